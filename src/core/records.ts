@@ -1,0 +1,193 @@
+// The records kept in the coordination repo, and their commit-message encoding.
+// Pure: strings in, strings out. The format is described in docs/data-model.md.
+import type { ChangeType, Priority, RouteTarget } from './types.js';
+
+export const RECORD_VERSION = 1;
+/** Longest summary or description accepted, in characters. */
+export const MAX_SUMMARY_CHARS = 2000;
+/** Files listed in one change record; the rest are only counted. */
+export const MAX_FILES_PER_RECORD = 200;
+
+interface Base {
+  v: typeof RECORD_VERSION;
+  /** Unique id of this record (also the id users see for events and sync points). */
+  id: string;
+  group: string;
+  role: string;
+  /** Session that wrote it; absent for records written by commit ingestion or the CLI. */
+  session?: string;
+  /** Wall-clock milliseconds, for display and liveness only; never for ordering across machines. */
+  at: number;
+  /** Lamport clock: 1 + the highest clock the writer had seen. Orders records across machines. */
+  clock: number;
+}
+
+export interface SessionRegistered extends Base {
+  kind: 'session.registered';
+  session: string;
+  repoPath: string;
+  currentTask?: string;
+  host: string;
+  pid: number;
+  /** Identity of the client that started the session (e.g. a Claude Code session id), when known. */
+  clientSession?: string;
+}
+export interface SessionHeartbeat extends Base {
+  kind: 'session.heartbeat';
+  session: string;
+  currentTask?: string;
+}
+export interface SessionEnded extends Base {
+  kind: 'session.ended';
+  session: string;
+  reason: string;
+}
+export interface ChangeEvent extends Base {
+  kind: 'event';
+  types: ChangeType[];
+  summary: string;
+  priority: Priority;
+  /** Routing decided when the event was written, so later topology edits don't rewrite the past. */
+  targets: RouteTarget[];
+  source: 'tool' | 'commit' | 'working-tree';
+  files?: string[];
+  fileCount?: number;
+  commit?: { sha: string; subject: string; author: string };
+  /** Commit ingestion only: where in the member repo's reflog this record came from (its cursor). */
+  ingest?: { worktree: string; entry: string };
+}
+export interface UpdatesDelivered extends Base {
+  kind: 'delivered';
+  session: string;
+  eventIds: string[];
+}
+export interface SyncRequested extends Base {
+  kind: 'sync.requested';
+  session: string;
+  syncPointId: string;
+  description: string;
+  participants: string[];
+  /** Wall-clock ms after which an unresolved sync point is expired. */
+  expiresAt: number;
+}
+export interface SyncAcknowledged extends Base {
+  kind: 'sync.acknowledged';
+  session: string;
+  syncPointId: string;
+  note?: string;
+}
+export interface WorkingTreeChanged extends Base {
+  kind: 'worktree';
+  session: string;
+  files: string[];
+  fileCount: number;
+  types: ChangeType[];
+}
+export interface TopologyChanged extends Base {
+  kind: 'topology';
+  action: string;
+}
+
+export type OrchestratorRecord =
+  | SessionRegistered
+  | SessionHeartbeat
+  | SessionEnded
+  | ChangeEvent
+  | UpdatesDelivered
+  | SyncRequested
+  | SyncAcknowledged
+  | WorkingTreeChanged
+  | TopologyChanged;
+
+export type RecordKind = OrchestratorRecord['kind'];
+
+const RECORD_TRAILER = 'Orchestrator-Record: ';
+
+/** A record as read back, with where it was found. */
+export interface StoredRecord {
+  record: OrchestratorRecord;
+  /** SHA of the commit that carries it. */
+  sha: string;
+  ref: string;
+}
+
+/** One line a person reads in `git log --oneline`. */
+export function subjectOf(record: OrchestratorRecord): string {
+  const who = record.session ?? `${record.role}@${record.group}`;
+  let text: string;
+  switch (record.kind) {
+    case 'session.registered':
+      text = `${who} registered as ${record.role} in ${record.group}`;
+      break;
+    case 'session.heartbeat':
+      text = `${who} heartbeat${record.currentTask ? `: ${record.currentTask}` : ''}`;
+      break;
+    case 'session.ended':
+      text = `${who} ended (${record.reason})`;
+      break;
+    case 'event': {
+      const to = record.targets.map((t) => t.role).join(', ') || 'nobody';
+      text = `${record.role}: ${record.types.join('+')} [${record.priority}] -> ${to}: ${record.summary}`;
+      break;
+    }
+    case 'delivered':
+      text = `${who} received ${record.eventIds.length} update(s)`;
+      break;
+    case 'sync.requested':
+      text = `${who} requests sync point ${record.syncPointId} with ${record.participants.join(', ')}: ${record.description}`;
+      break;
+    case 'sync.acknowledged':
+      text = `${who} acknowledged sync point ${record.syncPointId}`;
+      break;
+    case 'worktree':
+      text = `${who} is editing ${record.fileCount} file(s)${record.types.length ? ` (${record.types.join(', ')})` : ''}`;
+      break;
+    case 'topology':
+      text = `topology: ${record.action}`;
+      break;
+  }
+  return oneLine(text, 120);
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** Human trailers first (readable in `git log`), the canonical JSON last. */
+export function encodeRecordMessage(record: OrchestratorRecord): string {
+  const trailers = [`Kind: ${record.kind}`, `Group: ${record.group}`, `Role: ${record.role}`];
+  if (record.session) trailers.push(`Session: ${record.session}`);
+  if (record.kind === 'event') {
+    trailers.push(`Types: ${record.types.join(', ')}`, `Priority: ${record.priority}`);
+    trailers.push(`Notify: ${record.targets.map((t) => (t.via.length ? `${t.role} (via ${t.via.join(' > ')})` : t.role)).join(', ') || '-'}`);
+    if (record.commit) trailers.push(`Commit: ${record.commit.sha}`);
+  }
+  if (record.kind === 'sync.requested' || record.kind === 'sync.acknowledged') trailers.push(`Sync-Point: ${record.syncPointId}`);
+  trailers.push(`Clock: ${record.clock}`);
+  return `${subjectOf(record)}\n\n${trailers.join('\n')}\n${RECORD_TRAILER}${JSON.stringify(record)}\n`;
+}
+
+export type DecodeResult =
+  | { ok: true; record: OrchestratorRecord }
+  | { ok: false; reason: 'not-a-record' | 'newer-version' | 'malformed'; detail: string };
+
+/** Reads the record out of a commit message. Commits of other tools and future versions are reported, not thrown. */
+export function decodeRecordMessage(message: string): DecodeResult {
+  const at = message.lastIndexOf(`\n${RECORD_TRAILER}`);
+  if (at < 0) return { ok: false, reason: 'not-a-record', detail: 'no Orchestrator-Record trailer' };
+  const end = message.indexOf('\n', at + 1);
+  const json = message.slice(at + 1 + RECORD_TRAILER.length, end < 0 ? undefined : end);
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    return { ok: false, reason: 'malformed', detail: (error as Error).message };
+  }
+  if (typeof value !== 'object' || value === null || typeof (value as { v?: unknown }).v !== 'number') {
+    return { ok: false, reason: 'malformed', detail: 'record has no version' };
+  }
+  const v = (value as { v: number }).v;
+  if (v > RECORD_VERSION) return { ok: false, reason: 'newer-version', detail: `record version ${v} is newer than ${RECORD_VERSION}: upgrade claude-orchestrator-mcp` };
+  return { ok: true, record: value as OrchestratorRecord };
+}
