@@ -1,0 +1,42 @@
+// Errors of the store: a stable `code` for callers, a message that says what happened and what to do.
+
+export type StoreErrorCode =
+  | 'MISSING_REPO'
+  | 'DAMAGED_REPO'
+  | 'BAD_REF_NAME'
+  | 'STALE_REF'
+  | 'REF_LOCKED'
+  | 'REF_CONFLICT'
+  | 'MISSING_OBJECT'
+  | 'BAD_OBJECT'
+  | 'MISSING_TOPOLOGY_FILE'
+  | 'GIT_FAILED'
+  | 'READER_FAILED'
+  | 'CLOSED';
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    readonly data: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+/** A compare-and-swap found another value than expected: re-read, re-apply the edit, try again. */
+export class StaleRefError extends StoreError {
+  constructor(
+    readonly ref: string,
+    readonly expected: string | null,
+    readonly actual: string | null,
+  ) {
+    super(
+      'STALE_REF',
+      `${ref} moved: expected ${expected ?? '(absent)'}, found ${actual ?? '(absent)'}; re-read it and apply the change again`,
+      { ref, expected, actual },
+    );
+    this.name = 'StaleRefError';
+  }
+}

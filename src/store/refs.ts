@@ -1,0 +1,185 @@
+// Refs read and updated in-process with git's own lock protocol, so the git CLI (update-ref,
+// pack-refs, gc) can work on the same repo at the same time:
+//   create <ref>.lock with O_EXCL, read the current value, compare, write it, rename over the ref.
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { StoreError } from './errors.js';
+
+const SHA = /^[0-9a-f]{40}$/;
+
+/** Backoff while another writer holds the lock (ms). */
+const FIRST_DELAY = 1;
+const MAX_DELAY = 50;
+const GIVE_UP_AFTER = 10_000;
+/** A lock this old was left by a process that died. */
+const STALE_AFTER = 30_000;
+
+function readLoose(gitDir: string, ref: string): string | null | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(gitDir, ref), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
+    throw error;
+  }
+  const value = text.trim();
+  return SHA.test(value) ? value : null; // null: a symbolic or garbled ref, not ours to read
+}
+
+/** name -> sha of packed-refs (peeled lines skipped). Replaced atomically by git, so one read is consistent. */
+export function readPackedRefs(gitDir: string): Map<string, string> {
+  const refs = new Map<string, string>();
+  let text: string;
+  try {
+    text = readFileSync(join(gitDir, 'packed-refs'), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return refs;
+    throw error;
+  }
+  for (const line of text.split('\n')) {
+    if (line.length < 42 || line[40] !== ' ' || !SHA.test(line.slice(0, 40))) continue;
+    refs.set(line.slice(41), line.slice(0, 40));
+  }
+  return refs;
+}
+
+/** Current value: loose file first, then packed-refs (git's order, safe against a concurrent pack-refs). */
+export function readRef(gitDir: string, ref: string): string | null {
+  const loose = readLoose(gitDir, ref);
+  if (loose !== undefined) return loose;
+  return readPackedRefs(gitDir).get(ref) ?? null;
+}
+
+/** All refs whose names start with one of the prefixes: loose files merged over packed-refs. */
+export function listRefs(gitDir: string, prefixes: string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const prefix of prefixes) {
+    // A prefix may end inside a component ("refs/orchestrator/ses"): scan its directory, then filter.
+    const dir = prefix.endsWith('/') ? prefix.slice(0, -1) : dirname(prefix);
+    for (const ref of looseUnder(gitDir, dir)) {
+      if (!ref.startsWith(prefix) || found.has(ref)) continue;
+      const sha = readLoose(gitDir, ref);
+      if (sha) found.set(ref, sha);
+    }
+  }
+  // Read after the loose files: a ref pruned meanwhile by pack-refs was packed before it was pruned.
+  for (const [ref, sha] of readPackedRefs(gitDir)) {
+    if (!found.has(ref) && prefixes.some((p) => ref.startsWith(p))) found.set(ref, sha);
+  }
+  return found;
+}
+
+function looseUnder(gitDir: string, dir: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(join(gitDir, dir), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const refs: string[] = [];
+  for (const entry of entries) {
+    const name = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) refs.push(...looseUnder(gitDir, name));
+    else if (entry.isFile() && !entry.name.endsWith('.lock')) refs.push(name);
+  }
+  return refs;
+}
+
+export type Held = { lockPath: string; current: string | null };
+
+/** Takes `<ref>.lock`, returning null when someone else holds it. */
+function tryLock(gitDir: string, ref: string): Held | null {
+  const lockPath = join(gitDir, `${ref}.lock`);
+  // `git pack-refs` removes empty directories; ours may vanish between mkdir and open: retry.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      mkdirSync(dirname(lockPath), { recursive: true });
+      closeSync(openSync(lockPath, 'wx', 0o644));
+      break;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return null;
+      if (code === 'ENOENT' && attempt < 5) continue;
+      if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOENT') {
+        throw new StoreError('REF_CONFLICT', `cannot create ${ref}: a ref named like one of its parent folders exists`, { ref });
+      }
+      throw error;
+    }
+  }
+  try {
+    return { lockPath, current: readRef(gitDir, ref) };
+  } catch (error) {
+    unlinkQuietly(lockPath);
+    throw error;
+  }
+}
+
+/**
+ * Runs `decide` while holding the ref's lock. `decide` gets the current value and returns the new
+ * value to write, or undefined to leave the ref alone. Synchronous inside, so the lock is held briefly.
+ */
+export async function withRefLock<T>(
+  gitDir: string,
+  ref: string,
+  decide: (current: string | null) => { write?: string; result: T },
+): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    const held = tryLock(gitDir, ref);
+    if (held) {
+      try {
+        const { write, result } = decide(held.current);
+        if (write !== undefined) {
+          const fd = openSync(held.lockPath, 'w');
+          try {
+            writeSync(fd, `${write}\n`);
+          } finally {
+            closeSync(fd);
+          }
+          renameSync(held.lockPath, join(gitDir, ref));
+        } else {
+          unlinkQuietly(held.lockPath);
+        }
+        return result;
+      } catch (error) {
+        unlinkQuietly(held.lockPath);
+        if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
+          throw new StoreError('REF_CONFLICT', `cannot write ${ref}: a folder of refs has that name`, { ref });
+        }
+        throw error;
+      }
+    }
+    if (Date.now() - started > GIVE_UP_AFTER) throw lockedError(gitDir, ref);
+    // Exponential backoff with jitter, so writers that collided don't collide again in step.
+    const ceiling = Math.min(MAX_DELAY, FIRST_DELAY * 2 ** attempt);
+    await new Promise((r) => setTimeout(r, ceiling / 2 + Math.random() * (ceiling / 2)));
+  }
+}
+
+function lockedError(gitDir: string, ref: string): StoreError {
+  const lockPath = join(gitDir, `${ref}.lock`);
+  let age = 0;
+  try {
+    age = Date.now() - statSync(lockPath).mtimeMs;
+  } catch {
+    // Released just now.
+  }
+  const stale = age > STALE_AFTER;
+  const hint = stale
+    ? `the lock is ${Math.round(age / 1000)} s old, probably left by a process that died: if no orchestrator or git process is running, remove it with: rm '${lockPath}'`
+    : 'another process keeps it locked; try again';
+  return new StoreError('REF_LOCKED', `could not lock ${ref} for ${GIVE_UP_AFTER / 1000} s (${lockPath} exists): ${hint}`, {
+    ref,
+    lockPath,
+    stale,
+  });
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
