@@ -36,9 +36,13 @@ export interface ParseResult {
 
 export type PathSegment = string | number;
 
-/** `topology.yml:12:7: groups.g.members[1].role: unknown role "x" (hint)` */
-export function formatProblem(problem: Problem, fileName = 'topology.yml'): string {
-  const at = problem.line !== undefined ? `${fileName}:${problem.line}:${problem.column ?? 1}` : fileName;
+/**
+ * `topology.yml:12:7: groups.g.members[1].role: unknown role "x" (hint)`.
+ * A non-string second argument (the index `Array.prototype.map` passes) is ignored.
+ */
+export function formatProblem(problem: Problem, fileName?: string | number): string {
+  const file = typeof fileName === 'string' ? fileName : 'topology.yml';
+  const at = problem.line !== undefined ? `${file}:${problem.line}:${problem.column ?? 1}` : file;
   const where = problem.where ? `${problem.where}: ` : '';
   const hint = problem.hint ? ` (${problem.hint})` : '';
   return `${at}: ${where}${problem.message}${hint}`;

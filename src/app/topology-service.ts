@@ -1,0 +1,372 @@
+// The topology as files and history: topology.yml is the user's source of truth, and every
+// change to it is also one commit on the coordination repo's topology ref.
+// Never prints: anything worth telling the user comes back as `notices`.
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { link, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { HomePaths } from '../config/home.js';
+import { expandTilde } from '../config/home.js';
+import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
+import type { Topology } from '../core/types.js';
+import { TOPOLOGY_REF } from '../store/layout.js';
+import { StaleRefError, StoreError, type Store } from '../store/store.js';
+import { EMPTY_TOPOLOGY } from '../topology/empty.js';
+import { formatProblem, parseTopology, type ParseResult, type Problem } from '../topology/parse.js';
+import { UserError } from './errors.js';
+
+export interface TopologyServiceOptions {
+  paths: HomePaths;
+  store: Store;
+  now: () => number;
+  env: NodeJS.ProcessEnv;
+  /** How long `edit` waits for the lock before giving up (default 10 s). */
+  lockTimeoutMs?: number;
+  /** A lock older than this is stale and may be broken (default 30 s). */
+  staleLockMs?: number;
+}
+
+export interface LoadedTopology {
+  topology: Topology | null;
+  errors: Problem[];
+  warnings: Problem[];
+  text: string;
+  /** `file`: topology.yml; `repo`: restored from the coordination repo; `default`: neither exists. */
+  source: 'file' | 'repo' | 'default';
+  /** Things the user may want to know (a hand edit recorded, a stale lock broken...). */
+  notices: string[];
+}
+
+export interface EditResult {
+  text: string;
+  /** The topology commit now at the tip; null when nothing was ever committed. */
+  sha: string | null;
+  /** False when the edit changed nothing (no commit, no write). */
+  changed: boolean;
+  /** Validation warnings of the new text (missing paths...). */
+  warnings: Problem[];
+  notices: string[];
+}
+
+/** The edit would leave the topology invalid; `problems` lists every error. */
+export class TopologyInvalidError extends UserError {
+  constructor(readonly problems: Problem[], what: string) {
+    super(
+      'TOPOLOGY_INVALID',
+      `${what} has ${problems.length} error${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+      'fix topology.yml first (claude-orchestrator validate lists every problem; claude-orchestrator config-path shows where it is)',
+    );
+  }
+}
+
+export class TopologyLockedError extends Error {
+  readonly code = 'TOPOLOGY_LOCKED';
+  constructor(readonly lockFile: string, readonly holder: string, readonly hint: string) {
+    super(`the topology is locked by ${holder}`);
+    this.name = 'TopologyLockedError';
+  }
+}
+
+const HAND_EDIT_ACTION = 'edited by hand';
+const COMMIT_ATTEMPTS = 8;
+
+export class TopologyService {
+  private readonly lockTimeoutMs: number;
+  private readonly staleLockMs: number;
+
+  constructor(private readonly options: TopologyServiceOptions) {
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.staleLockMs = options.staleLockMs ?? 30_000;
+  }
+
+  get file(): string {
+    return this.options.paths.topologyFile;
+  }
+
+  get lockFile(): string {
+    return `${this.file}.lock`;
+  }
+
+  /** Parses and validates `text`, checking member paths on this machine. */
+  validate(text: string): ParseResult {
+    return parseTopology(text, {
+      expandPath: (p) => expandTilde(p, this.options.env),
+      pathExists: (p) => existsSync(p),
+      isGitRepo: (p) => isGitWorkTree(p),
+    });
+  }
+
+  /** Whether a topology exists as a file and in the coordination repo. */
+  async exists(): Promise<{ file: boolean; recorded: boolean }> {
+    const recorded = (await this.options.store.readRef(TOPOLOGY_REF).catch(() => null)) !== null;
+    return { file: existsSync(this.file), recorded };
+  }
+
+  async load(): Promise<LoadedTopology> {
+    const notices: string[] = [];
+    const fileText = await readText(this.file);
+    const recorded = await this.readRecorded(notices);
+
+    if (fileText === null) {
+      if (recorded) {
+        // The repo knows a topology this machine has no file for: write it out for the user.
+        await writeIfAbsent(this.file, recorded.text);
+        notices.push(`restored ${this.file} from the coordination repo`);
+        return { ...this.validate(recorded.text), text: recorded.text, source: 'repo', notices };
+      }
+      return { ...this.validate(EMPTY_TOPOLOGY), text: EMPTY_TOPOLOGY, source: 'default', notices };
+    }
+
+    const result = this.validate(fileText);
+    if (recorded?.text !== fileText && result.errors.length === 0) {
+      await this.recordHandEdit(notices);
+    }
+    return { ...result, text: fileText, source: 'file', notices };
+  }
+
+  /**
+   * Read-modify-write of topology.yml under an inter-process lock: `change` gets the current text
+   * and returns the new one; the result is validated, committed, then written to the file.
+   */
+  async edit(action: string, change: (text: string) => string, options: { group?: string } = {}): Promise<EditResult> {
+    const lock = await this.acquireLock(this.lockTimeoutMs);
+    const notices = [...lock.notices];
+    try {
+      const fileText = await readText(this.file);
+      let recorded = await this.readRecorded(notices);
+      // First attempt: the file (it may hold hand edits). After a lost race: what was committed.
+      let base = fileText ?? recorded?.text ?? EMPTY_TOPOLOGY;
+      for (let attempt = 0; ; attempt++) {
+        const text = change(base);
+        if (text === base) {
+          if (fileText === null && recorded) await writeIfAbsent(this.file, recorded.text);
+          return { text, sha: recorded?.sha ?? null, changed: false, warnings: this.validate(text).warnings, notices };
+        }
+        const checked = this.validate(text);
+        if (checked.errors.length > 0) throw new TopologyInvalidError(checked.errors, 'the topology after this change');
+        try {
+          const sha = await this.options.store.commitTopology(text, await this.record(action, options.group), recorded?.sha ?? null);
+          await writeAtomic(this.file, text);
+          return { text, sha, changed: true, warnings: checked.warnings, notices };
+        } catch (error) {
+          if (!(error instanceof StaleRefError) || attempt >= COMMIT_ATTEMPTS) throw error;
+          recorded = await this.readRecorded(notices);
+          base = recorded?.text ?? EMPTY_TOPOLOGY;
+        }
+      }
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async record(action: string, group = '*'): Promise<TopologyChanged> {
+    return {
+      v: RECORD_VERSION,
+      kind: 'topology',
+      id: randomBytes(8).toString('hex'),
+      group,
+      role: 'topology',
+      at: this.options.now(),
+      clock: (await this.options.store.maxClock()) + 1,
+      action,
+    };
+  }
+
+  private async readRecorded(notices: string[]): Promise<{ sha: string; text: string } | null> {
+    try {
+      return await this.options.store.readTopology();
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'MISSING_TOPOLOGY_FILE') {
+        notices.push(error.message);
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  /** Commits the file as it is now, if it still differs from the recorded one; never waits long. */
+  private async recordHandEdit(notices: string[]): Promise<void> {
+    let lock: Awaited<ReturnType<TopologyService['acquireLock']>>;
+    try {
+      lock = await this.acquireLock(1_000);
+    } catch {
+      return; // Someone is editing right now; the next load records it.
+    }
+    notices.push(...lock.notices);
+    try {
+      const fileText = await readText(this.file);
+      const recorded = await this.readRecorded(notices);
+      if (fileText === null || recorded?.text === fileText) return;
+      if (this.validate(fileText).errors.length > 0) return;
+      await this.options.store.commitTopology(fileText, await this.record(HAND_EDIT_ACTION), recorded?.sha ?? null);
+      notices.push(`recorded the hand edit of ${this.file} in the coordination repo`);
+    } catch (error) {
+      if (!(error instanceof StaleRefError)) throw error;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /**
+   * `topology.yml.lock`, created with O_EXCL. A lock whose process is gone (same host) or that is
+   * older than the stale limit is broken, and a notice says so.
+   */
+  private async acquireLock(timeoutMs: number): Promise<{ release: () => Promise<void>; notices: string[] }> {
+    const notices: string[] = [];
+    const file = this.lockFile;
+    const mine: LockInfo = { pid: process.pid, host: hostname(), at: Date.now(), nonce: randomBytes(8).toString('hex') };
+    await mkdir(dirname(file), { recursive: true });
+    const deadline = Date.now() + timeoutMs;
+    let delay = 5;
+    let holder: LockInfo | null = null;
+    for (;;) {
+      try {
+        const handle = await open(file, 'wx');
+        try {
+          await handle.writeFile(JSON.stringify(mine));
+        } finally {
+          await handle.close();
+        }
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      holder = await readLock(file);
+      const why = holder ? this.staleReason(holder, file) : null;
+      if (holder && why) {
+        if (await breakLock(file, holder)) notices.push(`broke a stale lock on the topology (${describeHolder(holder)}, ${why}): ${file}`);
+        continue;
+      }
+      if (Date.now() >= deadline) {
+        const who = holder ? describeHolder(holder) : 'another process';
+        throw new TopologyLockedError(file, who, `wait and retry; if no claude-orchestrator command is running, delete ${file}`);
+      }
+      await sleep(delay / 2 + Math.random() * delay);
+      delay = Math.min(delay * 2, 250);
+    }
+    return {
+      notices,
+      release: async () => {
+        const current = await readLock(file);
+        // Only remove our own lock: someone may have broken it as stale and taken it since.
+        if (current?.nonce === mine.nonce) await unlink(file).catch(() => undefined);
+      },
+    };
+  }
+
+  private staleReason(holder: LockInfo, file: string): string | null {
+    const age = Date.now() - (Number.isFinite(holder.at) ? holder.at : mtimeOf(file));
+    if (age > this.staleLockMs) return `held for ${Math.round(age / 1000)} s`;
+    if (holder.host === hostname() && holder.pid > 0 && !processAlive(holder.pid)) return `process ${holder.pid} is gone`;
+    return null;
+  }
+}
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  at: number;
+  nonce: string;
+}
+
+async function readLock(file: string): Promise<LockInfo | null> {
+  const text = await readText(file);
+  if (text === null) return null;
+  try {
+    const value = JSON.parse(text) as Partial<LockInfo>;
+    return { pid: Number(value.pid ?? 0), host: String(value.host ?? ''), at: Number(value.at ?? NaN), nonce: String(value.nonce ?? '') };
+  } catch {
+    // Half-written by a process that died between create and write: judged by its age alone.
+    return { pid: 0, host: '', at: mtimeOf(file), nonce: '' };
+  }
+}
+
+/** Moves the stale lock aside and checks it was the one judged stale; puts back a live one taken by mistake. */
+async function breakLock(file: string, stale: LockInfo): Promise<boolean> {
+  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await rename(file, aside);
+  } catch {
+    return false; // Someone else broke it first.
+  }
+  const moved = await readLock(aside);
+  if (moved && moved.nonce !== stale.nonce) {
+    // A fresh lock replaced the stale one between our read and rename: give it back.
+    await link(aside, file).catch(() => undefined);
+    await unlink(aside).catch(() => undefined);
+    return false;
+  }
+  await unlink(aside).catch(() => undefined);
+  return true;
+}
+
+function describeHolder(holder: LockInfo): string {
+  return holder.pid ? `process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''}` : 'an unknown process';
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function mtimeOf(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return Date.now();
+  }
+}
+
+function isGitWorkTree(path: string): boolean {
+  // `.git` is a directory in a clone and a file in a linked worktree or submodule.
+  return existsSync(join(path, '.git')) || (existsSync(join(path, 'HEAD')) && existsSync(join(path, 'objects')));
+}
+
+async function readText(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+function tempName(file: string): string {
+  return `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+}
+
+/** Temp file + rename: readers see the old text or the new one, never half of it. */
+async function writeAtomic(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temp = tempName(file);
+  try {
+    await writeFile(temp, text, { flag: 'wx' });
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Like writeAtomic, but leaves a file that appeared meanwhile alone. */
+async function writeIfAbsent(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temp = tempName(file);
+  await writeFile(temp, text, { flag: 'wx' });
+  try {
+    await link(temp, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
