@@ -36,6 +36,9 @@ export interface SessionHeartbeat extends Base {
   kind: 'session.heartbeat';
   session: string;
   currentTask?: string;
+  /** Set when another process takes the session over (a server adopting a session its client's hook registered). */
+  host?: string;
+  pid?: number;
 }
 export interface SessionEnded extends Base {
   kind: 'session.ended';

@@ -1,0 +1,168 @@
+// Records folded into the lookups the tools need, per group. Fed one record at a time by the
+// RecordIndex; holds no git, no files, no clock.
+import type { DeliveryIndex, EventsByRole } from '../core/delivery.js';
+import { compareRecords } from '../core/order.js';
+import type {
+  ChangeEvent,
+  OrchestratorRecord,
+  SessionEnded,
+  SessionHeartbeat,
+  SessionRegistered,
+  SyncAcknowledged,
+  SyncRequested,
+  WorkingTreeChanged,
+} from '../core/records.js';
+
+/** Everything known of one session, from its records. */
+export interface SessionFacts {
+  registered: SessionRegistered;
+  lastHeartbeat?: SessionHeartbeat;
+  ended?: SessionEnded;
+  /** Wall clock of the latest record the session wrote. */
+  lastSeenAt: number;
+  currentTask?: string;
+  host: string;
+  pid: number;
+  worktree?: WorkingTreeChanged;
+}
+
+export class GroupState {
+  readonly sessions = new Map<string, SessionFacts>();
+  readonly eventsByRole: EventsByRole = new Map();
+  readonly eventsById = new Map<string, ChangeEvent>();
+  /** Latest events first, per source role (for query_project_state). */
+  readonly eventsFromRole = new Map<string, ChangeEvent[]>();
+  readonly deliveries: DeliveryIndex = { bySession: new Map(), firstByRole: new Map() };
+  readonly syncRequests = new Map<string, SyncRequested>();
+  readonly syncAcks = new Map<string, SyncAcknowledged[]>();
+  /** Records of sessions whose registration has not been read yet (refs read out of order). */
+  private readonly early = new Map<string, OrchestratorRecord[]>();
+
+  constructor(readonly name: string) {}
+
+  apply(record: OrchestratorRecord): void {
+    switch (record.kind) {
+      case 'session.registered': {
+        const existing = this.sessions.get(record.session);
+        const facts: SessionFacts = {
+          registered: record,
+          lastSeenAt: Math.max(record.at, existing?.lastSeenAt ?? 0),
+          currentTask: record.currentTask ?? existing?.currentTask,
+          host: record.host,
+          pid: record.pid,
+        };
+        this.sessions.set(record.session, facts);
+        for (const waiting of this.early.get(record.session) ?? []) this.apply(waiting);
+        this.early.delete(record.session);
+        return;
+      }
+      case 'session.heartbeat':
+      case 'session.ended':
+      case 'worktree':
+        return this.applySessionRecord(record);
+      case 'event':
+        return this.applyEvent(record);
+      case 'delivered':
+        return this.applyDelivery(record.session, record.clock, record.eventIds);
+      case 'sync.requested':
+        this.syncRequests.set(record.syncPointId, record);
+        return;
+      case 'sync.acknowledged': {
+        const list = this.syncAcks.get(record.syncPointId) ?? [];
+        list.push(record);
+        this.syncAcks.set(record.syncPointId, list);
+        return;
+      }
+      case 'topology':
+        return;
+    }
+  }
+
+  roleOfSession(sessionId: string): string | undefined {
+    return this.sessions.get(sessionId)?.registered.role;
+  }
+
+  private applySessionRecord(record: SessionHeartbeat | SessionEnded | WorkingTreeChanged): void {
+    const facts = this.sessions.get(record.session);
+    if (!facts) {
+      const list = this.early.get(record.session) ?? [];
+      list.push(record);
+      this.early.set(record.session, list);
+      return;
+    }
+    facts.lastSeenAt = Math.max(facts.lastSeenAt, record.at);
+    if (record.kind === 'session.heartbeat') {
+      if (!facts.lastHeartbeat || record.at >= facts.lastHeartbeat.at) {
+        facts.lastHeartbeat = record;
+        if (record.currentTask !== undefined) facts.currentTask = record.currentTask;
+        if (record.pid !== undefined && record.host !== undefined) {
+          facts.pid = record.pid;
+          facts.host = record.host;
+        }
+      }
+    } else if (record.kind === 'session.ended') {
+      facts.ended ??= record;
+    } else if (!facts.worktree || record.at >= facts.worktree.at) {
+      facts.worktree = record;
+    }
+  }
+
+  private applyEvent(event: ChangeEvent): void {
+    this.eventsById.set(event.id, event);
+    for (const role of new Set(event.targets.map((t) => t.role))) insertSorted(this.eventsByRole, role, event);
+    const fromRole = this.eventsFromRole.get(event.role) ?? [];
+    fromRole.push(event);
+    fromRole.sort((a, b) => compareRecords(b, a));
+    if (fromRole.length > 50) fromRole.length = 50;
+    this.eventsFromRole.set(event.role, fromRole);
+  }
+
+  private applyDelivery(sessionId: string, clock: number, eventIds: readonly string[]): void {
+    const { bySession, firstByRole } = this.deliveries;
+    let had = bySession.get(sessionId);
+    if (!had) bySession.set(sessionId, (had = new Set()));
+    // The delivering session's role: its registration is on the same ref, read before this.
+    const role = this.roleOfSession(sessionId);
+    let first = role === undefined ? undefined : firstByRole.get(role);
+    if (role !== undefined && !first) firstByRole.set(role, (first = new Map()));
+    for (const id of eventIds) {
+      had.add(id);
+      const seen = first?.get(id);
+      if (first && (seen === undefined || clock < seen)) first.set(id, clock);
+    }
+  }
+}
+
+/** Keeps each role's list oldest first; records mostly arrive in order, so this is cheap. */
+function insertSorted(byRole: EventsByRole, role: string, event: ChangeEvent): void {
+  let list = byRole.get(role);
+  if (!list) byRole.set(role, (list = []));
+  let i = list.length;
+  while (i > 0 && compareRecords(list[i - 1]!, event) > 0) i--;
+  list.splice(i, 0, event);
+}
+
+/** All groups' state. */
+export class CoordinationState {
+  private readonly groups = new Map<string, GroupState>();
+
+  group(name: string): GroupState {
+    let state = this.groups.get(name);
+    if (!state) this.groups.set(name, (state = new GroupState(name)));
+    return state;
+  }
+
+  apply(record: OrchestratorRecord): void {
+    if (record.kind === 'topology') return;
+    this.group(record.group).apply(record);
+  }
+
+  /** The group a session belongs to, if it is known. */
+  findSession(sessionId: string): { group: GroupState; facts: SessionFacts } | undefined {
+    for (const group of this.groups.values()) {
+      const facts = group.sessions.get(sessionId);
+      if (facts) return { group, facts };
+    }
+    return undefined;
+  }
+}

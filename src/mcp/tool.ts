@@ -1,0 +1,52 @@
+// One shape for every tool: declared schemas, structured output plus the same JSON as text,
+// and errors turned into results the model can act on.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { describeError } from '../app/errors.js';
+import type { Orchestrator } from '../app/orchestrator.js';
+
+export interface ToolDefinition<In extends z.ZodRawShape, Out extends z.ZodRawShape> {
+  name: string;
+  title: string;
+  description: string;
+  input: In;
+  output: Out;
+  annotations: ToolAnnotations;
+  handle(app: Orchestrator, args: z.infer<z.ZodObject<In>>): Promise<z.infer<z.ZodObject<Out>>>;
+}
+
+export function defineTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(
+  definition: ToolDefinition<In, Out>,
+): ToolDefinition<In, Out> {
+  return definition;
+}
+
+export function registerTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(
+  server: McpServer,
+  app: Orchestrator,
+  tool: ToolDefinition<In, Out>,
+): void {
+  server.registerTool(
+    tool.name,
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.input,
+      outputSchema: tool.output,
+      annotations: { title: tool.title, ...tool.annotations },
+    },
+    // The SDK's callback type is generic over every schema flavour; ours is one of them.
+    (async (args: z.infer<z.ZodObject<In>>) => {
+      try {
+        const result = await tool.handle(app, args);
+        return {
+          structuredContent: result as Record<string, unknown>,
+          content: [{ type: 'text' as const, text: JSON.stringify(result) }],
+        };
+      } catch (error) {
+        return { isError: true, content: [{ type: 'text' as const, text: `${tool.name}: ${describeError(error)}` }] };
+      }
+    }) as never,
+  );
+}
