@@ -44,6 +44,14 @@ test('end details, latest registration, first registration clock', () => {
   assert.is(sessionState([heartbeat('s', 1, 1000)], opts), null);
 });
 
+test('a heartbeat naming a host and pid takes the session over', () => {
+  const takeover = { ...heartbeat('s', 2, 9000), host: 'server', pid: 7 } as SessionHeartbeat;
+  const state = sessionState([registered('s', 1, 1000), takeover], { ...opts, deadPids: new Set(['laptop:42']) });
+  assert.equal([state?.host, state?.pid, state?.status], ['server', 7, 'active']);
+  // A later registration takes it back.
+  assert.equal(sessionState([registered('s', 1, 1000), takeover, registered('s', 3, 9500)], opts)?.host, 'laptop');
+});
+
 test('sessionStates picks session records out of a mixed stream', () => {
   const records: OrchestratorRecord[] = [
     registered('b', 2, 9000), heartbeat('a', 3, 9000), registered('a', 1, 9000), heartbeat('orphan', 4, 9000),

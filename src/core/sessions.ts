@@ -92,6 +92,7 @@ export function sessionState(records: Iterable<SessionRecord>, options: SessionO
   let ended: SessionEnded | undefined;
   let task: string | undefined;
   let lastSeen = -Infinity;
+  let owner: { host: string; pid: number } | undefined;
 
   for (const r of sorted) {
     if (r.kind === 'session.registered') {
@@ -101,17 +102,21 @@ export function sessionState(records: Iterable<SessionRecord>, options: SessionO
       reg = r;
       ended = undefined;
       task = r.currentTask;
+      owner = { host: r.host, pid: r.pid };
       lastSeen = Math.max(lastSeen, r.at);
     } else if (r.kind === 'session.heartbeat') {
       if (r.currentTask !== undefined) task = r.currentTask;
+      // A heartbeat naming a host and pid hands the session to that process (a takeover).
+      const { host, pid } = r as { host?: unknown; pid?: unknown };
+      if (typeof host === 'string' && typeof pid === 'number') owner = { host, pid };
       lastSeen = Math.max(lastSeen, r.at);
     } else if (reg) {
       ended = r;
     }
   }
-  if (!reg || !first) return null;
+  if (!reg || !first || !owner) return null;
 
-  const processGone = options.deadPids?.has(pidKey(reg.host, reg.pid)) ?? false;
+  const processGone = options.deadPids?.has(pidKey(owner.host, owner.pid)) ?? false;
   const status = liveness({ lastSeenAt: lastSeen, ended: ended !== undefined, processGone }, options);
   return {
     sessionId: reg.session,
@@ -121,8 +126,8 @@ export function sessionState(records: Iterable<SessionRecord>, options: SessionO
     ...(task !== undefined ? { currentTask: task } : {}),
     status,
     lastHeartbeat: lastSeen,
-    host: reg.host,
-    pid: reg.pid,
+    host: owner.host,
+    pid: owner.pid,
     ...(reg.clientSession !== undefined ? { clientSession: reg.clientSession } : {}),
     registeredClock: first.clock,
     registeredAt: first.at,
