@@ -29,11 +29,12 @@ export function writeObject(gitDir: string, type: ObjectType, body: Buffer): str
     }
   }
   const data = deflateSync(Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body]));
-  // `git prune` may remove an empty objects/xx directory between our mkdir and our open: retry.
+  // The objects/xx directory usually exists: create it only when the open says it doesn't
+  // (`git prune` may also remove an empty one between our mkdir and our open: retry).
   for (let attempt = 0; ; attempt++) {
     const tmp = join(dir, `tmp_obj_${process.pid}_${Math.random().toString(36).slice(2)}`);
     try {
-      mkdirSync(dir, { recursive: true });
+      if (attempt > 0) mkdirSync(dir, { recursive: true });
       const fd = openSync(tmp, 'wx', 0o444);
       try {
         writeSync(fd, data);

@@ -86,30 +86,33 @@ function looseUnder(gitDir: string, dir: string): string[] {
   return refs;
 }
 
-export type Held = { lockPath: string; current: string | null };
+export type Held = { lockPath: string; fd: number; current: string | null };
 
 /** Takes `<ref>.lock`, returning null when someone else holds it. */
 function tryLock(gitDir: string, ref: string): Held | null {
   const lockPath = join(gitDir, `${ref}.lock`);
-  // `git pack-refs` removes empty directories; ours may vanish between mkdir and open: retry.
+  let fd: number;
+  // The parent folder usually exists: create it only when the open says it doesn't
+  // (`git pack-refs` removes empty folders, so it may vanish between our mkdir and our open: retry).
   for (let attempt = 0; ; attempt++) {
     try {
-      mkdirSync(dirname(lockPath), { recursive: true });
-      closeSync(openSync(lockPath, 'wx', 0o644));
+      if (attempt > 0) mkdirSync(dirname(lockPath), { recursive: true });
+      fd = openSync(lockPath, 'wx', 0o644);
       break;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') return null;
       if (code === 'ENOENT' && attempt < 5) continue;
-      if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOENT') {
+      if (code === 'ENOTDIR' || code === 'ENOENT') {
         throw new StoreError('REF_CONFLICT', `cannot create ${ref}: a ref named like one of its parent folders exists`, { ref });
       }
       throw error;
     }
   }
   try {
-    return { lockPath, current: readRef(gitDir, ref) };
+    return { lockPath, fd, current: readRef(gitDir, ref) };
   } catch (error) {
+    closeSync(fd);
     unlinkQuietly(lockPath);
     throw error;
   }
@@ -128,21 +131,17 @@ export async function withRefLock<T>(
   for (let attempt = 0; ; attempt++) {
     const held = tryLock(gitDir, ref);
     if (held) {
+      let open = true;
       try {
         const { write, result } = decide(held.current);
-        if (write !== undefined) {
-          const fd = openSync(held.lockPath, 'w');
-          try {
-            writeSync(fd, `${write}\n`);
-          } finally {
-            closeSync(fd);
-          }
-          renameSync(held.lockPath, join(gitDir, ref));
-        } else {
-          unlinkQuietly(held.lockPath);
-        }
+        if (write !== undefined) writeSync(held.fd, `${write}\n`);
+        closeSync(held.fd);
+        open = false;
+        if (write !== undefined) renameSync(held.lockPath, join(gitDir, ref));
+        else unlinkQuietly(held.lockPath);
         return result;
       } catch (error) {
+        if (open) closeSync(held.fd);
         unlinkQuietly(held.lockPath);
         if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
           throw new StoreError('REF_CONFLICT', `cannot write ${ref}: a folder of refs has that name`, { ref });
