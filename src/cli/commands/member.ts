@@ -1,0 +1,33 @@
+// member add | remove
+import type { CAC } from 'cac';
+import { addMember, removeMember } from '../../topology/edit.js';
+import { listOption, requiredOption, type CliContext } from '../context.js';
+import { applyEdit, shortSha } from './shared.js';
+
+export function register(cli: CAC, ctx: CliContext): void {
+  cli
+    .command('member add <group> <path>', 'Add a repository to a group')
+    .option('--role <role>', 'Its role in the group (required, unique in the group)')
+    .option('--depends-on <roles>', 'Comma-separated roles it depends on')
+    .option('--exports <names>', 'Comma-separated things it offers its dependents (types, APIs)')
+    .example((bin) => `  $ ${bin} member add my-platform ~/repos/api-gateway --role gateway --depends-on auth`)
+    .action(async (group: string, path: string, options: { role?: unknown; dependsOn?: unknown; exports?: unknown }) => {
+      const role = requiredOption(options.role, '--role <role>', `e.g. ${ctx.bin} member add ${group} ${path} --role api`);
+      const dependsOn = listOption(options.dependsOn);
+      const exports = listOption(options.exports);
+      const action = `member add ${group} ${role}${dependsOn.length ? ` (depends on ${dependsOn.join(', ')})` : ''}`;
+      const result = await applyEdit(ctx, action, (text) => addMember(text, group, { path: String(path), role, dependsOn, exports }, ctx.pathContext()), group);
+      ctx.out(
+        { group, role, added: result.changed, commit: result.sha },
+        result.changed ? `Added ${role} to ${group} (${shortSha(result.sha)})` : `${role} is already in ${group}: nothing to change`,
+      );
+    });
+
+  cli
+    .command('member remove <group> <pathOrRole>', 'Remove a member from a group, by role or path')
+    .action(async (group: string, pathOrRole: string) => {
+      const target = String(pathOrRole);
+      const result = await applyEdit(ctx, `member remove ${group} ${target}`, (text) => removeMember(text, group, target, ctx.pathContext()), group);
+      ctx.out({ group, removed: target, commit: result.sha }, `Removed ${target} from ${group} (${shortSha(result.sha)})`);
+    });
+}

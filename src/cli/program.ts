@@ -1,0 +1,160 @@
+// The CLI program: command modules register on one cac instance; parseArgs turns an argv array
+// into what to do without running or printing anything; run does it and renders errors.
+import { cac, type CAC } from 'cac';
+import { UserError } from '../app/errors.js';
+import { TopologyLockedError } from '../app/topology-service.js';
+import { InvalidNameError } from '../core/names.js';
+import { StoreError } from '../store/store.js';
+import { TopologyEditError } from '../topology/edit.js';
+import { closest } from '../topology/parse.js';
+import * as groupCommands from './commands/group.js';
+import * as memberCommands from './commands/member.js';
+import * as ruleCommands from './commands/rule.js';
+import * as utilityCommands from './commands/utilities.js';
+import { CliError, type CliContext } from './context.js';
+
+export const VERSION = '0.1.0';
+
+/** A command module: `src/cli/commands/<area>.ts`. Add new ones to COMMAND_MODULES. */
+export interface CommandModule {
+  register(cli: CAC, ctx: CliContext): void;
+}
+
+export const COMMAND_MODULES: CommandModule[] = [groupCommands, memberCommands, ruleCommands, utilityCommands];
+
+export function createProgram(ctx: CliContext, modules: readonly CommandModule[] = COMMAND_MODULES): CAC {
+  const cli = cac(ctx.bin);
+  // Declared by hand rather than with cli.help()/cli.version(), which print while parsing.
+  cli.option('--json', 'Print the result as JSON');
+  cli.option('-h, --help', 'Display this message');
+  cli.option('-v, --version', 'Display version number');
+  cli.globalCommand.versionNumber = VERSION;
+  for (const module of modules) module.register(cli, ctx);
+  return cli;
+}
+
+export type ParsedArgs =
+  | { kind: 'run'; command: string; args: string[]; options: Record<string, unknown> }
+  | { kind: 'help'; command?: string }
+  | { kind: 'version' }
+  | { kind: 'error'; message: string; hint?: string };
+
+/**
+ * What `argv` (without `node` and the script) asks for. Two-word commands (`group create`) are
+ * matched as one. Pure apart from cac's own parse state on `cli`.
+ */
+export function parseArgs(cli: CAC, argv: readonly string[]): ParsedArgs {
+  const names = cli.commands.map((c) => c.name).filter((n) => n !== '');
+  const joined = joinSubcommand(argv, names);
+  const { args, options } = cli.parse(['node', cli.name, ...joined], { run: false });
+  const command = cli.matchedCommand;
+  const bin = cli.name;
+
+  if (options.help) return command ? { kind: 'help', command: command.name } : { kind: 'help' };
+  if (options.version && !command) return { kind: 'version' };
+  if (!command) {
+    const first = args[0];
+    if (first === undefined) return { kind: 'help' };
+    const word = String(first);
+    const subcommands = names.filter((n) => n.startsWith(`${word} `)).map((n) => n.slice(word.length + 1));
+    if (subcommands.length > 0) {
+      const given = args[1] === undefined ? null : String(args[1]);
+      return {
+        kind: 'error',
+        message: given ? `unknown command "${word} ${given}"` : `"${word}" needs a subcommand`,
+        hint: `${closestHint(given ?? '', subcommands, `${word} `)}${word} subcommands: ${subcommands.join(', ')}`,
+      };
+    }
+    const words = [...new Set(names.map((n) => n.split(' ')[0]!))];
+    return {
+      kind: 'error',
+      message: `unknown command "${word}"`,
+      hint: `${closestHint(word, words, '')}run ${bin} --help for the list of commands`,
+    };
+  }
+  try {
+    command.checkUnknownOptions();
+    command.checkOptionValue();
+    command.checkRequiredArgs();
+    command.checkUnusedArgs();
+  } catch (error) {
+    if ((error as Error).name !== 'CACError') throw error;
+    return { kind: 'error', message: cacMessage((error as Error).message), hint: `see ${bin} ${command.name} --help` };
+  }
+  const { '--': _rest, ...rest } = options as Record<string, unknown>;
+  return { kind: 'run', command: command.name, args: args.map(String), options: rest };
+}
+
+/** Runs the CLI; returns the exit code. Never throws. */
+export async function run(argv: readonly string[], ctx: CliContext, modules?: readonly CommandModule[]): Promise<number> {
+  const cli = createProgram(ctx, modules);
+  try {
+    const parsed = parseArgs(cli, argv);
+    switch (parsed.kind) {
+      case 'help':
+        cli.outputHelp();
+        return 0;
+      case 'version':
+        ctx.out({ version: VERSION }, `${cli.name} ${VERSION}`);
+        return 0;
+      case 'error':
+        throw new CliError(parsed.message, parsed.hint);
+      case 'run':
+        ctx.json = parsed.options.json === true;
+        await cli.runMatchedCommand();
+        return ctx.exitCode;
+    }
+  } catch (error) {
+    return reportError(error, ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** One line on stderr (two or more only when the error itself is a list of problems). */
+export function reportError(error: unknown, ctx: CliContext): number {
+  const debug = ctx.env.CLAUDE_ORCHESTRATOR_DEBUG === '1';
+  const known = describeKnownError(error);
+  if (known) {
+    const text = `${ctx.bin}: ${known.message}${known.hint ? ` (${known.hint})` : ''}`;
+    if (ctx.json) ctx.out({ error: { code: known.code, message: known.message, hint: known.hint ?? null } }, '');
+    ctx.note(debug && error instanceof Error && error.stack ? `${text}\n${error.stack}` : text);
+    return 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (ctx.json) ctx.out({ error: { code: 'INTERNAL', message, hint: null } }, '');
+  ctx.note(
+    debug && error instanceof Error && error.stack
+      ? `${ctx.bin}: unexpected error: ${error.stack}`
+      : `${ctx.bin}: unexpected error: ${message} (set CLAUDE_ORCHESTRATOR_DEBUG=1 to see where it happened)`,
+  );
+  return 2;
+}
+
+function describeKnownError(error: unknown): { code: string; message: string; hint?: string } | null {
+  if (error instanceof CliError || error instanceof TopologyEditError || error instanceof TopologyLockedError) {
+    return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  }
+  if (error instanceof UserError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  if (error instanceof InvalidNameError) return { code: error.code, message: error.message, hint: "use only letters, digits, '.', '_' and '-'" };
+  // Store messages already say what to do.
+  if (error instanceof StoreError) return { code: error.code, message: error.message };
+  return null;
+}
+
+function joinSubcommand(argv: readonly string[], names: readonly string[]): string[] {
+  const out = [...argv];
+  const i = out.findIndex((a) => !a.startsWith('-'));
+  const next = out[i + 1];
+  if (i >= 0 && next !== undefined && names.includes(`${out[i]} ${next}`)) out.splice(i, 2, `${out[i]} ${next}`);
+  return out;
+}
+
+function closestHint(word: string, candidates: readonly string[], prefix: string): string {
+  const close = word ? closest(word, candidates) : null;
+  return close ? `did you mean "${prefix}${close}"? ` : '';
+}
+
+function cacMessage(message: string): string {
+  return message.replace(/`/g, '').replace(/^Unknown option/, 'unknown option').replace(/^Unused args: /, 'unexpected arguments: ');
+}
