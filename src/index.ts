@@ -1,26 +1,41 @@
 #!/usr/bin/env node
 // The stdio MCP server. stdout carries the protocol and nothing else; logs go to stderr.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { openApp } from './app/open.js';
-import { createServer } from './mcp/server.js';
-import { packageVersion } from './config/version.js';
 import { describeError } from './app/errors.js';
+import { openApp } from './app/open.js';
+import type { OpenedApp } from './app/open.js';
+import { packageVersion } from './config/version.js';
+import { createServer } from './mcp/server.js';
 
 // A stray console.log from any dependency would corrupt the protocol stream.
 console.log = console.error;
 console.info = console.error;
 
 async function main(): Promise<void> {
-  const app = await openApp({ env: process.env, owner: 'server' });
-  const server = createServer(app.orchestrator, packageVersion());
-  const transport = new StdioServerTransport();
+  // Opened on first use and retried after a failure: a missing or damaged coordination repo
+  // makes each call fail with the reason, while the server keeps serving.
+  let opening: Promise<OpenedApp> | null = null;
+  const app = (): Promise<OpenedApp> => {
+    opening ??= openApp({ env: process.env, owner: 'server' }).then(
+      async (opened) => {
+        await opened.start();
+        return opened;
+      },
+      (error) => {
+        opening = null;
+        throw error;
+      },
+    );
+    return opening;
+  };
 
+  const server = createServer(async () => (await app()).orchestrator, packageVersion());
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {
     if (closing) return;
     closing = true;
     try {
-      await app.close(reason);
+      if (opening) await (await opening.catch(() => null))?.close(reason);
       await server.close();
     } catch (error) {
       console.error(`claude-orchestrator: shutting down: ${describeError(error)}`);
@@ -35,8 +50,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('terminated'));
   process.on('SIGHUP', () => void shutdown('hang-up'));
 
-  await server.connect(transport);
-  await app.start();
+  await server.connect(transport());
+  // Open early so the first call is fast; a failure here is reported and retried on use.
+  app().catch((error) => console.error(`claude-orchestrator: ${describeError(error)}`));
+}
+
+function transport(): StdioServerTransport {
+  return new StdioServerTransport();
 }
 
 main().catch((error) => {

@@ -1,7 +1,7 @@
 // The MCP server: the eleven tools over one Orchestrator. No module-level state.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { Orchestrator } from '../app/orchestrator.js';
 import { registerTool } from './tool.js';
+import type { AppProvider } from './tool.js';
 import { tools } from './tools/index.js';
 
 export const SERVER_NAME = 'claude-orchestrator';
@@ -14,7 +14,7 @@ export const INSTRUCTIONS = `Coordinates work across the repos of a multi-servic
 - Before a coordinated or breaking change: request_sync_point, then get_pending_sync_points until it resolves. When asked, do the work, then acknowledge_sync_point.
 - query_project_state and list_group_sessions show what other repos are doing; get_topology shows who depends on whom.`;
 
-export function createServer(app: Orchestrator, version: string): McpServer {
+export function createServer(app: AppProvider, version: string): McpServer {
   const server = new McpServer({ name: SERVER_NAME, version }, { instructions: INSTRUCTIONS });
   for (const tool of tools) registerTool(server, app, tool as Parameters<typeof registerTool>[2]);
   return server;

@@ -22,9 +22,12 @@ export function defineTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(
   return definition;
 }
 
+/** The orchestrator, opened on first use: a broken coordination repo fails calls, not the server. */
+export type AppProvider = () => Promise<Orchestrator>;
+
 export function registerTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(
   server: McpServer,
-  app: Orchestrator,
+  app: AppProvider,
   tool: ToolDefinition<In, Out>,
 ): void {
   server.registerTool(
@@ -39,7 +42,7 @@ export function registerTool<In extends z.ZodRawShape, Out extends z.ZodRawShape
     // The SDK's callback type is generic over every schema flavour; ours is one of them.
     (async (args: z.infer<z.ZodObject<In>>) => {
       try {
-        const result = await tool.handle(app, args);
+        const result = await tool.handle(await app(), args);
         return {
           structuredContent: result as Record<string, unknown>,
           content: [{ type: 'text' as const, text: JSON.stringify(result) }],
