@@ -35,6 +35,8 @@ export class GroupState {
   readonly deliveries: DeliveryIndex = { bySession: new Map(), firstByRole: new Map() };
   readonly syncRequests = new Map<string, SyncRequested>();
   readonly syncAcks = new Map<string, SyncAcknowledged[]>();
+  /** Per session: ids of the updates and sync points its client's hooks already showed it. */
+  readonly announced = new Map<string, Set<string>>();
   /** Records of sessions whose registration has not been read yet (refs read out of order). */
   private readonly early = new Map<string, OrchestratorRecord[]>();
 
@@ -64,6 +66,13 @@ export class GroupState {
         return this.applyEvent(record);
       case 'delivered':
         return this.applyDelivery(record.session, record.clock, record.eventIds);
+      case 'announced': {
+        let shown = this.announced.get(record.session);
+        if (!shown) this.announced.set(record.session, (shown = new Set()));
+        for (const id of record.eventIds) shown.add(id);
+        for (const id of record.syncPointIds) shown.add(id);
+        return;
+      }
       case 'sync.requested':
         this.syncRequests.set(record.syncPointId, record);
         return;

@@ -64,6 +64,16 @@ export interface UpdatesDelivered extends Base {
   session: string;
   eventIds: string[];
 }
+/**
+ * What a client's hooks already showed the session (so they show each update and sync point once).
+ * Unlike `delivered`, the updates stay pending: get_cross_project_updates still returns them.
+ */
+export interface UpdatesAnnounced extends Base {
+  kind: 'announced';
+  session: string;
+  eventIds: string[];
+  syncPointIds: string[];
+}
 export interface SyncRequested extends Base {
   kind: 'sync.requested';
   session: string;
@@ -97,6 +107,7 @@ export type OrchestratorRecord =
   | SessionEnded
   | ChangeEvent
   | UpdatesDelivered
+  | UpdatesAnnounced
   | SyncRequested
   | SyncAcknowledged
   | WorkingTreeChanged
@@ -135,6 +146,9 @@ export function subjectOf(record: OrchestratorRecord): string {
     }
     case 'delivered':
       text = `${who} received ${record.eventIds.length} update(s)`;
+      break;
+    case 'announced':
+      text = `${who} was shown ${record.eventIds.length} update(s) and ${record.syncPointIds.length} sync point(s)`;
       break;
     case 'sync.requested':
       text = `${who} requests sync point ${record.syncPointId} with ${record.participants.join(', ')}: ${record.description}`;
