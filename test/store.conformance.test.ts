@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Store, StoreError, StaleRefError } from '../src/store/store.js';
 import { EMPTY_TREE } from '../src/store/objects.js';
+import { withRefLock } from '../src/store/refs.js';
 import { gitSync } from './helpers/gitcli.js';
 import { heartbeat, topologyRecord } from './helpers/records.js';
 import { tempDir } from './helpers/tmp.js';
@@ -238,9 +239,26 @@ test('a held lock makes append wait, then succeed when released', async () => {
   writeFileSync(lock, '');
   const pending = store.append(REF, [heartbeat()]);
   await new Promise((r) => setTimeout(r, 50));
-  const { unlinkSync } = await import('node:fs');
   unlinkSync(lock);
   assert.is((await pending).length, 1);
+  store.close();
+});
+
+test('a lock that is never released: REF_LOCKED naming the lock, and how to remove a stale one', async () => {
+  const store = await fresh();
+  const lock = join(store.gitDir, `${REF}.lock`);
+  mkdirSync(join(lock, '..'), { recursive: true });
+  writeFileSync(lock, '');
+  const fresh1 = await withRefLock(store.gitDir, REF, () => ({ result: 1 }), 30).catch((e) => e);
+  assert.is(fresh1.code, 'REF_LOCKED');
+  assert.match(fresh1.message, lock);
+  assert.is(fresh1.data.stale, false);
+  const old = new Date(Date.now() - 120_000);
+  utimesSync(lock, old, old);
+  const stale = await withRefLock(store.gitDir, REF, () => ({ result: 1 }), 30).catch((e) => e);
+  assert.is(stale.data.stale, true);
+  assert.match(stale.message, `rm '${lock}'`);
+  assert.ok(existsSync(lock), 'a stale lock is reported, never removed silently');
   store.close();
 });
 

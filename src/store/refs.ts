@@ -126,6 +126,7 @@ export async function withRefLock<T>(
   gitDir: string,
   ref: string,
   decide: (current: string | null) => { write?: string; result: T },
+  giveUpAfter = GIVE_UP_AFTER,
 ): Promise<T> {
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
@@ -149,14 +150,14 @@ export async function withRefLock<T>(
         throw error;
       }
     }
-    if (Date.now() - started > GIVE_UP_AFTER) throw lockedError(gitDir, ref);
+    if (Date.now() - started > giveUpAfter) throw lockedError(gitDir, ref, giveUpAfter);
     // Exponential backoff with jitter, so writers that collided don't collide again in step.
     const ceiling = Math.min(MAX_DELAY, FIRST_DELAY * 2 ** attempt);
     await new Promise((r) => setTimeout(r, ceiling / 2 + Math.random() * (ceiling / 2)));
   }
 }
 
-function lockedError(gitDir: string, ref: string): StoreError {
+function lockedError(gitDir: string, ref: string, waited: number): StoreError {
   const lockPath = join(gitDir, `${ref}.lock`);
   let age = 0;
   try {
@@ -168,7 +169,7 @@ function lockedError(gitDir: string, ref: string): StoreError {
   const hint = stale
     ? `the lock is ${Math.round(age / 1000)} s old, probably left by a process that died: if no orchestrator or git process is running, remove it with: rm '${lockPath}'`
     : 'another process keeps it locked; try again';
-  return new StoreError('REF_LOCKED', `could not lock ${ref} for ${GIVE_UP_AFTER / 1000} s (${lockPath} exists): ${hint}`, {
+  return new StoreError('REF_LOCKED', `could not lock ${ref} for ${waited / 1000} s (${lockPath} exists): ${hint}`, {
     ref,
     lockPath,
     stale,
