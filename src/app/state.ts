@@ -166,6 +166,17 @@ export class CoordinationState {
     this.group(record.group).apply(record);
   }
 
+  /** Sessions a client session started (e.g. one Claude Code session id), in every group, latest registration first. */
+  sessionsOfClient(clientSession: string): Array<{ group: GroupState; facts: SessionFacts }> {
+    const out: Array<{ group: GroupState; facts: SessionFacts }> = [];
+    for (const group of this.groups.values()) {
+      for (const facts of group.sessions.values()) {
+        if (facts.registered.clientSession === clientSession) out.push({ group, facts });
+      }
+    }
+    return out.sort((a, b) => b.facts.registered.clock - a.facts.registered.clock);
+  }
+
   /** The group a session belongs to, if it is known. */
   findSession(sessionId: string): { group: GroupState; facts: SessionFacts } | undefined {
     for (const group of this.groups.values()) {
