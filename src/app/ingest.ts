@@ -1,0 +1,246 @@
+// Commit ingestion: a member repo's new commits, read from its worktrees' HEAD reflogs, become
+// change records on this machine's changes ref for each (group, role) the repo plays.
+// The reflog is the durable queue and the records carry the cursor (`ingest`), so writing a
+// batch and advancing the cursor are one ref update: a kill at any point loses and repeats nothing.
+import { createHash } from 'node:crypto';
+import type { HomePaths } from '../config/home.js';
+import { machineId as readMachineId } from '../config/machine.js';
+import { classifyCommit } from '../core/classify.js';
+import { MAX_FILES_PER_RECORD, MAX_SUMMARY_CHARS, RECORD_VERSION, type ChangeEvent } from '../core/records.js';
+import { route } from '../core/routing.js';
+import type { Group, Member, Topology } from '../core/types.js';
+import { appendIfTip } from '../store/conditional-append.js';
+import { StaleRefError } from '../store/errors.js';
+import { pokeSize, readInstalled, trimPoke, tryIngestLock } from '../store/ingest-lock.js';
+import { changesRef } from '../store/layout.js';
+import { canonical, findGitDirs, listWorktreeLogs, readCommits, readReflog, type CommitInfo, type ReflogEntry } from '../store/member-log.js';
+import { Store } from '../store/store.js';
+import { TopologyService } from './topology-service.js';
+
+/** How a reflog entry is treated: the kind of record it becomes, or null when it is skipped. */
+export type RecordedKind = 'commit' | 'amend' | 'merge' | 'cherry-pick' | 'revert' | 'am';
+
+/**
+ * Which HEAD movements are changes made here. Skipped: checkout/switch, reset, branch, clone,
+ * fast-forwards (the commits were made elsewhere, or already recorded), and every rebase step
+ * (`rebase (pick)` and friends replay commits that were recorded when first made; a commit or
+ * amend made by hand during a rebase stop is a plain `commit:` entry and is recorded).
+ */
+export function recordedKind(message: string): RecordedKind | null {
+  if (/^commit \(amend\): /.test(message)) return 'amend';
+  if (/^commit( \(initial\)| \(merge\))?: /.test(message)) return 'commit';
+  if (/^(merge|pull)\b[^:]*: Merge made by /.test(message)) return 'merge';
+  if (/: fast-forward$/i.test(message)) return null;
+  if (/^cherry-pick: /.test(message)) return 'cherry-pick';
+  if (/^revert: /.test(message)) return 'revert';
+  if (/^am: /.test(message)) return 'am';
+  return null;
+}
+
+/** One id per (group, role, commit), on every machine: readers count a commit once. */
+export function commitRecordId(group: string, role: string, sha: string): string {
+  return `commit-${createHash('sha256').update(`${group}\0${role}\0${sha}`).digest('hex').slice(0, 16)}`;
+}
+
+export interface IngestContext {
+  store: Store;
+  topology: Topology;
+  machineId: string;
+}
+
+export interface IngestStats {
+  /** Records written (one per commit per (group, role)). */
+  written: number;
+  /** (group, role) pairs the repo plays. */
+  memberships: number;
+}
+
+interface Membership {
+  group: Group;
+  member: Member;
+}
+
+/** The (group, member) pairs whose repo shares this git common dir (linked worktrees included). */
+export function membershipsOf(topology: Topology, commonDir: string): Membership[] {
+  const target = canonical(commonDir);
+  const out: Membership[] = [];
+  for (const group of Object.values(topology.groups)) {
+    for (const member of group.members) {
+      if (findGitDirs(member.path)?.commonDir === target) out.push({ group, member });
+    }
+  }
+  return out;
+}
+
+/** Ingests what is new in the repo once, without locking. Safe to run concurrently: see appendIfTip. */
+export async function ingestOnce(ctx: IngestContext, commonDir: string): Promise<IngestStats> {
+  const installed = readInstalled(commonDir);
+  const memberships = membershipsOf(ctx.topology, commonDir);
+  const stats: IngestStats = { written: 0, memberships: memberships.length };
+  if (installed === null || memberships.length === 0) return stats;
+  const logs = listWorktreeLogs(commonDir).map((log) => ({
+    worktree: log.worktree,
+    entries: sinceInstall(readReflog(log.file), installed.at, installed.marks.get(log.worktree)).filter((e) => recordedKind(e.message) !== null),
+  }));
+  if (logs.every((l) => l.entries.length === 0)) return stats;
+
+  for (const { group, member } of memberships) {
+    const ref = changesRef(ctx.machineId, group.name, member.role);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        stats.written += await ingestForRef(ctx, commonDir, ref, group, member, logs);
+        break;
+      } catch (error) {
+        // Another ingester wrote meanwhile: read its cursor and go again.
+        if (!(error instanceof StaleRefError) || attempt >= 8) throw error;
+      }
+    }
+  }
+  return stats;
+}
+
+async function ingestForRef(
+  ctx: IngestContext,
+  commonDir: string,
+  ref: string,
+  group: Group,
+  member: Member,
+  logs: Array<{ worktree: string; entries: ReflogEntry[] }>,
+): Promise<number> {
+  const tip = await ctx.store.readRef(ref);
+  const cursors = await readCursors(ctx.store, tip, new Set(logs.filter((l) => l.entries.length).map((l) => l.worktree)));
+  const pending: Array<{ worktree: string; entry: ReflogEntry }> = [];
+  for (const log of logs) {
+    for (const entry of entriesAfter(log.entries, cursors.get(log.worktree))) pending.push({ worktree: log.worktree, entry });
+  }
+  if (pending.length === 0) return 0;
+  // Across worktrees by time; within one, reflog order (the sort is stable).
+  pending.sort((a, b) => a.entry.time - b.entry.time);
+  const commits = await readCommits(commonDir, pending.map((p) => p.entry.newSha));
+  const base = (await ctx.store.maxClock()) + 1;
+  const records: ChangeEvent[] = [];
+  for (const { worktree, entry } of pending) {
+    const commit = commits.get(entry.newSha);
+    if (!commit) continue; // Pruned since: nothing left to describe.
+    records.push(changeRecord(group, member, commit, entry, worktree, base + records.length));
+  }
+  await appendIfTip(ctx.store.gitDir, ref, tip, records);
+  return records.length;
+}
+
+/** Per worktree, the `ingest.entry` of the newest record on the ref (walks back only as far as needed). */
+async function readCursors(store: Store, tip: string | null, wanted: Set<string>): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  let sha = tip;
+  while (sha && found.size < wanted.size) {
+    const commit = await store.readCommit(sha);
+    const record = commit.record;
+    if (record?.kind === 'event' && record.ingest && wanted.has(record.ingest.worktree) && !found.has(record.ingest.worktree)) {
+      found.set(record.ingest.worktree, record.ingest.entry);
+    }
+    sha = commit.parents[0] ?? null;
+  }
+  return found;
+}
+
+/** What the worktree did after the install: after its last entry then, else from the install's second on. */
+function sinceInstall(entries: ReflogEntry[], at: number, mark: string | undefined): ReflogEntry[] {
+  if (mark !== undefined) {
+    for (let i = entries.length - 1; i >= 0; i--) if (entries[i]!.id === mark) return entries.slice(i + 1);
+  }
+  const since = Math.floor(at / 1000);
+  return entries.filter((e) => e.time >= since);
+}
+
+/** Entries after the cursor line; if that line is gone (reflog expired), those newer than its time. */
+function entriesAfter(entries: ReflogEntry[], cursor: string | undefined): ReflogEntry[] {
+  if (cursor === undefined) return entries;
+  for (let i = entries.length - 1; i >= 0; i--) if (entries[i]!.id === cursor) return entries.slice(i + 1);
+  const time = Number(cursor.split(' ').pop());
+  return entries.filter((e) => e.time > time);
+}
+
+function changeRecord(group: Group, member: Member, commit: CommitInfo, entry: ReflogEntry, worktree: string, clock: number): ChangeEvent {
+  const types = classifyCommit({ files: commit.files, message: commit.message }, member.patterns ? { overrides: member.patterns } : {});
+  if (types.length === 0) types.push('any_change'); // An empty commit is still a change people may want to hear of.
+  const routed = route(group, { fromRole: member.role, types });
+  const subject = commit.message.split('\n', 1)[0] ?? '';
+  const hint = types.filter((t) => t !== 'any_change');
+  const kind = recordedKind(entry.message);
+  const summary = `${subject}${kind === 'amend' ? ' (amended)' : ''}${hint.length ? ` [${hint.join(', ')}]` : ''}`;
+  return {
+    v: RECORD_VERSION,
+    kind: 'event',
+    id: commitRecordId(group.name, member.role, commit.sha),
+    group: group.name,
+    role: member.role,
+    at: entry.time * 1000,
+    clock,
+    types,
+    summary: summary.length > MAX_SUMMARY_CHARS ? `${summary.slice(0, MAX_SUMMARY_CHARS - 1)}…` : summary,
+    priority: routed.priority,
+    targets: routed.targets,
+    source: 'commit',
+    files: commit.files.slice(0, MAX_FILES_PER_RECORD),
+    fileCount: commit.files.length,
+    commit: { sha: commit.sha, subject, author: commit.author },
+    ingest: { worktree, entry: entry.id },
+  };
+}
+
+export interface IngestRepoOptions {
+  /** An open store (the server's); opened and closed here when absent. */
+  store?: Store;
+  /** The current topology; loaded from topology.yml when absent. */
+  topology?: Topology;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface IngestRepoResult extends IngestStats {
+  /** False when another live ingester holds the repo's lock (it will pick up what is new). */
+  ran: boolean;
+}
+
+/**
+ * Ingests a member repo (a worktree root, or its git common dir) until nothing new arrives:
+ * the hook's entry point and the server's catch-up at start. Takes the repo's ingest lock;
+ * after releasing it, looks once more at the poke file, so a commit whose hook saw the lock
+ * just before the release is not left waiting.
+ */
+export async function ingestRepo(paths: HomePaths, repoPath: string, options: IngestRepoOptions = {}): Promise<IngestRepoResult> {
+  const commonDir = findGitDirs(repoPath)?.commonDir ?? canonical(repoPath);
+  const result: IngestRepoResult = { ran: false, written: 0, memberships: 0 };
+  const store = options.store ?? (await Store.open(paths.repoGitDir));
+  try {
+    let ctx: IngestContext | null = null;
+    for (let round = 0; round < 100; round++) {
+      const release = tryIngestLock(commonDir);
+      if (!release) return result;
+      result.ran = true;
+      let seen: number;
+      try {
+        ctx ??= { store, topology: options.topology ?? (await loadTopology(paths, store, options.env)), machineId: readMachineId(paths.home) };
+        do {
+          seen = pokeSize(commonDir);
+          const stats = await ingestOnce(ctx, commonDir);
+          result.written += stats.written;
+          result.memberships = stats.memberships;
+          // Keep the poke file small; a poke lost to the truncation is covered by going round once more.
+          if (trimPoke(commonDir)) seen = -1;
+        } while (pokeSize(commonDir) !== seen);
+      } finally {
+        release();
+      }
+      if (pokeSize(commonDir) === seen) break;
+    }
+    return result;
+  } finally {
+    if (!options.store) store.close();
+  }
+}
+
+async function loadTopology(paths: HomePaths, store: Store, env: NodeJS.ProcessEnv = process.env): Promise<Topology> {
+  const loaded = await new TopologyService({ paths, store, now: () => Date.now(), env }).load();
+  if (!loaded.topology) throw new Error(`the topology has errors; run \`claude-orchestrator validate\``);
+  return loaded.topology;
+}

@@ -1,0 +1,124 @@
+// The per-repo files that coordinate the post-commit hook with the ingester, kept in
+// `<common-dir>/orchestrator/`: `poke` (the hook appends a byte per commit), `ingest.lock`
+// (the running ingester's pid) and `installed` (when hooks were installed, in ms).
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { stateDirOf } from './member-log.js';
+
+export const POKE_FILE = 'poke';
+export const LOCK_FILE = 'ingest.lock';
+export const INSTALLED_FILE = 'installed';
+
+/** Size of the poke file: it grows with every commit, so a change means "look again". */
+export function pokeSize(commonDir: string): number {
+  try {
+    return statSync(join(stateDirOf(commonDir), POKE_FILE)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Starts the poke file over once it is large (only the lock holder does it); true when it did. */
+export function trimPoke(commonDir: string): boolean {
+  if (pokeSize(commonDir) <= 64 * 1024) return false;
+  writeFileSync(join(stateDirOf(commonDir), POKE_FILE), '');
+  return true;
+}
+
+export interface Installed {
+  /** When hooks were installed (ms). */
+  at: number;
+  /** Per worktree, the last reflog entry at install time: ingestion starts after it. */
+  marks: Map<string, string>;
+}
+
+/** The install record, or null: no hooks, so nothing to ingest. Format: ms, then `<worktree> <entry>` lines. */
+export function readInstalled(commonDir: string): Installed | null {
+  let text: string;
+  try {
+    text = readFileSync(join(stateDirOf(commonDir), INSTALLED_FILE), 'utf8');
+  } catch {
+    return null;
+  }
+  const [first, ...rest] = text.split('\n');
+  const at = Number(first?.trim());
+  if (!Number.isFinite(at) || at <= 0) return null;
+  const marks = new Map<string, string>();
+  for (const line of rest) {
+    const space = line.indexOf(' ');
+    if (space > 0) marks.set(line.slice(0, space), line.slice(space + 1));
+  }
+  return { at, marks };
+}
+
+/** Records the install once; a re-install keeps the first (ingestion continues from its cursor). */
+export function writeInstalled(commonDir: string, installed: Installed): void {
+  mkdirSync(stateDirOf(commonDir), { recursive: true });
+  const lines = [String(installed.at), ...[...installed.marks].map(([w, e]) => `${w} ${e}`)];
+  try {
+    writeFileSync(join(stateDirOf(commonDir), INSTALLED_FILE), `${lines.join('\n')}\n`, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+function mtimeOf(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the ingest lock (O_EXCL file holding our pid). A lock whose pid is dead is stale and
+ * taken over. Returns a release function, or null when a live process holds it.
+ * Losing a race on a stale lock at worst lets two ingesters run; the conditional ref update
+ * keeps that from recording anything twice.
+ */
+export function tryIngestLock(commonDir: string): (() => void) | null {
+  const dir = stateDirOf(commonDir);
+  const file = join(dir, LOCK_FILE);
+  mkdirSync(dir, { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+        } catch {
+          // Already gone.
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let holder = NaN;
+    try {
+      holder = Number(readFileSync(file, 'utf8').trim());
+    } catch {
+      continue; // Released meanwhile: try again.
+    }
+    if (!Number.isInteger(holder) || holder <= 0) {
+      // Empty: a holder between create and write (live), unless it has been empty for long (killed there).
+      if (Date.now() - mtimeOf(file) < 5000) return null;
+    } else if (holder !== process.pid && alive(holder)) return null;
+    try {
+      unlinkSync(file);
+    } catch {
+      // Someone else removed the stale lock first.
+    }
+  }
+  return null;
+}
