@@ -1,0 +1,481 @@
+// Sync with git remotes: fetch the others' records, push ours, merge the shared topology.
+//
+// - Every machine writes only its own refs (sessions it runs, changes refs named by its machine
+//   id), so pushing them is always a fast-forward; readers already read refs/remotes/*.
+// - The remote's refs land in refs/remotes/<remote>/orchestrator/ (fetch only; never written here).
+// - The topology is the one shared ref: fast-forwarded when one side is behind, otherwise a merge
+//   commit with both parents (3-way merged text, or ours kept and theirs saved beside on a conflict).
+// - Refs this machine pruned (archived) are deleted on the remote; restarted ones are force-pushed
+//   with a lease. Nothing else is ever forced.
+// A sync never throws for a remote's failure: it comes back in the result and in the per-remote
+// state file, for `status` and the tools.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync, openSync, closeSync, writeSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { HomePaths } from '../config/home.js';
+import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
+import { NAMESPACE, remoteNamespace, TOPOLOGY_PATH, TOPOLOGY_REF } from '../store/layout.js';
+import { fetchRemote, isAncestor, listRemotes, mergeBase, pushRefs, type PushUpdate, type RemoteInfo } from '../store/remote.js';
+import { StaleRefError, type Store } from '../store/store.js';
+import { compareAndSwap, listArchive, parseArchiveRef } from '../store/sync-refs.js';
+import { describeError } from './errors.js';
+import { mergeTopology } from './topology-merge.js';
+import type { TopologyService } from './topology-service.js';
+import { formatProblem } from '../topology/parse.js';
+
+export interface SyncDeps {
+  paths: HomePaths;
+  store: Store;
+  topology: TopologyService;
+  now?: () => number;
+}
+
+export interface SyncOptions {
+  /** Only this remote (default: every configured remote). */
+  remote?: string;
+  /** False in background syncs: git must not prompt for credentials or host keys. */
+  interactive?: boolean;
+  /** Per git command (default 120 s). */
+  timeoutMs?: number;
+}
+
+export type TopologyOutcome = 'unchanged' | 'pushed' | 'fast-forwarded' | 'merged' | 'conflict' | 'skipped';
+
+export interface RemoteSyncResult {
+  remote: string;
+  url: string;
+  ok: boolean;
+  /** What went wrong (unreachable, auth, ...), with git's own words. */
+  error: string | null;
+  /** ISO time the sync finished. */
+  at: string;
+  durationMs: number;
+  /** Remote-tracking refs that moved. */
+  fetched: number;
+  /** Our refs that moved on the remote (records we shared). */
+  pushed: number;
+  /** Pruned refs removed from the remote. */
+  deleted: number;
+  topology: TopologyOutcome;
+  /** A topology conflict: ours kept in topology.yml, theirs saved in `file`. */
+  conflict: { file: string; reason: string } | null;
+  notices: string[];
+}
+
+export interface SyncReport {
+  remotes: RemoteSyncResult[];
+}
+
+/** What `status` shows per remote: the last attempt and the last success. */
+export interface RemoteSyncState {
+  remote: string;
+  last: RemoteSyncResult;
+  lastSuccessAt: string | null;
+  /** Failures in a row (0 after a success). */
+  failures: number;
+}
+
+const PUSH_ATTEMPTS = 3;
+const EXPLICIT_REFS_MAX = 500;
+const SYNC_LOCK_STALE_MS = 10 * 60_000;
+
+/** Syncs every configured remote (or one), one after another. Never throws for a remote's failure. */
+export async function syncRemotes(deps: SyncDeps, options: SyncOptions = {}): Promise<SyncReport> {
+  const remotes = await listRemotes(deps.store.gitDir);
+  const chosen = options.remote ? remotes.filter((r) => r.name === options.remote) : remotes;
+  if (options.remote && chosen.length === 0) {
+    throw new SyncSetupError(
+      `no remote named ${options.remote} (remotes: ${remotes.map((r) => r.name).join(', ') || 'none'})`,
+      'add one with: claude-orchestrator remote add <name> <url>',
+    );
+  }
+  const results: RemoteSyncResult[] = [];
+  for (const remote of chosen) results.push(await syncRemote(deps, remote, options));
+  return { remotes: results };
+}
+
+export class SyncSetupError extends Error {
+  readonly code = 'SYNC_SETUP';
+  constructor(message: string, readonly hint: string) {
+    super(message);
+    this.name = 'SyncSetupError';
+  }
+}
+
+async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: SyncOptions): Promise<RemoteSyncResult> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const result: RemoteSyncResult = {
+    remote: remote.name, url: remote.url, ok: false, error: null, at: '', durationMs: 0,
+    fetched: 0, pushed: 0, deleted: 0, topology: 'unchanged', conflict: null, notices: [],
+  };
+  const lock = acquireSyncLock(deps.paths.home, remote.name);
+  if (!lock) {
+    result.error = `another sync with ${remote.name} is running on this machine; this one was skipped`;
+    result.topology = 'skipped';
+    return finish(deps, result, started, now, false);
+  }
+  try {
+    const transport = { interactive: options.interactive ?? true, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+    // A hand edit of topology.yml becomes a commit first, so it takes part in the merge.
+    try {
+      const loaded = await deps.topology.load();
+      if (loaded.errors.length > 0) result.notices.push(`topology.yml has errors, so its hand edits are not shared yet: ${loaded.errors.map((p) => formatProblem(p)).join('; ')}`);
+    } catch (error) {
+      result.notices.push(`could not record hand edits of topology.yml: ${describeError(error)}`);
+    }
+    for (let attempt = 1; ; attempt++) {
+      result.fetched += (await fetchRemote(deps.store.gitDir, remote.name, transport)).updated;
+      const topology = await syncTopology(deps, remote.name, result);
+      if (topology !== 'retry') result.topology = mergeOutcome(result.topology, topology);
+      const { updates, patterns, topologyPushed } = await planPush(deps.store, remote.name, attempt === 1);
+      const pushed = await pushRefs(deps.store.gitDir, remote.name, patterns, updates, transport);
+      const rejected = pushed.filter((p) => p.status === 'rejected' || p.status === 'error');
+      result.pushed += pushed.filter((p) => p.status === 'ok' && !(updates.find((u) => u.dst === p.dst)?.src === null)).length;
+      result.deleted += pushed.filter((p) => p.status === 'ok' && updates.find((u) => u.dst === p.dst)?.src === null).length;
+      if (topologyPushed && result.topology === 'unchanged' && pushed.some((p) => p.dst === TOPOLOGY_REF && p.status === 'ok')) result.topology = 'pushed';
+      if (rejected.length === 0 && topology !== 'retry') break;
+      const onlyTopology = rejected.every((p) => p.dst === TOPOLOGY_REF);
+      if (!onlyTopology || attempt >= PUSH_ATTEMPTS) {
+        throw new Error(`the remote refused ${rejected.map((p) => `${p.dst} (${p.detail})`).join(', ') || 'the topology'} after ${attempt} attempt(s); the next sync tries again`);
+      }
+      // Someone pushed the topology meanwhile: fetch, merge again, push again.
+    }
+    result.ok = true;
+  } catch (error) {
+    result.error = describeError(error);
+  } finally {
+    lock();
+  }
+  return finish(deps, result, started, now, result.ok);
+}
+
+function mergeOutcome(previous: TopologyOutcome, next: TopologyOutcome): TopologyOutcome {
+  const rank: TopologyOutcome[] = ['unchanged', 'skipped', 'pushed', 'fast-forwarded', 'merged', 'conflict'];
+  return rank.indexOf(next) > rank.indexOf(previous) ? next : previous;
+}
+
+function finish(deps: SyncDeps, result: RemoteSyncResult, started: number, now: () => number, ok: boolean): RemoteSyncResult {
+  result.durationMs = now() - started;
+  result.at = new Date(now()).toISOString();
+  const previous = readRemoteState(deps.paths.home, result.remote);
+  writeRemoteState(deps.paths.home, {
+    remote: result.remote,
+    last: result,
+    lastSuccessAt: ok ? result.at : previous?.lastSuccessAt ?? null,
+    failures: ok ? 0 : (previous?.failures ?? 0) + 1,
+  });
+  return result;
+}
+
+// ---- topology --------------------------------------------------------------------------------
+
+async function topologyText(store: Store, sha: string): Promise<string> {
+  const entry = await store.readTreeEntry(sha, TOPOLOGY_PATH);
+  if (!entry || entry.type !== 'blob') return '';
+  return (await store.readBlob(entry.sha)).toString('utf8');
+}
+
+/** Brings the local topology ref (and topology.yml) level with the remote's; 'retry' when the ref moved under us. */
+async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncResult): Promise<TopologyOutcome | 'retry'> {
+  const { store } = deps;
+  const theirs = await store.readRef(`${remoteNamespace(remote)}topology`);
+  const ours = await store.readRef(TOPOLOGY_REF);
+  if (!theirs || theirs === ours) return 'unchanged';
+  if (ours && (await isAncestor(store.gitDir, theirs, ours))) return 'unchanged'; // ours is ahead: pushed below
+  if (!ours || (await isAncestor(store.gitDir, ours, theirs))) {
+    const text = await topologyText(store, theirs);
+    const moved = await updateTopology(deps, ours, text, async () => {
+      await compareAndSwap(store.gitDir, TOPOLOGY_REF, ours, theirs);
+      return theirs;
+    });
+    if (moved === 'busy') {
+      result.notices.push('topology.yml is being edited (or has an unrecorded edit); the topology is merged on the next sync');
+      return 'skipped';
+    }
+    if (moved === 'retry') return 'retry';
+    // Tell this machine when the update it took in settled a conflict against an edit made here.
+    for (const commit of await store.walk(theirs, { stopAt: (sha) => sha === ours, limit: 50 })) {
+      if (commit.record?.kind === 'topology' && commit.record.action.includes('CONFLICT')) result.notices.push(`from ${remote}: ${commit.record.action}`);
+    }
+    return 'fast-forwarded';
+  }
+
+  // Diverged: both machines edited the topology.
+  const base = await mergeBase(store.gitDir, ours, theirs);
+  const [oursText, theirsText, baseText] = await Promise.all([
+    topologyText(store, ours),
+    topologyText(store, theirs),
+    base ? topologyText(store, base) : Promise.resolve(''),
+  ]);
+  const merged = await mergeTopology(oursText, baseText, theirsText, {
+    theirsLabel: remote,
+    valid: (text) => {
+      const errors = deps.topology.validate(text).errors;
+      return errors.length ? errors.map((p) => formatProblem(p)).join('; ') : null;
+    },
+  });
+  const conflictFile = join(deps.paths.home, `topology.${remote}.conflict.yml`);
+  const text = merged.ok ? merged.text : oursText;
+  const action = merged.ok
+    ? `merged the topology of ${remote} (${merged.how === 'lines' ? 'line by line' : 'by structure'})`
+    : `merge with ${remote}: CONFLICT (${merged.reason}); kept this machine's version; theirs (${theirs.slice(0, 12)}) saved as ${conflictFile}`;
+  const record: TopologyChanged = {
+    v: RECORD_VERSION, kind: 'topology', id: randomBytes(8).toString('hex'), group: '*', role: 'topology',
+    at: (deps.now ?? Date.now)(), clock: (await store.maxClock()) + 1, action,
+  };
+  const moved = await updateTopology(deps, ours, text, async () => store.commitTopology(text, record, ours, [theirs]));
+  if (moved === 'busy') {
+    result.notices.push('topology.yml is being edited (or has an unrecorded edit); the topology is merged on the next sync');
+    return 'skipped';
+  }
+  if (moved === 'retry') return 'retry';
+  if (merged.ok) return 'merged';
+  writeFileAtomic(conflictFile, theirsText);
+  result.conflict = { file: conflictFile, reason: merged.reason };
+  return 'conflict';
+}
+
+/**
+ * Under topology.yml's lock (the TopologyService's protocol): checks the file holds what the ref
+ * `expectedTip` holds (no unrecorded hand edit), moves the ref, then writes the file.
+ */
+async function updateTopology(deps: SyncDeps, expectedTip: string | null, text: string, move: () => Promise<string>): Promise<'done' | 'busy' | 'retry'> {
+  const file = deps.paths.topologyFile;
+  const release = await acquireFileLock(`${file}.lock`, 5_000);
+  if (!release) return 'busy';
+  try {
+    const current = readText(file);
+    const recorded = expectedTip ? await topologyText(deps.store, expectedTip) : null;
+    if (current !== null && recorded !== null && current !== recorded) return 'busy';
+    if (current !== null && recorded === null && current.trim() !== '' && current !== text) {
+      // A file never committed (no topology ref yet): load() records it unless it is invalid.
+      return 'busy';
+    }
+    try {
+      await move();
+    } catch (error) {
+      if (error instanceof StaleRefError) return 'retry';
+      throw error;
+    }
+    writeFileAtomic(file, text);
+    return 'done';
+  } finally {
+    release();
+  }
+}
+
+// ---- push plan -------------------------------------------------------------------------------
+
+interface PushPlan {
+  updates: PushUpdate[];
+  patterns: string[];
+  topologyPushed: boolean;
+}
+
+const OWN_PREFIXES = [`${NAMESPACE}sessions/`, `${NAMESPACE}changes/`];
+
+/**
+ * What to push, from our refs and the remote-tracking copies just fetched: refs that moved
+ * (fast-forwards), refs restarted by prune (forced, with a lease on what the remote has), refs
+ * pruned here (deleted, with a lease), and the topology when the remote is behind.
+ */
+async function planPush(store: Store, remote: string, full: boolean): Promise<PushPlan> {
+  const tracking = remoteNamespace(remote);
+  const local = await store.listRefs(OWN_PREFIXES);
+  const remoteRefs = await store.listRefs([tracking]);
+  const theirsOf = (ref: string) => remoteRefs.get(`${tracking}${ref.slice(NAMESPACE.length)}`) ?? null;
+  const updates: PushUpdate[] = [];
+  const changed: string[] = [];
+  if (full) {
+    for (const [ref, sha] of local) {
+      const theirs = theirsOf(ref);
+      if (theirs === sha) continue;
+      if (theirs && !(await isAncestor(store.gitDir, theirs, sha))) updates.push({ src: ref, dst: ref, force: { lease: theirs } });
+      else changed.push(ref);
+    }
+    // Refs pruned here: the archive remembers them; delete the remote copy if it is what we archived.
+    const archived = new Map<string, Set<string>>();
+    for (const [name, sha] of await listArchive(store.gitDir)) {
+      const parsed = parseArchiveRef(name);
+      if (!parsed) continue;
+      const set = archived.get(parsed.ref) ?? new Set<string>();
+      set.add(sha);
+      archived.set(parsed.ref, set);
+    }
+    for (const [trackingRef, sha] of remoteRefs) {
+      const ref = `${NAMESPACE}${trackingRef.slice(tracking.length)}`;
+      if (local.has(ref) || !archived.get(ref)?.has(sha)) continue;
+      updates.push({ src: null, dst: ref, force: { lease: sha } });
+    }
+  }
+  const patterns: string[] = [];
+  if (changed.length > EXPLICIT_REFS_MAX) patterns.push(...OWN_PREFIXES.map((p) => `${p}*:${p}*`));
+  else for (const ref of changed) updates.push({ src: ref, dst: ref });
+  const ours = await store.readRef(TOPOLOGY_REF);
+  const theirs = theirsOf(TOPOLOGY_REF);
+  let topologyPushed = false;
+  if (ours && ours !== theirs && (!theirs || (await isAncestor(store.gitDir, theirs, ours)))) {
+    updates.push({ src: TOPOLOGY_REF, dst: TOPOLOGY_REF });
+    topologyPushed = true;
+  }
+  return { updates, patterns, topologyPushed };
+}
+
+// ---- per-machine state (not in git) --------------------------------------------------------------
+
+function stateDir(home: string): string {
+  return join(home, 'sync');
+}
+
+export function readRemoteState(home: string, remote: string): RemoteSyncState | null {
+  const text = readText(join(stateDir(home), `${remote}.json`));
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as RemoteSyncState;
+  } catch {
+    return null;
+  }
+}
+
+/** The last sync of every remote this machine synced with. */
+export function readSyncStates(home: string): RemoteSyncState[] {
+  let names: string[];
+  try {
+    names = readdirSync(stateDir(home)).filter((n) => n.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  return names.map((n) => readRemoteState(home, n.slice(0, -5))).filter((s): s is RemoteSyncState => s !== null);
+}
+
+export function forgetRemoteState(home: string, remote: string): void {
+  try {
+    unlinkSync(join(stateDir(home), `${remote}.json`));
+  } catch {
+    // Never synced.
+  }
+}
+
+function writeRemoteState(home: string, state: RemoteSyncState): void {
+  try {
+    mkdirSync(stateDir(home), { recursive: true });
+    writeFileAtomic(join(stateDir(home), `${state.remote}.json`), `${JSON.stringify(state, null, 2)}\n`);
+  } catch {
+    // Reporting state is best effort; the sync itself is done.
+  }
+}
+
+/** Unresolved topology conflicts: conflict files still beside topology.yml. */
+export function topologyConflicts(home: string): { remote: string; file: string }[] {
+  let names: string[];
+  try {
+    names = readdirSync(home);
+  } catch {
+    return [];
+  }
+  return names
+    .map((n) => /^topology\.(.+)\.conflict\.yml$/.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ remote: m[1]!, file: join(home, m[0]) }));
+}
+
+// ---- small file helpers ------------------------------------------------------------------------
+
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function writeFileAtomic(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temp, text, { flag: 'wx' });
+  try {
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Already gone.
+    }
+    throw error;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** An O_EXCL lock file holding `{pid, host, at, nonce}`; returns its release, or null when held. */
+function tryFileLock(file: string, staleMs: number): (() => void) | null {
+  const mine = { pid: process.pid, host: hostname(), at: Date.now(), nonce: randomBytes(8).toString('hex') };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      try {
+        writeSync(fd, JSON.stringify(mine));
+      } finally {
+        closeSync(fd);
+      }
+      return () => {
+        try {
+          if (JSON.parse(readFileSync(file, 'utf8')).nonce === mine.nonce) unlinkSync(file);
+        } catch {
+          // Gone already.
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    // Held: break it only when its process is gone (same host) or it is very old.
+    let holder: { pid?: number; host?: string; at?: number } = {};
+    try {
+      holder = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      holder = { at: mtime(file) };
+    }
+    const gone = holder.host === hostname() && typeof holder.pid === 'number' && holder.pid > 0 && !processAlive(holder.pid);
+    const old = Date.now() - (holder.at ?? mtime(file)) > staleMs;
+    if (!gone && !old) return null;
+    try {
+      unlinkSync(file);
+    } catch {
+      // Someone else broke it.
+    }
+  }
+  return null;
+}
+
+function mtime(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return Date.now();
+  }
+}
+
+async function acquireFileLock(file: string, timeoutMs: number): Promise<(() => void) | null> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 5;
+  for (;;) {
+    const release = tryFileLock(file, 30_000);
+    if (release) return release;
+    if (Date.now() >= deadline) return null;
+    await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * delay));
+    delay = Math.min(delay * 2, 200);
+  }
+}
+
+function acquireSyncLock(home: string, remote: string): (() => void) | null {
+  mkdirSync(stateDir(home), { recursive: true });
+  return tryFileLock(join(stateDir(home), `${remote}.lock`), SYNC_LOCK_STALE_MS);
+}
