@@ -1,0 +1,268 @@
+// The coordination history for people: a timeline over every ref (this machine's and the remotes'
+// copies), newest first, and a status summary. Reads only what it shows: the timeline walks all
+// tips at once, newest commit first, and stops once it has enough.
+import { compareRecords } from '../core/order.js';
+import type { OrchestratorRecord } from '../core/records.js';
+import type { StoredCommit } from '../store/commits.js';
+import { listRemotes } from '../store/remote.js';
+import type { Store } from '../store/store.js';
+import type { Orchestrator, SessionView } from './orchestrator.js';
+import { readSyncStates, topologyConflicts, type RemoteSyncResult } from './sync.js';
+
+export interface LogOptions {
+  group?: string;
+  /** Records written by this role or addressed to it. */
+  role?: string;
+  /** Wall-clock ms: nothing older. */
+  since?: number;
+  /** At most this many entries (default 20). */
+  limit?: number;
+  /** Include heartbeats (left out by default: they say only "still here"). */
+  heartbeats?: boolean;
+}
+
+export interface TimelineEntry {
+  at: string;
+  clock: number;
+  id: string;
+  kind: OrchestratorRecord['kind'];
+  group: string;
+  role: string;
+  session: string | null;
+  /** `role (session)`, or `role` for records without a session. */
+  who: string;
+  /** `event schema_change [high]`, `sync.requested`, ... */
+  what: string;
+  /** Roles addressed (`frontend (via gateway)`), sync point participants. */
+  to: string[];
+  /** The member repo's commit, for ingested commits. */
+  commit: string | null;
+  summary: string;
+  /** The coordination commit that carries the record, and where it was found. */
+  sha: string;
+  ref: string;
+}
+
+/** How far (ms) wall clocks may disagree before the order by Lamport clock could be missed. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+export async function readTimeline(store: Store, options: LogOptions = {}): Promise<TimelineEntry[]> {
+  const limit = options.limit ?? 20;
+  if (limit <= 0) return [];
+  const refs = await store.listRefs();
+  const seenCommits = new Set<string>();
+  const seenRecords = new Set<string>();
+  const frontier: { commit: StoredCommit; ref: string }[] = [];
+  const push = async (shas: string[], ref: string) => {
+    const fresh = shas.filter((s) => !seenCommits.has(s));
+    for (const s of fresh) seenCommits.add(s);
+    for (const commit of await Promise.all(fresh.map((s) => store.readCommit(s)))) {
+      if (options.since === undefined || commit.time >= options.since - 1000) frontier.push({ commit, ref });
+    }
+  };
+  // Local refs first, so a record found both here and in a remote copy is shown with its local ref.
+  const ordered = [...refs].sort(([a], [b]) => Number(a.startsWith('refs/remotes/')) - Number(b.startsWith('refs/remotes/')));
+  for (const [ref, tip] of ordered) await push([tip], ref);
+  const found: TimelineEntry[] = [];
+  let oldestFound = Infinity;
+  while (frontier.length > 0) {
+    let newest = 0;
+    for (let i = 1; i < frontier.length; i++) if (frontier[i]!.commit.time > frontier[newest]!.commit.time) newest = i;
+    const { commit, ref } = frontier.splice(newest, 1)[0]!;
+    // Enough, and nothing left could be newer by Lamport clock unless wall clocks are far apart.
+    if (found.length >= limit && commit.time < oldestFound - CLOCK_SKEW_MS) break;
+    const record = commit.record;
+    if (record && !seenRecords.has(record.id) && matches(record, options)) {
+      seenRecords.add(record.id);
+      found.push(entryOf(record, commit.sha, ref));
+      oldestFound = Math.min(oldestFound, commit.time);
+    } else if (record) seenRecords.add(record.id);
+    await push(commit.parents, ref);
+  }
+  found.sort((a, b) => compareEntries(b, a));
+  return found.slice(0, limit);
+}
+
+function matches(record: OrchestratorRecord, options: LogOptions): boolean {
+  if (record.kind === 'session.heartbeat' && !options.heartbeats) return false;
+  if (options.since !== undefined && record.at < options.since) return false;
+  if (options.group && record.group !== options.group && record.group !== '*') return false;
+  if (options.role) {
+    const addressed =
+      (record.kind === 'event' && record.targets.some((t) => t.role === options.role)) ||
+      (record.kind === 'sync.requested' && record.participants.includes(options.role));
+    if (record.role !== options.role && !addressed) return false;
+  }
+  return true;
+}
+
+function entryOf(record: OrchestratorRecord, sha: string, ref: string): TimelineEntry {
+  let what: string = record.kind;
+  let to: string[] = [];
+  let summary = '';
+  let commit: string | null = null;
+  switch (record.kind) {
+    case 'event':
+      what = `event ${record.types.join('+')} [${record.priority}]${record.source !== 'tool' ? ` (${record.source})` : ''}`;
+      to = record.targets.map((t) => (t.via.length ? `${t.role} (via ${t.via.join(' > ')})` : t.role));
+      summary = record.summary;
+      commit = record.commit?.sha ?? null;
+      break;
+    case 'session.registered':
+      summary = `registered in ${record.repoPath}${record.currentTask ? `: ${record.currentTask}` : ''}`;
+      break;
+    case 'session.heartbeat':
+      summary = record.currentTask ? `working on: ${record.currentTask}` : 'alive';
+      break;
+    case 'session.ended':
+      summary = `ended (${record.reason})`;
+      break;
+    case 'delivered':
+      summary = `received ${record.eventIds.join(', ')}`;
+      break;
+    case 'sync.requested':
+      to = record.participants;
+      summary = `${record.syncPointId}: ${record.description}`;
+      break;
+    case 'sync.acknowledged':
+      summary = `${record.syncPointId}${record.note ? `: ${record.note}` : ''}`;
+      break;
+    case 'worktree':
+      summary = `editing ${record.fileCount} file(s)${record.types.length ? ` (${record.types.join(', ')})` : ''}`;
+      break;
+    case 'topology':
+      summary = record.action;
+      break;
+  }
+  return {
+    at: new Date(record.at).toISOString(),
+    clock: record.clock,
+    id: record.id,
+    kind: record.kind,
+    group: record.group,
+    role: record.role,
+    session: record.session ?? null,
+    who: record.session ? `${record.role} (${record.session})` : record.role,
+    what,
+    to,
+    commit,
+    summary,
+    sha,
+    ref,
+  };
+}
+
+/** Record order (Lamport clock, wall clock, id); entries carry `at` as ISO text for people. */
+function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
+  return compareRecords({ clock: a.clock, at: Date.parse(a.at), id: a.id }, { clock: b.clock, at: Date.parse(b.at), id: b.id });
+}
+
+/** `2h`, `3d`, `45m`, `30s`, `1w` or an ISO date, as wall-clock ms; null when unreadable. */
+export function parseSince(text: string, now: number): number | null {
+  const relative = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/.exec(text.trim());
+  if (relative) return now - parseDuration(text)!;
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? at : null;
+}
+
+/** `30d`, `12h`, `90m`, `45s`, `2w` as ms; null when unreadable. */
+export function parseDuration(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/.exec(text.trim());
+  if (!match) return null;
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[match[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+  return Number(match[1]) * unit;
+}
+
+// ---- status ----------------------------------------------------------------------------------
+
+export interface StatusSession extends SessionView {
+  host: string;
+}
+
+export interface StatusSyncPoint {
+  syncPointId: string;
+  group: string;
+  description: string;
+  requestedBy: { sessionId: string; role: string };
+  participants: string[];
+  acknowledgedBy: string[];
+  /** Roles not heard from yet, each with its live sessions (empty: nobody of that role is running). */
+  waitingFor: { role: string; sessions: string[] }[];
+  expiresAt: string;
+}
+
+export interface StatusRemote {
+  name: string;
+  url: string;
+  lastSync: string | null;
+  lastSuccess: string | null;
+  ok: boolean | null;
+  error: string | null;
+  failures: number;
+  topology: RemoteSyncResult['topology'] | null;
+}
+
+export interface StatusReport {
+  groups: { name: string; sessions: StatusSession[]; pendingSyncPoints: StatusSyncPoint[] }[];
+  remotes: StatusRemote[];
+  /** Topology conflicts waiting for a person. */
+  conflicts: { remote: string; file: string }[];
+  /** Records this version cannot read (newer format) and foreign commits on our refs. */
+  problems: string[];
+}
+
+export async function buildStatus(orchestrator: Orchestrator, home: string, options: { group?: string } = {}): Promise<StatusReport> {
+  await orchestrator.index.refresh();
+  const names = options.group ? [options.group] : [...groupNames(orchestrator)].sort();
+  const groups = names.map((name) => {
+    const group = orchestrator.state.group(name);
+    const sessions = [...group.sessions.values()]
+      .map((facts) => ({ ...orchestrator.sessionView(facts), host: facts.host }))
+      .sort((a, b) => rank(a.status) - rank(b.status) || b.lastHeartbeat.localeCompare(a.lastHeartbeat));
+    const pendingSyncPoints: StatusSyncPoint[] = [];
+    for (const request of group.syncRequests.values()) {
+      const state = orchestrator.syncState(group, request.syncPointId);
+      if (!state || state.status !== 'pending') continue;
+      pendingSyncPoints.push({
+        syncPointId: state.syncPointId,
+        group: name,
+        description: state.description,
+        requestedBy: { sessionId: state.requestedBy.session, role: state.requestedBy.role },
+        participants: state.participants,
+        acknowledgedBy: state.acknowledgedBy,
+        waitingFor: state.remaining.map((role) => ({
+          role,
+          sessions: sessions.filter((s) => s.role === role && s.status === 'active').map((s) => s.sessionId),
+        })),
+        expiresAt: new Date(state.expiresAt).toISOString(),
+      });
+    }
+    return { name, sessions, pendingSyncPoints };
+  });
+  const states = new Map(readSyncStates(home).map((s) => [s.remote, s]));
+  const remotes = (await listRemotes(orchestrator.store.gitDir)).map((r): StatusRemote => {
+    const state = states.get(r.name);
+    return {
+      name: r.name,
+      url: r.url,
+      lastSync: state?.last.at ?? null,
+      lastSuccess: state?.lastSuccessAt ?? null,
+      ok: state ? state.last.ok : null,
+      error: state?.last.error ?? null,
+      failures: state?.failures ?? 0,
+      topology: state?.last.topology ?? null,
+    };
+  });
+  return { groups, remotes, conflicts: topologyConflicts(home), problems: [...orchestrator.index.problems] };
+}
+
+function groupNames(orchestrator: Orchestrator): Set<string> {
+  const names = new Set<string>();
+  // CoordinationState keeps groups private; every session names its group.
+  for (const candidate of (orchestrator.state as unknown as { groups: Map<string, unknown> }).groups.keys()) names.add(candidate);
+  return names;
+}
+
+function rank(status: string): number {
+  return status === 'active' ? 0 : status === 'stale' ? 1 : 2;
+}
