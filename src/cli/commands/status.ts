@@ -1,0 +1,43 @@
+// status [group]: sessions, pending sync points, remotes, problems.
+import type { CAC } from 'cac';
+import { buildStatus, type StatusReport } from '../../app/history.js';
+import { openApp } from '../../app/open.js';
+import type { CliContext } from '../context.js';
+
+export function register(cli: CAC, ctx: CliContext): void {
+  cli
+    .command('status [group]', 'Sessions (active, stale, ended) and their tasks, pending sync points, last sync per remote')
+    .action(async (group: string | undefined) => {
+      const app = await openApp({ env: ctx.env, owner: 'cli' });
+      ctx.onClose(() => app.close('status'));
+      const report = await buildStatus(app.orchestrator, app.paths.home, group ? { group } : {});
+      ctx.out(report, () => renderStatus(report));
+    });
+}
+
+export function renderStatus(report: StatusReport): string {
+  const lines: string[] = [];
+  if (report.groups.length === 0) lines.push('No sessions yet');
+  for (const g of report.groups) {
+    lines.push(`${g.name}:`);
+    if (g.sessions.length === 0) lines.push('  no sessions');
+    for (const s of g.sessions) {
+      lines.push(`  ${s.status.padEnd(6)}  ${s.role}  ${s.sessionId}  on ${s.host}  last seen ${s.lastHeartbeat}${s.currentTask ? `  task: ${s.currentTask}` : ''}`);
+    }
+    for (const p of g.pendingSyncPoints) {
+      const waiting = p.waitingFor.map((w) => `${w.role}${w.sessions.length ? ` (${w.sessions.join(', ')})` : ' (nobody running)'}`).join(', ');
+      lines.push(`  sync point ${p.syncPointId} by ${p.requestedBy.role}: ${p.description}`);
+      lines.push(`    waiting for ${waiting}; acknowledged: ${p.acknowledgedBy.join(', ') || 'nobody yet'}; expires ${p.expiresAt}`);
+    }
+  }
+  lines.push('', report.remotes.length ? 'Remotes:' : 'Remotes: none (claude-orchestrator remote add <name> <url>)');
+  for (const r of report.remotes) {
+    const state = r.lastSync === null ? 'never synced' : r.ok ? `last sync ${r.lastSync} ok` : `last sync ${r.lastSync} FAILED (${r.failures} in a row): ${r.error}`;
+    lines.push(`  ${r.name}  ${r.url}  ${state}`);
+  }
+  for (const c of report.conflicts) {
+    lines.push(`topology conflict with ${c.remote}: theirs is in ${c.file}; merge what you need into topology.yml, then delete that file`);
+  }
+  for (const p of report.problems) lines.push(`problem: ${p}`);
+  return lines.join('\n');
+}
