@@ -2,8 +2,9 @@
 // Nothing is opened until a command asks for it, so `--help` and `config-path` stay instant.
 import { homedir } from 'node:os';
 import { resolveHome, type HomePaths } from '../config/home.js';
-import { TopologyService } from '../app/topology-service.js';
-import { Store } from '../store/store.js';
+// Types only: the store, YAML and schema modules load when a command first needs them.
+import type { TopologyService } from '../app/topology-service.js';
+import type { Store } from '../store/store.js';
 import type { PathContext } from '../topology/edit.js';
 
 /** A mistake the user can fix: rendered as one line, `claude-orchestrator: <message> (<hint>)`, exit 1. */
@@ -79,14 +80,14 @@ export function createContext(options: ContextOptions = {}): CliContext {
     },
     store() {
       if (!store) {
-        store = Store.open(ctx.paths().repoGitDir, { create: true });
+        store = import('../store/store.js').then(({ Store }) => Store.open(ctx.paths().repoGitDir, { create: true }));
         cleanups.push(async () => (await store!).close());
       }
       return store;
     },
     topology() {
-      topology ??= ctx.store().then(
-        (opened) => new TopologyService({ paths: ctx.paths(), store: opened, now: () => Date.now(), env }),
+      topology ??= Promise.all([ctx.store(), import('../app/topology-service.js')]).then(
+        ([opened, { TopologyService }]) => new TopologyService({ paths: ctx.paths(), store: opened, now: () => Date.now(), env }),
       );
       return topology;
     },

@@ -2,11 +2,9 @@
 // into what to do without running or printing anything; run does it and renders errors.
 import { cac, type CAC } from 'cac';
 import { UserError } from '../app/errors.js';
-import { TopologyLockedError } from '../app/topology-service.js';
 import { InvalidNameError } from '../core/names.js';
-import { StoreError } from '../store/store.js';
-import { TopologyEditError } from '../topology/edit.js';
-import { closest } from '../topology/parse.js';
+import { StoreError } from '../store/errors.js';
+import { closest } from '../topology/problem.js';
 import * as groupCommands from './commands/group.js';
 import * as memberCommands from './commands/member.js';
 import * as ruleCommands from './commands/rule.js';
@@ -132,8 +130,12 @@ export function reportError(error: unknown, ctx: CliContext): number {
 }
 
 function describeKnownError(error: unknown): { code: string; message: string; hint?: string } | null {
-  if (error instanceof CliError || error instanceof TopologyEditError || error instanceof TopologyLockedError) {
-    return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  if (error instanceof CliError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  // TopologyEditError and TopologyLockedError, known by code so their (heavier) modules load lazily.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof Error && (code === 'TOPOLOGY_EDIT' || code === 'TOPOLOGY_LOCKED')) {
+    const hint = (error as { hint?: unknown }).hint;
+    return { code, message: error.message, ...(typeof hint === 'string' && hint ? { hint } : {}) };
   }
   if (error instanceof UserError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   if (error instanceof InvalidNameError) return { code: error.code, message: error.message, hint: "use only letters, digits, '.', '_' and '-'" };

@@ -6,7 +6,7 @@ import { isMap, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq 
 import { nameProblem } from '../core/names.js';
 import { CHANGE_TYPES, PRIORITIES, type ChangeType, type Priority } from '../core/types.js';
 import { DEFAULT_RULES } from './example.js';
-import { closest } from './parse.js';
+import { closest } from './problem.js';
 
 export class TopologyEditError extends Error {
   readonly code = 'TOPOLOGY_EDIT';

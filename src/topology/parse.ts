@@ -6,18 +6,8 @@ import type { core } from 'zod';
 import { findCycle } from '../core/graph.js';
 import { nameProblem } from '../core/names.js';
 import { CHANGE_TYPES, PRIORITIES, type CommunicationRule, type Group, type Member, type Topology } from '../core/types.js';
+import { closest, formatPath, type PathSegment, type Problem } from './problem.js';
 import { TOPOLOGY_VERSION, groupSchema, memberSchema, ruleSchema, topologySchema, type RawGroup, type RawMember, type RawRule } from './schema.js';
-
-export interface Problem {
-  /** Dotted path inside the file, e.g. `groups.my-platform.members[1].dependsOn[0]`; empty for the whole file. */
-  where: string;
-  message: string;
-  hint?: string;
-  /** 1-based. */
-  line?: number;
-  /** 1-based. */
-  column?: number;
-}
 
 export interface ParseOptions {
   /** Expands `~` (and anything else the caller wants) in member paths. */
@@ -34,29 +24,7 @@ export interface ParseResult {
   warnings: Problem[];
 }
 
-export type PathSegment = string | number;
-
-/**
- * `topology.yml:12:7: groups.g.members[1].role: unknown role "x" (hint)`.
- * A non-string second argument (the index `Array.prototype.map` passes) is ignored.
- */
-export function formatProblem(problem: Problem, fileName?: string | number): string {
-  const file = typeof fileName === 'string' ? fileName : 'topology.yml';
-  const at = problem.line !== undefined ? `${file}:${problem.line}:${problem.column ?? 1}` : file;
-  const where = problem.where ? `${problem.where}: ` : '';
-  const hint = problem.hint ? ` (${problem.hint})` : '';
-  return `${at}: ${where}${problem.message}${hint}`;
-}
-
-export function formatPath(path: readonly PathSegment[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (!/^[A-Za-z0-9_-]+$/.test(seg)) out += `[${JSON.stringify(seg)}]`;
-    else out += out ? `.${seg}` : seg;
-  }
-  return out;
-}
+export { closest, formatPath, formatProblem, type PathSegment, type Problem } from './problem.js';
 
 const KNOWN_KEYS = [
   'version', 'groups', 'name', 'description', 'members', 'communicationRules',
@@ -172,6 +140,22 @@ function checkGroup(name: string, raw: RawGroup, base: PathSegment[], options: P
     error(path, `unknown role ${JSON.stringify(role)}`, close ? `did you mean ${JSON.stringify(close)}? ${rolesHint}` : rolesHint);
   };
 
+  // References are checked on the raw items, so a member or rule with another problem still
+  // gets its unknown roles reported.
+  const strings = (value: unknown): Array<[number, string]> =>
+    Array.isArray(value) ? value.flatMap((v, j): Array<[number, string]> => (typeof v === 'string' ? [[j, v]] : [])) : [];
+  (raw.members ?? []).forEach((item, i) => {
+    const dependsOn = (item as { dependsOn?: unknown } | null)?.dependsOn;
+    for (const [j, dep] of strings(dependsOn)) checkRole([...base, 'members', i, 'dependsOn', j], dep);
+  });
+  (raw.communicationRules ?? []).forEach((item, i) => {
+    const at: PathSegment[] = [...base, 'communicationRules', i];
+    const { from, notify } = (item ?? {}) as { from?: unknown; notify?: unknown };
+    if (typeof from === 'string' && from !== '*') checkRole([...at, 'from'], from);
+    for (const [j, role] of strings(from)) checkRole([...at, 'from', j], role);
+    for (const [j, role] of strings(notify)) checkRole([...at, 'notify', j], role);
+  });
+
   const members: Member[] = [];
   /** Index in the file of each entry of `members` (invalid members are left out of `members`). */
   const fileIndex: number[] = [];
@@ -201,7 +185,6 @@ function checkGroup(name: string, raw: RawGroup, base: PathSegment[], options: P
     }
 
     const dependsOn = m.dependsOn ?? [];
-    dependsOn.forEach((dep, j) => checkRole([...at, 'dependsOn', j], dep));
     const member: Member = { path: expanded, role: m.role, dependsOn: [...dependsOn], exports: [...(m.exports ?? [])] };
     if (m.patterns) member.patterns = m.patterns;
     members.push(member);
@@ -215,12 +198,9 @@ function checkGroup(name: string, raw: RawGroup, base: PathSegment[], options: P
     if (r.from === '*') from = '*';
     else if (typeof r.from === 'string') {
       from = [r.from];
-      checkRole([...at, 'from'], r.from);
     } else {
       from = r.from;
-      r.from.forEach((role, j) => checkRole([...at, 'from', j], role));
     }
-    if (Array.isArray(r.notify)) r.notify.forEach((role, j) => checkRole([...at, 'notify', j], role));
     const rule: CommunicationRule = { when: r.when, from, notify: r.notify, priority: r.priority ?? 'normal' };
     if (r.uncommitted !== undefined) rule.uncommitted = r.uncommitted;
     communicationRules.push(rule);
@@ -367,32 +347,4 @@ function firstLine(message: string): string {
 
 function isAbsolute(path: string): boolean {
   return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path);
-}
-
-/** The candidate closest to `word` when it is a plausible typo (edit distance <= 2), else null. */
-export function closest(word: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance && d < Math.max(word.length, c.length)) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }

@@ -2,9 +2,9 @@
 import type { CAC } from 'cac';
 import { dependentsOf } from '../../core/graph.js';
 import type { CommunicationRule, Group } from '../../core/types.js';
-import { createGroup, deleteGroup, displayPath, type PathContext } from '../../topology/edit.js';
+import type { PathContext } from '../../topology/edit.js';
 import { CliError, optionalString, type CliContext } from '../context.js';
-import { applyEdit, loadValid, shortSha } from './shared.js';
+import { applyEdit, editing, loadValid, shortSha } from './shared.js';
 
 export function register(cli: CAC, ctx: CliContext): void {
   cli
@@ -15,6 +15,7 @@ export function register(cli: CAC, ctx: CliContext): void {
     .action(async (name: string, options: { description?: unknown; defaultRules?: boolean }) => {
       const description = optionalString(options.description);
       const defaultRules = options.defaultRules !== false;
+      const { createGroup } = await editing();
       const result = await applyEdit(ctx, `group create ${name}`, (text) => createGroup(text, name, description, { defaultRules }), name);
       ctx.out({ group: name, created: result.changed, commit: result.sha }, `Created group ${name} (${shortSha(result.sha)})`);
     });
@@ -40,11 +41,12 @@ export function register(cli: CAC, ctx: CliContext): void {
     const topology = await loadValid(ctx);
     const group = topology.groups[name];
     if (!group) throw unknownGroup(name, Object.keys(topology.groups), ctx.bin);
-    const view = groupView(group, ctx.pathContext());
+    const view = groupView(group, ctx.pathContext(), (await editing()).displayPath);
     ctx.out(view, () => renderGroup(view));
   });
 
   cli.command('group delete <name>', 'Delete a group and its members from the topology').action(async (name: string) => {
+    const { deleteGroup } = await editing();
     const result = await applyEdit(ctx, `group delete ${name}`, (text) => deleteGroup(text, name), name);
     ctx.out({ group: name, deleted: true, commit: result.sha }, `Deleted group ${name} (${shortSha(result.sha)})`);
   });
@@ -57,7 +59,7 @@ export interface GroupView {
   communicationRules: CommunicationRule[];
 }
 
-export function groupView(group: Group, paths: PathContext): GroupView {
+export function groupView(group: Group, paths: PathContext, displayPath: (path: string, paths: PathContext) => string): GroupView {
   return {
     name: group.name,
     description: group.description ?? null,

@@ -1,8 +1,7 @@
 // member add | remove
 import type { CAC } from 'cac';
-import { addMember, removeMember } from '../../topology/edit.js';
 import { listOption, requiredOption, type CliContext } from '../context.js';
-import { applyEdit, shortSha } from './shared.js';
+import { applyEdit, editing, shortSha } from './shared.js';
 
 export function register(cli: CAC, ctx: CliContext): void {
   cli
@@ -16,6 +15,7 @@ export function register(cli: CAC, ctx: CliContext): void {
       const dependsOn = listOption(options.dependsOn);
       const exports = listOption(options.exports);
       const action = `member add ${group} ${role}${dependsOn.length ? ` (depends on ${dependsOn.join(', ')})` : ''}`;
+      const { addMember } = await editing();
       const result = await applyEdit(ctx, action, (text) => addMember(text, group, { path: String(path), role, dependsOn, exports }, ctx.pathContext()), group);
       ctx.out(
         { group, role, added: result.changed, commit: result.sha },
@@ -27,6 +27,7 @@ export function register(cli: CAC, ctx: CliContext): void {
     .command('member remove <group> <pathOrRole>', 'Remove a member from a group, by role or path')
     .action(async (group: string, pathOrRole: string) => {
       const target = String(pathOrRole);
+      const { removeMember } = await editing();
       const result = await applyEdit(ctx, `member remove ${group} ${target}`, (text) => removeMember(text, group, target, ctx.pathContext()), group);
       ctx.out({ group, removed: target, commit: result.sha }, `Removed ${target} from ${group} (${shortSha(result.sha)})`);
     });

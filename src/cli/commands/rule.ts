@@ -1,10 +1,10 @@
 // rule add
 import type { CAC } from 'cac';
 import { PRIORITIES } from '../../core/types.js';
-import { addRule, type NewRule } from '../../topology/edit.js';
+import type { NewRule } from '../../topology/edit.js';
 import { CliError, listOption, optionalString, requiredOption, type CliContext } from '../context.js';
 import { describeRule } from './group.js';
-import { applyEdit, shortSha } from './shared.js';
+import { applyEdit, editing, shortSha } from './shared.js';
 
 export function register(cli: CAC, ctx: CliContext): void {
   cli
@@ -17,6 +17,7 @@ export function register(cli: CAC, ctx: CliContext): void {
     .example((bin) => `  $ ${bin} rule add my-platform --when schema_change --from "*" --notify dependents --priority high`)
     .action(async (group: string, options: Record<string, unknown>) => {
       const rule = ruleFromOptions(options, group, ctx.bin);
+      const { addRule } = await editing();
       const result = await applyEdit(ctx, `rule add ${group} ${describeRule(rule)}`, (text) => addRule(text, group, rule), group);
       ctx.out(
         { group, rule, added: result.changed, commit: result.sha },

@@ -1,8 +1,7 @@
 // Helpers shared by the topology commands: load a valid topology, run an edit, report its side notes.
 import type { EditResult } from '../../app/topology-service.js';
-import { TopologyInvalidError } from '../../app/topology-service.js';
 import type { Topology } from '../../core/types.js';
-import { formatProblem } from '../../topology/parse.js';
+import { formatProblem } from '../../topology/problem.js';
 import type { CliContext } from '../context.js';
 
 /** The current topology; fails with every problem listed when it is invalid. */
@@ -10,7 +9,10 @@ export async function loadValid(ctx: CliContext): Promise<Topology> {
   const service = await ctx.topology();
   const loaded = await service.load();
   for (const notice of loaded.notices) ctx.note(`${ctx.bin}: ${notice}`);
-  if (!loaded.topology) throw new TopologyInvalidError(loaded.errors, service.file);
+  if (!loaded.topology) {
+    const { TopologyInvalidError } = await import('../../app/topology-service.js');
+    throw new TopologyInvalidError(loaded.errors, service.file);
+  }
   return loaded.topology;
 }
 
@@ -26,6 +28,11 @@ export async function applyEdit(
   for (const notice of result.notices) ctx.note(`${ctx.bin}: ${notice}`);
   for (const warning of result.warnings) ctx.note(`warning: ${formatProblem(warning, service.file)}`);
   return result;
+}
+
+/** The topology editing functions, loaded on first use (they bring the YAML library). */
+export function editing(): Promise<typeof import('../../topology/edit.js')> {
+  return import('../../topology/edit.js');
 }
 
 export function shortSha(sha: string | null): string {

@@ -1,7 +1,7 @@
 // validate | init | config-path
 import type { CAC } from 'cac';
 import { EXAMPLE_TOPOLOGY } from '../../topology/example.js';
-import { formatProblem } from '../../topology/parse.js';
+import { formatProblem } from '../../topology/problem.js';
 import { CliError, type CliContext } from '../context.js';
 import { applyEdit, shortSha } from './shared.js';
 
