@@ -1,0 +1,21 @@
+// UserPromptSubmit and PostToolUse: new updates and sync points for this session, once each.
+import { announceFor } from './announce-session.js';
+import type { HookApp } from './hook-app.js';
+import { findClientSession } from './hook-app.js';
+import { ensureHookSession } from './session-start.js';
+import { contextOutput, renderAnnouncement } from './render.js';
+
+export async function promptContext(
+  app: HookApp,
+  hookEventName: 'UserPromptSubmit' | 'PostToolUse',
+  client: { clientSession: string; projectDir: string },
+): Promise<string> {
+  await app.orchestrator.index.refresh();
+  // Without SessionStart (hooks installed mid-session) the first prompt registers the session.
+  const session = findClientSession(app.orchestrator, client.clientSession, client.projectDir)
+    ?? (hookEventName === 'UserPromptSubmit' ? await ensureHookSession(app, client) : null);
+  if (!session) return '';
+  const announcement = await announceFor(app.orchestrator, session);
+  const text = renderAnnouncement(announcement, { sessionId: session.sessionId, role: session.role, projectGroup: session.group.name });
+  return text ? contextOutput(hookEventName, text) : '';
+}

@@ -1,0 +1,89 @@
+// The short texts hooks add to the model's context: one line per urgent update, the rest
+// counted, the details one tool call away. Written as facts, not commands (Claude Code's advice
+// for injected context).
+import type { Announcement, ListedUpdate, Unanswered } from '../core/announce.js';
+import type { SyncPointState } from '../core/syncpoints.js';
+import type { Priority } from '../core/types.js';
+
+const LINE = 160;
+
+export interface SessionLine {
+  sessionId: string;
+  role: string;
+  projectGroup: string;
+}
+
+function cut(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function changeType(u: ListedUpdate): string {
+  return u.event.types.find((t) => t !== 'any_change') ?? u.event.types[0] ?? 'change';
+}
+
+export function updateLine(u: ListedUpdate): string {
+  const from = u.via.length ? `${u.event.role} via ${u.via.join(' > ')}` : u.event.role;
+  const commit = u.event.commit ? ` commit ${u.event.commit.sha.slice(0, 7)}` : '';
+  return `- [${u.priority}] ${from} ${changeType(u)}${commit}: ${cut(u.event.summary, LINE)} (${u.event.id})`;
+}
+
+export function syncLine(s: SyncPointState): string {
+  return `- sync point ${s.syncPointId} from ${s.requestedBy.role} waits on ${s.remaining.join(', ')}: ${cut(s.description, LINE)}`;
+}
+
+function countedLine(counted: Record<Priority, number>, total: number, listedAny: boolean): string {
+  const parts = (['critical', 'high', 'normal', 'low'] as const).filter((p) => counted[p] > 0).map((p) => `${counted[p]} ${p}`);
+  return `- ${listedAny ? 'and ' : ''}${total} ${listedAny ? 'more' : `update${total === 1 ? '' : 's'}`} (${parts.join(', ')})`;
+}
+
+/** The body shared by SessionStart and the per-prompt hooks; empty when there is nothing. */
+export function renderAnnouncement(a: Announcement, session: SessionLine): string {
+  if (a.empty) return '';
+  const lines: string[] = [];
+  const updates = a.listed.length + a.countedTotal;
+  if (updates > 0) {
+    lines.push(`claude-orchestrator: ${updates} new cross-project update${updates === 1 ? '' : 's'} for ${session.role}:`);
+    lines.push(...a.listed.map(updateLine));
+    if (a.countedTotal > 0) lines.push(countedLine(a.counted, a.countedTotal, a.listed.length > 0));
+    lines.push(`Details: get_cross_project_updates (sessionId ${session.sessionId}).`);
+  }
+  if (a.syncPoints.length > 0) {
+    lines.push(`claude-orchestrator: ${a.syncPoints.length} sync point${a.syncPoints.length === 1 ? '' : 's'} wait${a.syncPoints.length === 1 ? 's' : ''} on ${session.role}:`);
+    lines.push(...a.syncPoints.map(syncLine));
+    lines.push(`Once the work is done: acknowledge_sync_point (sessionId ${session.sessionId}, syncPointId).`);
+  }
+  return lines.join('\n');
+}
+
+/** What SessionStart adds: who this session is, then what is pending. */
+export function renderSessionStart(session: SessionLine & { dependsOn: string[]; dependents: string[] }, body: string): string {
+  const deps = [
+    session.dependsOn.length ? `depends on ${session.dependsOn.join(', ')}` : '',
+    session.dependents.length ? `dependents ${session.dependents.join(', ')}` : '',
+  ].filter(Boolean).join('; ');
+  const head = `claude-orchestrator: this session is ${session.sessionId}, role ${session.role} in group ${session.projectGroup}${deps ? ` (${deps})` : ''}. ` +
+    `The orchestrator tools take this sessionId; register_session is not needed.`;
+  return body ? `${head}\n${body}` : head;
+}
+
+/** The reason a Stop hook gives for keeping the session going. */
+export function renderStopReason(u: Unanswered, session: SessionLine): string {
+  const lines = [`claude-orchestrator: ${session.role} has unanswered coordination work:`];
+  lines.push(...u.syncPoints.slice(0, 5).map(syncLine));
+  lines.push(...u.critical.slice(0, 5).map(updateLine));
+  const hints: string[] = [];
+  if (u.syncPoints.length) hints.push('acknowledge_sync_point once its work is done');
+  if (u.critical.length) hints.push('get_cross_project_updates reads the critical updates');
+  lines.push(`(sessionId ${session.sessionId}: ${hints.join('; ')}. If it cannot be done now, say so to the user.)`);
+  return lines.join('\n');
+}
+
+/** A hook's stdout: Claude Code's JSON with the text as additionalContext. */
+export function contextOutput(hookEventName: string, text: string): string {
+  return JSON.stringify({ hookSpecificOutput: { hookEventName, additionalContext: text } });
+}
+
+export function blockOutput(reason: string): string {
+  return JSON.stringify({ decision: 'block', reason });
+}
