@@ -130,6 +130,9 @@ export class TopologyService {
    * and returns the new one; the result is validated, committed, then written to the file.
    */
   async edit(action: string, change: (text: string) => string, options: { group?: string } = {}): Promise<EditResult> {
+    // Start the store's reader and fill its clock cache before queueing for the lock, so the
+    // time spent holding it (and every other writer's wait) is only the edit itself.
+    await this.options.store.maxClock();
     const lock = await this.acquireLock(this.lockTimeoutMs);
     const notices = [...lock.notices];
     try {
