@@ -1,0 +1,199 @@
+// `setup claude-code`: adds the MCP server and the hooks to Claude Code's own files, the way
+// `claude mcp add` and the /hooks menu would, merged with what is there. Idempotent; --uninstall
+// removes only what is ours.
+//   user scope:    ~/.claude.json (mcpServers)      ~/.claude/settings.json (hooks)
+//   project scope: <project>/.mcp.json (mcpServers)  <project>/.claude/settings.json (hooks)
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EVENT_NAMES, HOOK_EVENTS, type HookEvent } from './hook-input.js';
+
+export const MCP_SERVER_NAME = 'claude-orchestrator';
+export type Scope = 'user' | 'project';
+
+/** Seconds Claude Code waits for each hook (the hook gives up by itself after 4 s). */
+const HOOK_TIMEOUTS: Record<HookEvent, number> = { 'session-start': 10, 'user-prompt-submit': 5, 'post-tool-use': 5, stop: 5 };
+
+export interface Runtime {
+  /** The node binary. */
+  node: string;
+  /** dist/index.js: the MCP server. */
+  server: string;
+  /** dist/claude/hook-main.js: the hook entry. */
+  hook: string;
+}
+
+/** This installation's node and entry points (from src/claude or dist/claude alike). */
+export function defaultRuntime(): Runtime {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  return { node: process.execPath, server: join(root, 'dist', 'index.js'), hook: join(root, 'dist', 'claude', 'hook-main.js') };
+}
+
+type Json = Record<string, unknown>;
+
+export interface McpServerEntry {
+  type: 'stdio';
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** The entry `claude mcp add <name> -- <node> <server>` writes. */
+export function serverEntry(runtime: Runtime): McpServerEntry {
+  return { type: 'stdio', command: runtime.node, args: [runtime.server], env: {} };
+}
+
+function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+export function hookCommand(runtime: Runtime, event: HookEvent): string {
+  return `${shellQuote(runtime.node)} ${shellQuote(runtime.hook)} ${event}`;
+}
+
+/** Our handlers, wherever this package is installed: the hook entry followed by one of our events. */
+const OURS = new RegExp(`(hook-main\\.js'?|claude-orchestrator hook) (${HOOK_EVENTS.join('|')})\\b`);
+export function isOurHandler(handler: unknown): boolean {
+  return isObject(handler) && handler.type === 'command' && typeof handler.command === 'string' && OURS.test(handler.command);
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `mcpServers` with ours set (or removed when `entry` is null). Other servers are untouched. */
+export function mergeMcpServers(config: Json, entry: McpServerEntry | null): { config: Json; changed: boolean } {
+  const servers = isObject(config.mcpServers) ? { ...config.mcpServers } : {};
+  const before = JSON.stringify(servers[MCP_SERVER_NAME] ?? null);
+  if (entry) servers[MCP_SERVER_NAME] = entry;
+  else delete servers[MCP_SERVER_NAME];
+  const changed = before !== JSON.stringify(entry ?? null);
+  const next = { ...config };
+  if (Object.keys(servers).length > 0 || isObject(config.mcpServers)) next.mcpServers = servers;
+  return { config: next, changed };
+}
+
+/**
+ * Settings with our hook handlers (or without them when `runtime` is null). Handlers of other
+ * tools stay where they are, in their matcher groups; ours are replaced in place when present
+ * (a new path after an upgrade), else added as a matcher group of their own.
+ */
+export function mergeHooks(settings: Json, runtime: Runtime | null): { settings: Json; changed: boolean } {
+  const hooks: Json = isObject(settings.hooks) ? { ...settings.hooks } : {};
+  const before = JSON.stringify(settings.hooks ?? null);
+  for (const event of HOOK_EVENTS) {
+    const name = EVENT_NAMES[event];
+    const groups: unknown[] = Array.isArray(hooks[name]) ? [...(hooks[name] as unknown[])] : [];
+    const wanted = runtime ? { type: 'command', command: hookCommand(runtime, event), timeout: HOOK_TIMEOUTS[event] } : null;
+    let placed = false;
+    const kept: unknown[] = [];
+    for (const group of groups) {
+      if (!isObject(group) || !Array.isArray(group.hooks) || !group.hooks.some(isOurHandler)) {
+        kept.push(group);
+        continue;
+      }
+      const handlers: unknown[] = [];
+      for (const handler of group.hooks) {
+        if (!isOurHandler(handler)) handlers.push(handler);
+        else if (wanted && !placed) {
+          handlers.push(wanted);
+          placed = true;
+        }
+      }
+      if (handlers.length > 0) kept.push({ ...group, hooks: handlers });
+    }
+    if (wanted && !placed) kept.push(event === 'post-tool-use' ? { matcher: '*', hooks: [wanted] } : { hooks: [wanted] });
+    if (kept.length > 0) hooks[name] = kept;
+    else delete hooks[name];
+  }
+  const next = { ...settings };
+  if (Object.keys(hooks).length > 0) next.hooks = hooks;
+  else delete next.hooks;
+  return { settings: next, changed: JSON.stringify(next.hooks ?? null) !== before };
+}
+
+export interface SetupOptions {
+  scope: Scope;
+  /** The user's home (where ~/.claude.json and ~/.claude/ are). */
+  home: string;
+  /** The project root, for project scope. */
+  projectDir: string;
+  uninstall?: boolean;
+  runtime?: Runtime;
+}
+
+export interface FileChange {
+  path: string;
+  what: 'mcp server' | 'hooks';
+  changed: boolean;
+}
+
+export interface SetupReport {
+  scope: Scope;
+  uninstall: boolean;
+  files: FileChange[];
+  runtime: Runtime;
+}
+
+export class SetupError extends Error {
+  readonly code = 'SETUP_FAILED';
+  constructor(message: string, readonly hint: string) {
+    super(message);
+    this.name = 'SetupError';
+  }
+}
+
+function readJson(path: string): Json {
+  if (!existsSync(path)) return {};
+  const text = readFileSync(path, 'utf8');
+  if (!text.trim()) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new SetupError(`${path} is not valid JSON (${(error as Error).message})`, 'fix or move the file, then run setup again; nothing was changed');
+  }
+  if (!isObject(value)) throw new SetupError(`${path} does not hold a JSON object`, 'fix or move the file, then run setup again; nothing was changed');
+  return value;
+}
+
+/** Temp file then rename: Claude Code, reading the file meanwhile, never sees half of it. */
+function writeJson(path: string, value: Json): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(temp, path);
+}
+
+export function setupPaths(options: Pick<SetupOptions, 'scope' | 'home' | 'projectDir'>): { mcp: string; settings: string } {
+  return options.scope === 'user'
+    ? { mcp: join(options.home, '.claude.json'), settings: join(options.home, '.claude', 'settings.json') }
+    : { mcp: join(options.projectDir, '.mcp.json'), settings: join(options.projectDir, '.claude', 'settings.json') };
+}
+
+export function setupClaudeCode(options: SetupOptions): SetupReport {
+  const runtime = options.runtime ?? defaultRuntime();
+  const uninstall = options.uninstall === true;
+  if (!uninstall) {
+    for (const file of [runtime.server, runtime.hook]) {
+      if (!existsSync(file)) throw new SetupError(`${file} is missing`, 'build the package first (npm run build)');
+    }
+  }
+  const paths = setupPaths(options);
+  // Read (and validate) both files before writing either.
+  const mcpConfig = readJson(paths.mcp);
+  const settings = readJson(paths.settings);
+  const mcp = mergeMcpServers(mcpConfig, uninstall ? null : serverEntry(runtime));
+  const hooks = mergeHooks(settings, uninstall ? null : runtime);
+  if (mcp.changed) writeJson(paths.mcp, mcp.config);
+  if (hooks.changed) writeJson(paths.settings, hooks.settings);
+  return {
+    scope: options.scope,
+    uninstall,
+    runtime,
+    files: [
+      { path: paths.mcp, what: 'mcp server', changed: mcp.changed },
+      { path: paths.settings, what: 'hooks', changed: hooks.changed },
+    ],
+  };
+}
