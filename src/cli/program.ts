@@ -5,9 +5,16 @@ import { UserError } from '../app/errors.js';
 import { InvalidNameError } from '../core/names.js';
 import { StoreError } from '../store/errors.js';
 import { closest } from '../topology/problem.js';
+import * as claudeCommands from './commands/claude.js';
 import * as groupCommands from './commands/group.js';
+import * as hookCommands from './commands/hooks.js';
+import * as logCommands from './commands/log.js';
 import * as memberCommands from './commands/member.js';
+import * as pruneCommands from './commands/prune.js';
+import * as remoteCommands from './commands/remote.js';
 import * as ruleCommands from './commands/rule.js';
+import * as statusCommands from './commands/status.js';
+import * as syncCommands from './commands/sync.js';
 import * as utilityCommands from './commands/utilities.js';
 import { CliError, type CliContext } from './context.js';
 
@@ -18,7 +25,19 @@ export interface CommandModule {
   register(cli: CAC, ctx: CliContext): void;
 }
 
-export const COMMAND_MODULES: CommandModule[] = [groupCommands, memberCommands, ruleCommands, utilityCommands];
+export const COMMAND_MODULES: CommandModule[] = [
+  groupCommands,
+  memberCommands,
+  ruleCommands,
+  utilityCommands,
+  statusCommands,
+  logCommands,
+  remoteCommands,
+  syncCommands,
+  pruneCommands,
+  claudeCommands,
+  hookCommands,
+];
 
 export function createProgram(ctx: CliContext, modules: readonly CommandModule[] = COMMAND_MODULES): CAC {
   const cli = cac(ctx.bin);
