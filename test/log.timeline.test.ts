@@ -1,0 +1,50 @@
+// `log`: the timeline, newest first, with filters; `status`: sessions and pending sync points.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { join } from 'node:path';
+import { Store } from '../src/store/store.js';
+import { sessionRef } from '../src/store/layout.js';
+import { readTimeline, parseSince } from '../src/app/history.js';
+import { cli, cliJson } from './helpers/cli.js';
+import { gitSync } from './helpers/gitcli.js';
+import { makePlatform } from './helpers/mcp.js';
+import type { OrchestratorRecord } from '../src/core/records.js';
+
+const now = Date.now();
+const event = (n: number, role: string, to: string, at: number): OrchestratorRecord => ({
+  v: 1, kind: 'event', id: `ev-${n}`, group: n % 2 ? 'shop' : 'blog', role, session: `${role}-s`, at, clock: n,
+  types: ['schema_change'], summary: `change ${n}`, priority: 'high', targets: [{ role: to, via: to === 'web' ? ['api'] : [], priority: 'high' }], source: 'tool',
+});
+
+test('timeline: newest first by Lamport clock, filtered, limited', async () => {
+  const platform = makePlatform();
+  const gitDir = join(platform.home, 'coordination.git');
+  const store = await Store.open(gitDir, { maintenance: false });
+  // Wall clocks disagree with the Lamport clocks on purpose: the clock orders.
+  await store.append(sessionRef('api-s'), [event(1, 'api', 'web', now - 3000), event(3, 'api', 'db', now - 5000)]);
+  await store.append(sessionRef('db-s'), [event(2, 'db', 'api', now - 1000), event(4, 'db', 'web', now - 4000)]);
+  const all = await readTimeline(store, {});
+  assert.equal(all.map((e) => e.id), ['ev-4', 'ev-3', 'ev-2', 'ev-1']);
+  assert.equal((await readTimeline(store, { limit: 2 })).map((e) => e.id), ['ev-4', 'ev-3']);
+  assert.equal((await readTimeline(store, { group: 'shop' })).map((e) => e.id), ['ev-3', 'ev-1']);
+  assert.equal((await readTimeline(store, { role: 'web' })).map((e) => e.id), ['ev-4', 'ev-1']);
+  assert.equal(all.find((e) => e.id === 'ev-1')!.to, ['web (via api)']);
+  store.close();
+
+  const text = await cli(platform.env, ['log', '--role', 'web', '-n', '1']);
+  assert.is(text.code, 0, text.stderr);
+  assert.ok(/db \(db-s\)\s+event schema_change \[high\] -> web \(via api\)\s+change 4/.test(text.stdout), text.stdout);
+  const json = await cliJson<{ entries: Array<{ id: string }> }>(platform.env, ['log', '--since', new Date(now - 2000).toISOString()]);
+  assert.equal(json.entries.map((e) => e.id), ['ev-2']);
+  // Plain git log reads too: subjects, then trailers.
+  const plain = gitSync(gitDir, ['log', '--format=%s%n%(trailers:key=Notify,valueonly)', sessionRef('api-s')]);
+  assert.ok(plain.includes('api: schema_change [high] -> web: change 1') && plain.includes('web (via api)'), plain);
+});
+
+test('parseSince reads durations and dates', () => {
+  assert.is(parseSince('2h', 10_000_000), 10_000_000 - 7_200_000);
+  assert.is(parseSince('2024-05-01T00:00:00Z', 0), Date.parse('2024-05-01T00:00:00Z'));
+  assert.is(parseSince('soon', 0), null);
+});
+
+test.run();
