@@ -57,7 +57,8 @@ export async function readTimeline(store: Store, options: LogOptions = {}): Prom
     const fresh = shas.filter((s) => !seenCommits.has(s));
     for (const s of fresh) seenCommits.add(s);
     for (const commit of await Promise.all(fresh.map((s) => store.readCommit(s)))) {
-      if (options.since === undefined || commit.time >= options.since - 1000) frontier.push({ commit, ref });
+      // Wall clocks of one writer may step back a little: walk a margin past `since`.
+      if (options.since === undefined || commit.time >= options.since - CLOCK_SKEW_MS) frontier.push({ commit, ref });
     }
   };
   // Local refs first, so a record found both here and in a remote copy is shown with its local ref.
