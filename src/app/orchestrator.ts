@@ -94,6 +94,7 @@ export class Orchestrator {
   // ---- sessions -------------------------------------------------------------------------
 
   async registerSession(input: { repoPath: string; projectGroup: string; role?: string; currentTask?: string; clientSession?: string }) {
+    checkTask(input.currentTask);
     const topology = await this.topology.current();
     const group = requireGroup(topology, input.projectGroup);
     const role = input.role ?? memberRoleForPath(topology, group, input.repoPath);
@@ -150,6 +151,7 @@ export class Orchestrator {
   }
 
   async heartbeat(input: { sessionId: string; currentTask?: string }) {
+    checkTask(input.currentTask);
     await this.index.refresh();
     const session = this.requireSession(input.sessionId);
     await this.keepAlive(input.sessionId, input.currentTask);
@@ -194,6 +196,9 @@ export class Orchestrator {
 
   async notify(input: { sessionId: string; changeType: ChangeType; summary: string; files?: string[]; priority?: Priority; notify?: NotifyTarget }) {
     checkText('summary', input.summary);
+    if ((input.files?.length ?? 0) > MAX_FILES_PER_CALL) {
+      throw new UserError('INVALID_INPUT', `files lists ${input.files!.length} paths; the limit is ${MAX_FILES_PER_CALL}`, 'Name the most important files');
+    }
     await this.index.refresh();
     const session = this.requireSession(input.sessionId);
     const group = requireGroup(await this.topology.current(), session.group.name);
@@ -399,7 +404,7 @@ export class Orchestrator {
   async write<D extends RecordDraft>(ref: string, draft: D): Promise<D & { v: 1; clock: number }> {
     const record = { ...draft, v: 1 as const, clock: this.index.maxClock + 1 };
     const [sha] = await this.store.append(ref, [record]);
-    this.index.add({ record: record as OrchestratorRecord, sha: sha!, ref });
+    this.index.add({ record: record as OrchestratorRecord, sha: sha! });
     return record;
   }
 }
@@ -479,11 +484,22 @@ function checkRoles(group: Group, roles: readonly string[], field: string): void
   if (unknown.length) throw new UserError('UNKNOWN_ROLE', `${field}: no role ${unknown.map((r) => JSON.stringify(r)).join(', ')} in group ${group.name} (roles: ${rolesOf(group).join(', ')})`, 'Use roles from get_topology');
 }
 
-function checkText(field: string, text: string): void {
-  if (text.length > MAX_SUMMARY_CHARS) {
-    throw new UserError('INVALID_INPUT', `${field} is ${text.length} characters; the limit is ${MAX_SUMMARY_CHARS}`,
+/** Longest current task accepted, in characters: it is shown in every session listing. */
+export const MAX_TASK_CHARS = 500;
+/** Most files one notification may name; the record keeps the first MAX_FILES_PER_RECORD. */
+export const MAX_FILES_PER_CALL = 10_000;
+
+function checkText(field: string, text: string, max = MAX_SUMMARY_CHARS): void {
+  if (text.length > max) {
+    throw new UserError('INVALID_INPUT', `${field} is ${text.length} characters; the limit is ${max}`,
       'Shorten it to a line or two and put details in the files or a commit');
   }
   if (!text.trim()) throw new UserError('INVALID_INPUT', `${field} is empty`, 'Say what changed');
+}
+
+function checkTask(task: string | undefined): void {
+  if (task !== undefined && task.length > MAX_TASK_CHARS) {
+    throw new UserError('INVALID_INPUT', `currentTask is ${task.length} characters; the limit is ${MAX_TASK_CHARS}`, 'Give it in one short line');
+  }
 }
 

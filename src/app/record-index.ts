@@ -1,12 +1,13 @@
 // An in-memory view of every record in the coordination repo, brought up to date by reading only
 // the commits that are new since the last refresh (the previous tips are the cursor).
 import type { OrchestratorRecord } from '../core/records.js';
-import type { Store } from '../store/store.js';
+import { compareRecords } from '../core/order.js';
+import type { Store, StoredCommit } from '../store/store.js';
 
 export interface IndexedRecord {
   record: OrchestratorRecord;
+  /** The commit that carries it. */
   sha: string;
-  ref: string;
 }
 
 export interface RefreshStats {
@@ -16,9 +17,11 @@ export interface RefreshStats {
 
 export type RecordListener = (entry: IndexedRecord) => void;
 
+/** Above this many changed refs, one bulk `git log` beats reading commit by commit. */
+const BULK_THRESHOLD = 8;
+
 export class RecordIndex {
   private readonly tips = new Map<string, string>();
-  private readonly seenCommits = new Set<string>();
   private readonly seenRecords = new Set<string>();
   private highestClock = 0;
   private refreshing: Promise<RefreshStats> | null = null;
@@ -46,23 +49,32 @@ export class RecordIndex {
 
   private async readNew(): Promise<RefreshStats> {
     const refs = await this.store.listRefs();
-    const stats: RefreshStats = { refsChanged: 0, commitsRead: 0 };
+    const changed = [...refs].filter(([ref, tip]) => this.tips.get(ref) !== tip);
+    const stats: RefreshStats = { refsChanged: changed.length, commitsRead: 0 };
+    if (changed.length === 0) return stats;
+    const known = new Set(this.tips.values());
     const notBefore = this.notBefore();
-    for (const [ref, tip] of refs) {
-      if (this.tips.get(ref) === tip) continue;
-      stats.refsChanged++;
-      const commits = await this.store.walk(tip, { stopAt: (sha) => this.seenCommits.has(sha), notBefore });
-      stats.commitsRead += commits.length;
-      // Oldest first, so listeners see a session's registration before its heartbeats.
-      for (let i = commits.length - 1; i >= 0; i--) {
-        const commit = commits[i]!;
-        this.seenCommits.add(commit.sha);
-        if (commit.record) this.add({ record: commit.record, sha: commit.sha, ref });
-        else if (commit.problem && this.problems.length < 20) this.problems.push(`${ref} ${commit.sha.slice(0, 12)}: ${commit.problem}`);
+    const fresh: StoredCommit[] = [];
+    if (changed.length > BULK_THRESHOLD || changed.some(([ref]) => !this.tips.has(ref))) {
+      // Catching up (a cold start, a fetch): one git log over everything not reachable from what we read.
+      await this.store.log(changed.map(([, tip]) => tip), { exclude: [...known], notBefore }, (commit) => fresh.push(commit));
+    } else {
+      for (const [ref, tip] of changed) {
+        const previous = this.tips.get(ref);
+        fresh.push(...(await this.store.walk(tip, { stopAt: (sha) => sha === previous || known.has(sha), notBefore })));
       }
-      this.tips.set(ref, tip);
     }
+    stats.commitsRead = fresh.length;
+    // Oldest first, so a session's registration is folded in before its heartbeats.
+    const records = fresh.flatMap((c) => (c.record ? [{ record: c.record, sha: c.sha }] : (this.noteProblem(c), [])));
+    records.sort((a, b) => compareRecords(a.record, b.record));
+    for (const { record, sha } of records) this.add({ record, sha });
+    for (const [ref, tip] of changed) this.tips.set(ref, tip);
     return stats;
+  }
+
+  private noteProblem(commit: StoredCommit): void {
+    if (commit.problem && this.problems.length < 20) this.problems.push(`${commit.sha.slice(0, 12)}: ${commit.problem}`);
   }
 
   /** Records written by this process are known at once, without waiting for a refresh. */
@@ -71,7 +83,6 @@ export class RecordIndex {
     // ingesting one commit): its id makes it count once.
     if (this.seenRecords.has(entry.record.id)) return;
     this.seenRecords.add(entry.record.id);
-    this.seenCommits.add(entry.sha);
     if (entry.record.clock > this.highestClock) this.highestClock = entry.record.clock;
     this.onRecord(entry);
   }

@@ -111,6 +111,8 @@ export class GroupState {
       }
     } else if (record.kind === 'session.ended') {
       facts.ended ??= record;
+      // An ended session reads nothing more; what its role received stays in firstByRole.
+      this.deliveries.bySession.delete(record.session);
     } else if (!facts.worktree || record.at >= facts.worktree.at) {
       facts.worktree = record;
     }

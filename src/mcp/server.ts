@@ -1,6 +1,7 @@
 // The MCP server: the eleven tools over one Orchestrator. No module-level state.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerTool } from './tool.js';
+import { serveToolList } from './tool-list.js';
 import type { AppProvider } from './tool.js';
 import { tools } from './tools/index.js';
 
@@ -17,5 +18,6 @@ export const INSTRUCTIONS = `Coordinates work across the repos of a multi-servic
 export function createServer(app: AppProvider, version: string): McpServer {
   const server = new McpServer({ name: SERVER_NAME, version }, { instructions: INSTRUCTIONS });
   for (const tool of tools) registerTool(server, app, tool as Parameters<typeof registerTool>[2]);
+  serveToolList(server, tools as unknown as Parameters<typeof serveToolList>[1]);
   return server;
 }

@@ -37,7 +37,7 @@ export function registerTool<In extends z.ZodRawShape, Out extends z.ZodRawShape
       description: tool.description,
       inputSchema: tool.input,
       outputSchema: tool.output,
-      annotations: { title: tool.title, ...tool.annotations },
+      annotations: tool.annotations,
     },
     // The SDK's callback type is generic over every schema flavour; ours is one of them.
     (async (args: z.infer<z.ZodObject<In>>) => {

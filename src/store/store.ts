@@ -9,6 +9,8 @@ import { StaleRefError, StoreError } from './errors.js';
 import { runGit, spawnGitDetached } from './git.js';
 import { NAMESPACE, TOPOLOGY_PATH, TOPOLOGY_REF } from './layout.js';
 import { commitBody, EMPTY_TREE, treeBody, writeObject, type Signature } from './objects.js';
+import { logCommits } from './log.js';
+import type { LogOptions } from './log.js';
 import { ObjectReader } from './reader.js';
 import { assertRefName } from './refnames.js';
 import { listRefs, readRef, withRefLock } from './refs.js';
@@ -48,7 +50,7 @@ export const DEFAULT_PREFIXES = [NAMESPACE, 'refs/remotes/'];
 /** Appends between two background `git gc --auto` runs. */
 const MAINTENANCE_EVERY = 200;
 /** Parsed commits kept in memory; commits never change, so this cache never needs invalidating. */
-const CACHE_SIZE = 10_000;
+const CACHE_SIZE = 2_000;
 
 export class Store {
   private readonly reader: ObjectReader;
@@ -158,6 +160,14 @@ export class Store {
       await enqueue(commit.parents);
     }
     return out;
+  }
+
+  /**
+   * Every commit reachable from `include` but not from `exclude`, newest first, streamed to
+   * `onCommit` from one `git log`: how a reader catches up on a long history in one go.
+   */
+  log(include: string[], options: LogOptions, onCommit: (commit: StoredCommit) => void): Promise<number> {
+    return logCommits(this.gitDir, include, options, onCommit);
   }
 
   async readCommit(sha: string): Promise<StoredCommit> {

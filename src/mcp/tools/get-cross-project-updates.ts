@@ -6,15 +6,15 @@ export default defineTool({
   name: 'get_cross_project_updates',
   title: 'Get cross-project updates',
   description:
-    'Read changes other repos of your group made that concern you, oldest first. Returned updates are not returned again unless peek is true.',
+    'Changes other repos made that affect yours, oldest first. Each is returned once unless peek.',
   input: {
     sessionId,
-    limit: z.number().int().min(1).max(100).optional().describe('Most updates to return (default 20)'),
-    peek: z.boolean().optional().describe('Look without marking them read'),
+    limit: z.number().int().min(1).max(100).optional().describe('default 20'),
+    peek: z.boolean().optional().describe('do not mark read'),
   },
   output: {
-    updates: z.array(update).describe('Updates, oldest first'),
-    remaining: z.number().describe('Updates still waiting after this page'),
+    updates: z.array(update),
+    remaining: z.number().describe('still waiting'),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   handle: (app, args) => app.getUpdates(args),

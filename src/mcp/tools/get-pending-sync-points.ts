@@ -5,11 +5,11 @@ import { sessionId, syncPoint } from '../schemas.js';
 export default defineTool({
   name: 'get_pending_sync_points',
   title: 'Get pending sync points',
-  description: 'Sync points waiting for your acknowledgement, and the state of those you requested.',
+  description: 'Sync points you must acknowledge, and those you requested.',
   input: { sessionId },
   output: {
-    toAcknowledge: z.array(syncPoint).describe('Pending sync points your role must acknowledge'),
-    requested: z.array(syncPoint).describe('Sync points your role requested, with who remains'),
+    toAcknowledge: z.array(syncPoint),
+    requested: z.array(syncPoint),
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   handle: (app, args) => app.getPendingSyncPoints(args),

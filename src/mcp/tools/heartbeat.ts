@@ -5,12 +5,12 @@ import { sessionId } from '../schemas.js';
 export default defineTool({
   name: 'heartbeat',
   title: 'Heartbeat',
-  description: 'Say what you are working on now (the server keeps your session alive by itself). Returns counts of what waits for you.',
-  input: { sessionId, currentTask: z.string().max(500).optional().describe('What you are working on now') },
+  description: 'Update your current task; returns what waits for you. Liveness is automatic.',
+  input: { sessionId, currentTask: z.string().optional().describe('What you work on now') },
   output: {
-    sessionId: z.string().describe('Session id'),
-    pendingUpdates: z.number().describe('Updates waiting for you'),
-    pendingSyncPoints: z.number().describe('Sync points waiting for your acknowledgement'),
+    sessionId: z.string(),
+    pendingUpdates: z.number(),
+    pendingSyncPoints: z.number(),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handle: (app, args) => app.heartbeat(args),

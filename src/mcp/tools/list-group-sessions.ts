@@ -5,12 +5,12 @@ import { projectGroup, sessionSummary } from '../schemas.js';
 export default defineTool({
   name: 'list_group_sessions',
   title: 'List group sessions',
-  description: 'List the sessions of a project group with their role, task and liveness.',
+  description: 'Sessions of a group: role, task, liveness.',
   input: {
     projectGroup,
-    includeInactive: z.boolean().optional().describe('Also list stale and ended sessions'),
+    includeInactive: z.boolean().optional().describe('also stale and ended'),
   },
-  output: { sessions: z.array(sessionSummary).describe('Sessions, active first') },
+  output: { sessions: z.array(sessionSummary) },
   annotations: { readOnlyHint: true, openWorldHint: false },
   handle: (app, args) => app.listGroupSessions(args),
 });

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { MAX_SUMMARY_CHARS } from '../../core/records.js';
 import { defineTool } from '../tool.js';
 import { changeType, notifyTarget, priority, sessionId } from '../schemas.js';
 
@@ -7,19 +6,19 @@ export default defineTool({
   name: 'notify_related_sessions',
   title: 'Notify related sessions',
   description:
-    'Tell the repos that depend on yours (per the topology rules) about a change you made: a schema, an API, a shared type. Routed along the dependency graph.',
+    'Announce a change you made (schema, API, shared type) to dependent repos, routed by the topology rules.',
   input: {
     sessionId,
     changeType,
-    summary: z.string().min(1).max(MAX_SUMMARY_CHARS).describe(`What changed and what others must do, in a line or two (at most ${MAX_SUMMARY_CHARS} characters)`),
-    files: z.array(z.string().max(4096)).max(1000).optional().describe('Files changed'),
-    priority: priority.optional().describe('Overrides the priority the rules give'),
-    notify: notifyTarget.optional().describe('Overrides the rules: "all", "dependents" or roles'),
+    summary: z.string().describe('What changed, what others must do'),
+    files: z.array(z.string()).optional().describe('Changed files'),
+    priority: priority.optional().describe('overrides rules'),
+    notify: notifyTarget.optional(),
   },
   output: {
-    eventId: z.string().describe('Id of the recorded change'),
-    notifiedRoles: z.array(z.string()).describe('Roles it was routed to'),
-    priority: priority.describe('Priority it was sent with'),
+    eventId: z.string(),
+    notifiedRoles: z.array(z.string()),
+    priority,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   handle: (app, args) => app.notify(args),

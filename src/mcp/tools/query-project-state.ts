@@ -5,30 +5,30 @@ import { change, projectGroup, role, sessionSummary } from '../schemas.js';
 export default defineTool({
   name: 'query_project_state',
   title: 'Query project state',
-  description: "See another repo's state: its sessions, recent changes, git branch and uncommitted work.",
+  description: "Another repo's sessions, recent changes, uncommitted edits and git state.",
   input: { projectGroup, role },
   output: {
-    projectGroup: z.string().describe('Group'),
-    role: z.string().describe('Role queried'),
-    path: z.string().describe('Repo path'),
-    sessions: z.array(sessionSummary).describe('Sessions of this role'),
-    recentChanges: z.array(change).describe('Latest changes from this role, newest first'),
+    projectGroup: z.string(),
+    role: z.string(),
+    path: z.string(),
+    sessions: z.array(sessionSummary),
+    recentChanges: z.array(change).describe('newest first'),
     workingTree: z
       .object({
-        files: z.array(z.string()).describe('Files being edited, not yet committed (capped)'),
-        fileCount: z.number().describe('How many files are being edited'),
-        changeTypes: z.array(z.string()).describe('Types of those edits'),
-        timestamp: z.string().describe('When this was seen'),
+        files: z.array(z.string()),
+        fileCount: z.number(),
+        changeTypes: z.array(z.string()),
+        timestamp: z.string(),
       })
       .nullable()
-      .describe('Uncommitted edits seen by a running session, if any'),
+      .describe('uncommitted edits'),
     git: z
       .object({
-        branch: z.string().nullable().describe('Current branch (null when detached)'),
-        head: z.string().nullable().describe('HEAD commit'),
-        dirty: z.boolean().nullable().describe('Uncommitted changes present'),
+        branch: z.string().nullable(),
+        head: z.string().nullable(),
+        dirty: z.boolean().nullable(),
       })
-      .describe('Git state of the repo on this machine (nulls when it cannot be read)'),
+      .describe('on this machine; null if unreadable'),
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   handle: (app, args) => app.queryProjectState(args),

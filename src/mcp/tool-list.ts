@@ -1,0 +1,48 @@
+// tools/list, computed once from our definitions. The SDK's own listing repeats `$schema` and
+// `additionalProperties: false` in every schema and an `execution` default in every tool: about
+// a quarter of the bytes, sent into the model's context for nothing (budget: docs/claude-code.md).
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { ToolDefinition } from './tool.js';
+
+function jsonSchema(shape: z.ZodRawShape, io: 'input' | 'output'): Tool['inputSchema'] {
+  const schema = z.toJSONSchema(z.object(shape), { io, target: 'draft-7', unrepresentable: 'any' });
+  return strip(schema, io === 'output') as Tool['inputSchema'];
+}
+
+/**
+ * Drops what says nothing to a model: the dialect marker, closed-object flags and, in results,
+ * required lists. Titles are
+ * left out too: the names say the same, and clients show the names.
+ */
+function strip(value: unknown, output: boolean): unknown {
+  if (Array.isArray(value)) return value.map((item) => strip(item, output));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === '$schema' || (key === 'additionalProperties' && inner === false)) continue;
+    // Results always carry their declared fields (the server validates them against the zod
+    // schema before sending), so `required` lists in outputs would only repeat every name.
+    if (output && key === 'required') continue;
+    out[key] = strip(inner, output);
+  }
+  return out;
+}
+
+export function listTools(tools: readonly ToolDefinition<z.ZodRawShape, z.ZodRawShape>[]): Tool[] {
+  return tools.map((tool) => ({
+    name: tool.name,
+    description: tool.description,
+    inputSchema: jsonSchema(tool.input, 'input'),
+    outputSchema: jsonSchema(tool.output, 'output'),
+    annotations: tool.annotations,
+  }));
+}
+
+/** Replaces the SDK's tools/list handler with the precomputed, compact list. */
+export function serveToolList(server: McpServer, tools: readonly ToolDefinition<z.ZodRawShape, z.ZodRawShape>[]): void {
+  const listed = { tools: listTools(tools) };
+  server.server.setRequestHandler(ListToolsRequestSchema, () => listed);
+}

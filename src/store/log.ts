@@ -1,0 +1,63 @@
+// Bulk history reads with one `git log`: what a cold reader needs to catch up on thousands of
+// records, where one round trip per commit through cat-file would take seconds.
+import { decodeRecordMessage } from '../core/records.js';
+import type { StoredCommit } from './commits.js';
+import { StoreError } from './errors.js';
+import { spawnGit } from './git.js';
+
+export interface LogOptions {
+  /** Commits reachable from these are left out (what the reader has already read). */
+  exclude?: string[];
+  /** Commits older than this (ms) are left out. */
+  notBefore?: number;
+}
+
+/**
+ * Streams every commit reachable from `include` and not from `exclude`, newest first, to
+ * `onCommit`; nothing is held beyond one commit, so memory stays flat on long histories.
+ */
+export function logCommits(gitDir: string, include: string[], options: LogOptions, onCommit: (commit: StoredCommit) => void): Promise<number> {
+  if (include.length === 0) return Promise.resolve(0);
+  const args = ['log', '-z', '--format=%H %P%n%ct%n%B', '--stdin'];
+  if (options.notBefore !== undefined && Number.isFinite(options.notBefore)) args.push(`--since=${new Date(options.notBefore).toISOString()}`);
+  return new Promise((resolve, reject) => {
+    const child = spawnGit(gitDir, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let pending = '';
+    let count = 0;
+    let stderr = '';
+    const emit = (entry: string) => {
+      if (!entry) return;
+      const firstLine = entry.indexOf('\n');
+      const secondLine = entry.indexOf('\n', firstLine + 1);
+      const [sha, ...parents] = entry.slice(0, firstLine).split(' ');
+      const time = Number(entry.slice(firstLine + 1, secondLine)) * 1000;
+      const message = entry.slice(secondLine + 1);
+      const commit: StoredCommit = { sha: sha!, tree: '', parents: parents.filter(Boolean), time, message };
+      const decoded = decodeRecordMessage(message);
+      if (decoded.ok) commit.record = decoded.record;
+      else commit.problem = `${decoded.reason}: ${decoded.detail}`;
+      count++;
+      onCommit(commit);
+    };
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      pending += chunk;
+      let from = 0;
+      let at: number;
+      while ((at = pending.indexOf('\0', from)) >= 0) {
+        emit(pending.slice(from, at));
+        from = at + 1;
+      }
+      pending = pending.slice(from);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', (error) => reject(new StoreError('GIT_FAILED', `git log failed to start: ${error.message}`)));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new StoreError('GIT_FAILED', `git log failed (exit ${code}): ${stderr.trim()}`));
+      emit(pending);
+      resolve(count);
+    });
+    // Revisions on stdin: no limit on how many refs a repo may hold.
+    child.stdin!.end(`${include.join('\n')}\n${(options.exclude ?? []).map((sha) => `^${sha}`).join('\n')}\n`);
+  });
+}
