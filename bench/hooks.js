@@ -1,0 +1,150 @@
+// Change detection costs, in one run: `git commit` with and without the post-commit hook, the time
+// from `git commit` returning to the update being readable by another session (a real MCP server),
+// and the working-tree watcher's start-up time and resident memory on a repo of 20,000 files.
+// `node bench/hooks.js [--quick]` (after `npm run build`).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { installHook } from '../dist/hooks/install.js';
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const git = (cwd, args) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+function makeRepo(path) {
+  mkdirSync(path, { recursive: true });
+  git(path, ['init', '-q', '-b', 'main']);
+  git(path, ['config', 'user.email', 'dev@example.com']);
+  git(path, ['config', 'user.name', 'Dev']);
+  git(path, ['commit', '-q', '--allow-empty', '-m', 'initial']);
+  return path;
+}
+
+function timedCommit(repo, message) {
+  const started = process.hrtime.bigint();
+  execFileSync('git', ['commit', '-q', '--allow-empty', '-m', message], { cwd: repo, stdio: 'ignore' });
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+async function startServer(env) {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [resolve('dist/index.js')], env: { ...getDefaultEnvironment(), ...env }, stderr: 'ignore' });
+  const client = new Client({ name: 'bench', version: '1.0.0' });
+  await client.connect(transport);
+  const call = async (name, args) => {
+    const result = await client.callTool({ name, arguments: args });
+    if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content)}`);
+    return result.structuredContent;
+  };
+  return { call, close: () => client.close() };
+}
+
+export async function benchHooks({ commits = 40, files = 20_000 } = {}) {
+  const root = mkdtempSync(join(tmpdir(), 'bench-hooks-'));
+  try {
+    const home = join(root, 'home');
+    mkdirSync(home);
+    const auth = makeRepo(join(root, 'auth'));
+    const gateway = makeRepo(join(root, 'gateway'));
+    const plain = makeRepo(join(root, 'plain'));
+    writeFileSync(join(home, 'topology.yml'), `version: "1.0"
+groups:
+  bench:
+    members:
+      - { path: ${auth}, role: auth }
+      - { path: ${gateway}, role: gateway, dependsOn: [auth] }
+`);
+    const env = { CLAUDE_ORCHESTRATOR_HOME: home, HOME: root };
+    process.env.CLAUDE_ORCHESTRATOR_HOME = home;
+    await installHook(auth, { node: process.execPath, ingest: resolve('dist/hooks/ingest.js'), home, template: resolve('hooks/post-commit') });
+
+    const server = await startServer(env);
+    const { sessionId } = await server.call('register_session', { repoPath: gateway, projectGroup: 'bench' });
+
+    // Pairs, alternating, with a pause so the background ingester of one commit does not slow the next.
+    const without = [];
+    const withHook = [];
+    const latency = [];
+    for (let i = 0; i < commits; i++) {
+      without.push(timedCommit(plain, `plain ${i}`));
+      withHook.push(timedCommit(auth, `hooked ${i}`));
+      const returned = Date.now();
+      for (;;) {
+        const { updates } = await server.call('get_cross_project_updates', { sessionId });
+        if (updates.length) break;
+        if (Date.now() - returned > 10_000) throw new Error('no update within 10 s');
+        await sleep(5);
+      }
+      latency.push(Date.now() - returned);
+      await sleep(50);
+    }
+    await server.close();
+
+    const watcher = await benchWatcher(join(root, 'big'), files);
+    const rows = [
+      ['git commit, no hook (median)', `${median(without).toFixed(1)} ms`],
+      ['git commit, with hook (median)', `${median(withHook).toFixed(1)} ms`],
+      ['added by the hook (median of pairs)', `${median(withHook.map((w, i) => w - without[i])).toFixed(1)} ms`],
+      ['commit returned -> update readable (median)', `${median(latency)} ms`],
+      ['commit returned -> update readable (max)', `${Math.max(...latency)} ms`],
+      [`watcher start-up, ${files} files`, `${watcher.startMs} ms`],
+      [`watcher resident memory, ${files} files`, `${watcher.rssMb} MB (node alone ${watcher.baseRssMb} MB)`],
+      ['watcher: file written -> change reported', `${watcher.reportMs} ms (debounce 1000 ms included)`],
+    ];
+    return rows;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Generates a repo of `files` files in 200 folders, then measures a watcher in a fresh process. */
+async function benchWatcher(repo, files) {
+  makeRepo(repo);
+  for (let d = 0; d < 200; d++) {
+    const dir = join(repo, 'src', `m${d}`);
+    mkdirSync(dir, { recursive: true });
+    for (let f = 0; f < files / 200; f++) writeFileSync(join(dir, `f${f}.ts`), `export const v${f} = ${f};\n`);
+  }
+  mkdirSync(join(repo, 'node_modules', 'big'), { recursive: true });
+  writeFileSync(join(repo, '.gitignore'), 'dist/\n');
+  git(repo, ['add', '-A']);
+  git(repo, ['commit', '-q', '-m', 'files']);
+  const script = `
+    const base = process.memoryUsage().rss;
+    const { WorktreeWatcher } = await import(${JSON.stringify(pathToFileURL(resolve('dist/watch/worktree-watcher.js')).href)});
+    const t0 = performance.now();
+    let changed;
+    const w = await WorktreeWatcher.start({ repo: ${JSON.stringify(repo)}, onChange: (s) => changed?.(s) });
+    const startMs = Math.round(performance.now() - t0);
+    global.gc?.();
+    const rss = process.memoryUsage().rss;
+    const fs = await import('node:fs');
+    const t1 = performance.now();
+    const seen = new Promise((r) => (changed = r));
+    fs.writeFileSync(${JSON.stringify(join(repo, 'src', 'm7', 'f3.ts'))}, 'changed\\n');
+    await seen;
+    const reportMs = Math.round(performance.now() - t1);
+    await w.close();
+    console.log(JSON.stringify({ startMs, reportMs, rssMb: Math.round(rss / 1048576), baseRssMb: Math.round(base / 1048576) }));
+  `;
+  const out = await new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (c) => (text += c));
+    child.on('exit', (code) => (code === 0 ? resolvePromise(text) : reject(new Error(`watcher bench exited ${code}`))));
+  });
+  return JSON.parse(out);
+}
+
+export function formatRows(rows) {
+  const width = Math.max(...rows.map((r) => r[0].length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const quick = process.argv.includes('--quick');
+  console.log(formatRows(await benchHooks(quick ? { commits: 10, files: 2_000 } : {})));
+}
