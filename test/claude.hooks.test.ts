@@ -1,6 +1,6 @@
 // Claude Code's hooks against real member repos, real MCP server processes and the real hook
 // entry, fed the JSON Claude Code's documentation shows for each event.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -131,6 +131,24 @@ test('a new context (SessionStart clear) is shown everything pending again', asy
   assert.match(context(await runHook('user-prompt-submit', hookJson('user-prompt-submit', CLIENT, frontend), hookEnv)), 'Added user.avatarUrl');
   const cleared = await runHook('session-start', hookJson('session-start', CLIENT, frontend, { source: 'clear' }), hookEnv);
   assert.match(context(cleared), 'Added user.avatarUrl');
+});
+
+test('the hooks\' read cache: a damaged or missing cache changes nothing but time', async () => {
+  const cacheFile = join(platform.home, 'cache', 'claude-hooks-index.json');
+  await authServer.call('notify_related_sessions', { sessionId: authSession, changeType: 'schema_change', summary: 'Added user.locale' });
+  writeFileSync(cacheFile, '{"format":1,"gitDir":');
+  assert.match(context(await runHook('user-prompt-submit', hookJson('user-prompt-submit', CLIENT, frontend), hookEnv)), 'Added user.locale');
+  await authServer.call('notify_related_sessions', { sessionId: authSession, changeType: 'schema_change', summary: 'Added user.timezone' });
+  // A cache naming a tip git does not have: dropped, everything read again.
+  const cache = JSON.parse(readFileSync(cacheFile, 'utf8'));
+  for (const ref of Object.keys(cache.tips)) cache.tips[ref] = '0123456789abcdef0123456789abcdef01234567';
+  writeFileSync(cacheFile, JSON.stringify(cache));
+  const shown = await runHook('user-prompt-submit', hookJson('user-prompt-submit', CLIENT, frontend), hookEnv);
+  assert.match(context(shown), 'Added user.timezone');
+  assert.not.match(context(shown), 'Added user.locale');
+  await authServer.call('notify_related_sessions', { sessionId: authSession, changeType: 'schema_change', summary: 'Added user.country' });
+  const off = await runHook('user-prompt-submit', hookJson('user-prompt-submit', CLIENT, frontend), { ...hookEnv, CLAUDE_ORCHESTRATOR_HOOK_CACHE: 'off' });
+  assert.match(context(off), 'Added user.country');
 });
 
 test('failures print nothing and exit 0', async () => {

@@ -3,6 +3,7 @@
 // a session. Hook processes never end sessions: the session belongs to the client's server.
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { resolveHome } from '../config/home.js';
 import type { Topology } from '../core/types.js';
 import { UserError } from '../app/errors.js';
@@ -11,6 +12,7 @@ import type { Environment, TopologySource } from '../app/orchestrator.js';
 import { loadSettings } from '../app/settings.js';
 import type { GroupState, SessionFacts } from '../app/state.js';
 import { Store } from '../store/store.js';
+import { IndexCache } from './index-cache.js';
 
 export interface HookApp {
   orchestrator: Orchestrator;
@@ -61,8 +63,17 @@ export async function openHookApp(env: NodeJS.ProcessEnv): Promise<HookApp | nul
       return loaded;
     },
   };
-  const orchestrator = new Orchestrator(store, topology, loadSettings(env), environment);
-  return { orchestrator, topology, close: () => store.close() };
+  // What earlier hooks read is replayed from a cache; git is asked only for newer commits.
+  const cache = env.CLAUDE_ORCHESTRATOR_HOOK_CACHE === 'off' ? null : IndexCache.open(join(paths.home, 'cache', 'claude-hooks-index.json'), store.gitDir);
+  const orchestrator = new Orchestrator(cache ? cache.wrap(store) : store, topology, loadSettings(env), environment);
+  return {
+    orchestrator,
+    topology,
+    close: () => {
+      cache?.save();
+      store.close();
+    },
+  };
 }
 
 /**

@@ -1,0 +1,151 @@
+// Hooks are new processes on every prompt: without help each would read the whole retained
+// history of the coordination repo (thousands of commits) to answer "anything new?". This keeps
+// the commits a hook read in a cache file, keyed by the ref tips they were read at, so the next
+// hook replays them and asks git only for what is newer. A cache, never a source of truth:
+// anything odd (unreadable, a ref gone, git refusing a tip) and it is dropped and rebuilt.
+//
+// It works through the store the Orchestrator reads with: `listRefs` is noted, the first bulk
+// `log` (the RecordIndex's cold start) gets the cached commits plus `git log` excluding the
+// cached tips, and refs this process appends to are left out of the saved tips (their next read
+// starts from scratch, so a commit written meanwhile by someone else is never skipped).
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { OrchestratorRecord } from '../core/records.js';
+import type { StoredCommit } from '../store/commits.js';
+import type { Store } from '../store/store.js';
+
+const FORMAT = 1;
+/** A cache older than this is rebuilt (bounds what a rewritten ref could leave behind). */
+const MAX_AGE_MS = 6 * 3_600_000;
+
+interface CachedCommit {
+  sha: string;
+  time: number;
+  record: OrchestratorRecord;
+}
+
+interface CacheFile {
+  format: number;
+  gitDir: string;
+  createdAt: number;
+  tips: Record<string, string>;
+  commits: CachedCommit[];
+}
+
+type LogFn = Store['log'];
+
+export class IndexCache {
+  private cached: CacheFile | null;
+  private refsSeen: Map<string, string> | null = null;
+  private readonly appended = new Set<string>();
+  private commits = new Map<string, CachedCommit>();
+  private usedLog = false;
+  private dirty = false;
+
+  private constructor(private readonly file: string, private readonly gitDir: string, private readonly now: number) {
+    this.cached = load(file, gitDir, now);
+  }
+
+  static open(file: string, gitDir: string, now = Date.now()): IndexCache {
+    return new IndexCache(file, gitDir, now);
+  }
+
+  /** The store as the Orchestrator should see it: reads go through the cache. */
+  wrap(store: Store): Store {
+    const cache = this;
+    return new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'listRefs') {
+          return async (...args: Parameters<Store['listRefs']>) => {
+            const refs = await target.listRefs(...args);
+            cache.refsSeen ??= new Map(refs);
+            return refs;
+          };
+        }
+        if (key === 'log') {
+          return (include: string[], options: Parameters<LogFn>[1], onCommit: Parameters<LogFn>[2]) => cache.log(target, include, options, onCommit);
+        }
+        if (key === 'append') {
+          return (ref: string, ...rest: unknown[]) => {
+            cache.appended.add(ref);
+            return (target.append as (...a: unknown[]) => unknown).call(target, ref, ...rest);
+          };
+        }
+        const value = Reflect.get(target, key, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  private async log(store: Store, include: string[], options: Parameters<LogFn>[1], onCommit: Parameters<LogFn>[2]): Promise<number> {
+    const first = !this.usedLog;
+    this.usedLog = true;
+    const cached = first ? this.usable() : null;
+    const fresh: StoredCommit[] = [];
+    let replay: CachedCommit[] = [];
+    if (cached) {
+      try {
+        await store.log(include, { ...options, exclude: [...(options.exclude ?? []), ...Object.values(cached.tips)] }, (c) => fresh.push(c));
+        const notBefore = options.notBefore ?? -Infinity;
+        replay = cached.commits.filter((c) => c.time >= notBefore);
+      } catch {
+        // A cached tip git no longer has (pruned, gc'd): read everything.
+        fresh.length = 0;
+        await store.log(include, options, (c) => fresh.push(c));
+      }
+    } else {
+      await store.log(include, options, (c) => fresh.push(c));
+    }
+    for (const c of replay) {
+      this.commits.set(c.sha, c);
+      onCommit({ sha: c.sha, tree: '', parents: [], time: c.time, message: '', record: c.record });
+    }
+    for (const c of fresh) {
+      if (c.record) this.commits.set(c.sha, { sha: c.sha, time: c.time, record: c.record });
+      onCommit(c);
+    }
+    if (fresh.length > 0 || !cached) this.dirty = true;
+    return replay.length + fresh.length;
+  }
+
+  /** The cache, when every ref it knew still exists. */
+  private usable(): CacheFile | null {
+    const cached = this.cached;
+    if (!cached || !this.refsSeen) return null;
+    for (const ref of Object.keys(cached.tips)) if (!this.refsSeen.has(ref)) return null;
+    return cached;
+  }
+
+  /** Writes what this process read, when it read anything new. Never throws. */
+  save(): void {
+    try {
+      if (!this.dirty || !this.refsSeen) return;
+      const tips: Record<string, string> = {};
+      for (const [ref, tip] of this.refsSeen) if (!this.appended.has(ref)) tips[ref] = tip;
+      const body: CacheFile = {
+        format: FORMAT,
+        gitDir: this.gitDir,
+        createdAt: this.cached && this.usable() ? this.cached.createdAt : this.now,
+        tips,
+        commits: [...this.commits.values()],
+      };
+      mkdirSync(dirname(this.file), { recursive: true });
+      const temp = `${this.file}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify(body));
+      renameSync(temp, this.file);
+    } catch {
+      // A cache that cannot be written only costs time.
+    }
+  }
+}
+
+function load(file: string, gitDir: string, now: number): CacheFile | null {
+  try {
+    const body = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
+    if (body.format !== FORMAT || body.gitDir !== gitDir || !Array.isArray(body.commits) || typeof body.tips !== 'object') return null;
+    if (now - body.createdAt > MAX_AGE_MS) return null;
+    return body;
+  } catch {
+    return null;
+  }
+}
