@@ -11,6 +11,7 @@ export interface AnnounceOptions {
 }
 
 export async function announceFor(orchestrator: Orchestrator, session: FoundSession, options: AnnounceOptions = {}): Promise<Announcement> {
+  await orchestrator.track(session);
   const pending = orchestrator.pendingPage(session, Infinity).updates;
   const waiting = orchestrator.syncPointsToAcknowledge(session.group, session.role);
   const announced = options.all ? undefined : session.group.announced.get(session.sessionId);

@@ -17,6 +17,10 @@ import { IndexCache } from './index-cache.js';
 export interface HookApp {
   orchestrator: Orchestrator;
   topology: TopologySource;
+  /** The topology when something already loaded it (it costs YAML and schema imports). */
+  loadedTopology(): Promise<Topology | undefined>;
+  /** Makes the app keep the session's delivered ids (pending updates need them), from what was read. */
+  track(session: FoundSession): void;
   close(): void;
 }
 
@@ -64,13 +68,21 @@ export async function openHookApp(env: NodeJS.ProcessEnv): Promise<HookApp | nul
     },
   };
   // What earlier hooks read is replayed from a cache; git is asked only for newer commits.
-  const cache = env.CLAUDE_ORCHESTRATOR_HOOK_CACHE === 'off' ? null : IndexCache.open(join(paths.home, 'cache', 'claude-hooks-index.json'), store.gitDir);
-  const orchestrator = new Orchestrator(cache ? cache.wrap(store) : store, topology, loadSettings(env), environment);
+  const cacheFile = env.CLAUDE_ORCHESTRATOR_HOOK_CACHE === 'off' ? null : join(paths.home, 'cache', 'claude-hooks-index.json');
+  const cache = IndexCache.open(cacheFile, store.gitDir);
+  const orchestrator = new Orchestrator(cache.wrap(store), topology, loadSettings(env), environment);
   return {
     orchestrator,
     topology,
+    track(session) {
+      // The app keeps delivered ids only for sessions it tracks; hand it what the reads found,
+      // rather than reading the session's ref again.
+      const group = session.group as unknown as { isTracked?: (id: string) => boolean; track?: (id: string, ids: Iterable<string>) => void };
+      if (group.track && !group.isTracked?.(session.sessionId)) group.track(session.sessionId, cache.deliveredBy(session.sessionId));
+    },
+    loadedTopology: async () => (loaded ? loaded.catch(() => undefined) : undefined),
     close: () => {
-      cache?.save();
+      cache.save();
       store.close();
     },
   };

@@ -34,6 +34,13 @@ interface CacheFile {
 
 type LogFn = Store['log'];
 
+/**
+ * Kinds hooks never use (liveness and working-tree state), left out of the cache to keep it
+ * small. A hook then knows a lower Lamport clock than the repo holds, which is still a clock it
+ * has seen: its own records order after everything it read.
+ */
+const SKIPPED = new Set<OrchestratorRecord['kind']>(['session.heartbeat', 'worktree']);
+
 export class IndexCache {
   private cached: CacheFile | null;
   private refsSeen: Map<string, string> | null = null;
@@ -41,13 +48,28 @@ export class IndexCache {
   private commits = new Map<string, CachedCommit>();
   private usedLog = false;
   private dirty = false;
+  /** Delivered ids per session, from every record read (the app keeps them only for sessions it tracks). */
+  private readonly delivered = new Map<string, Set<string>>();
 
-  private constructor(private readonly file: string, private readonly gitDir: string, private readonly now: number) {
-    this.cached = load(file, gitDir, now);
+  private constructor(private readonly file: string | null, private readonly gitDir: string, private readonly now: number) {
+    this.cached = file ? load(file, gitDir, now) : null;
   }
 
-  static open(file: string, gitDir: string, now = Date.now()): IndexCache {
+  /** `file` null: no cache file, only the bookkeeping. */
+  static open(file: string | null, gitDir: string, now = Date.now()): IndexCache {
     return new IndexCache(file, gitDir, now);
+  }
+
+  /** Event ids the session recorded as delivered, in what this process read. */
+  deliveredBy(sessionId: string): string[] {
+    return [...(this.delivered.get(sessionId) ?? [])];
+  }
+
+  private note(record: OrchestratorRecord | undefined): void {
+    if (record?.kind !== 'delivered') return;
+    let ids = this.delivered.get(record.session);
+    if (!ids) this.delivered.set(record.session, (ids = new Set()));
+    for (const id of record.eventIds) ids.add(id);
   }
 
   /** The store as the Orchestrator should see it: reads go through the cache. */
@@ -84,8 +106,10 @@ export class IndexCache {
     const fresh: StoredCommit[] = [];
     let replay: CachedCommit[] = [];
     if (cached) {
+      const known = new Set(Object.values(cached.tips));
       try {
-        await store.log(include, { ...options, exclude: [...(options.exclude ?? []), ...Object.values(cached.tips)] }, (c) => fresh.push(c));
+        // Nothing moved since the cache was written: no git process at all.
+        if (!include.every((tip) => known.has(tip))) await store.log(include, { ...options, exclude: [...(options.exclude ?? []), ...Object.values(cached.tips)] }, (c) => fresh.push(c));
         const notBefore = options.notBefore ?? -Infinity;
         replay = cached.commits.filter((c) => c.time >= notBefore);
       } catch {
@@ -98,10 +122,12 @@ export class IndexCache {
     }
     for (const c of replay) {
       this.commits.set(c.sha, c);
+      this.note(c.record);
       onCommit({ sha: c.sha, tree: '', parents: [], time: c.time, message: '', record: c.record });
     }
     for (const c of fresh) {
-      if (c.record) this.commits.set(c.sha, { sha: c.sha, time: c.time, record: c.record });
+      if (c.record && !SKIPPED.has(c.record.kind)) this.commits.set(c.sha, { sha: c.sha, time: c.time, record: c.record });
+      if (first) this.note(c.record);
       onCommit(c);
     }
     if (fresh.length > 0 || !cached) this.dirty = true;
@@ -119,7 +145,7 @@ export class IndexCache {
   /** Writes what this process read, when it read anything new. Never throws. */
   save(): void {
     try {
-      if (!this.dirty || !this.refsSeen) return;
+      if (!this.file || !this.dirty || !this.refsSeen) return;
       const tips: Record<string, string> = {};
       for (const [ref, tip] of this.refsSeen) if (!this.appended.has(ref)) tips[ref] = tip;
       const body: CacheFile = {

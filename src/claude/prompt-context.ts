@@ -2,7 +2,6 @@
 import { announceFor } from './announce-session.js';
 import type { HookApp } from './hook-app.js';
 import { findClientSession } from './hook-app.js';
-import { ensureHookSession } from './session-start.js';
 import { contextOutput, renderAnnouncement } from './render.js';
 
 export async function promptContext(
@@ -11,10 +10,11 @@ export async function promptContext(
   client: { clientSession: string; projectDir: string },
 ): Promise<string> {
   await app.orchestrator.index.refresh();
-  // Without SessionStart (hooks installed mid-session) the first prompt registers the session.
-  const session = findClientSession(app.orchestrator, client.clientSession, client.projectDir)
-    ?? (hookEventName === 'UserPromptSubmit' ? await ensureHookSession(app, client) : null);
+  // Only SessionStart (or the MCP server) registers: outside member repos this stays cheap,
+  // with no topology to load on every prompt.
+  const session = findClientSession(app.orchestrator, client.clientSession, client.projectDir);
   if (!session) return '';
+  app.track(session);
   const announcement = await announceFor(app.orchestrator, session);
   const text = renderAnnouncement(announcement, { sessionId: session.sessionId, role: session.role, projectGroup: session.group.name });
   return text ? contextOutput(hookEventName, text) : '';

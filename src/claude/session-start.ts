@@ -29,11 +29,13 @@ export async function sessionStart(app: HookApp, input: HookInput, client: { cli
   if (!session) return '';
   const line = { sessionId: session.sessionId, role: session.role, projectGroup: session.group.name };
   // A new, cleared or compacted context has seen nothing: show everything pending again.
+  app.track(session);
   const announcement = await announceFor(app.orchestrator, session, { all: true });
   let dependsOn: string[] = [];
   let dependents: string[] = [];
   try {
-    const group = (await app.topology.current()).groups[session.group.name];
+    // Only when registering loaded it: for a known session it is not worth its import cost.
+    const group = (await app.loadedTopology())?.groups[session.group.name];
     if (group) {
       dependsOn = memberByRole(group, session.role)?.dependsOn ?? [];
       dependents = dependentsOf(group, session.role).map((d) => d.role);

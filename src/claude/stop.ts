@@ -12,6 +12,8 @@ export async function stop(app: HookApp, input: HookInput, client: { clientSessi
   await app.orchestrator.index.refresh();
   const session = findClientSession(app.orchestrator, client.clientSession, client.projectDir);
   if (!session) return '';
+  await app.orchestrator.track(session);
+  app.track(session);
   const pending = app.orchestrator.pendingPage(session, Infinity).updates;
   const waiting = app.orchestrator.syncPointsToAcknowledge(session.group, session.role);
   const open = unanswered(pending, waiting, session.role);
