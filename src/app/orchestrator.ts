@@ -127,7 +127,7 @@ export class Orchestrator {
     }
     this.ownedSessions.add(sessionId);
     this.lastHeartbeatWritten.set(sessionId, { at: now, ...(input.currentTask !== undefined ? { task: input.currentTask } : {}) });
-    const { remaining, updates } = this.pendingPage(this.requireSession(sessionId), 0);
+    const { remaining, updates } = this.pendingPage(await this.servedSession(sessionId), 0);
     return {
       sessionId,
       projectGroup: group.name,
@@ -153,7 +153,7 @@ export class Orchestrator {
   async heartbeat(input: { sessionId: string; currentTask?: string }) {
     checkTask(input.currentTask);
     await this.index.refresh();
-    const session = this.requireSession(input.sessionId);
+    const session = await this.servedSession(input.sessionId);
     await this.keepAlive(input.sessionId, input.currentTask);
     const page = this.pendingPage(session, 0);
     return {
@@ -183,7 +183,7 @@ export class Orchestrator {
 
   async getUpdates(input: { sessionId: string; limit?: number; peek?: boolean }) {
     await this.index.refresh();
-    const session = this.requireSession(input.sessionId);
+    const session = await this.servedSession(input.sessionId);
     const page = this.pendingPage(session, input.limit ?? this.settings.updatesPageSize);
     if (!input.peek && page.updates.length > 0) {
       await this.write(sessionRef(input.sessionId), {
@@ -356,7 +356,36 @@ export class Orchestrator {
     return syncPointState(request, group.syncAcks.get(syncPointId) ?? [], { now: this.env.now(), roleOfSession: roleLookup(group) });
   }
 
+  /** A session this process answers for: known, not ended, and its delivered ids loaded (see `track`). */
+  async servedSession(sessionId: string): Promise<{ group: GroupState; facts: SessionFacts }> {
+    const session = this.requireSession(sessionId);
+    await this.track(session);
+    return session;
+  }
+
+  /**
+   * Loads what a session has already received, from its own ref, once; from then on the index
+   * keeps it current. Only sessions asked about are loaded: a long history holds millions of
+   * delivered ids that nobody needs.
+   */
+  async track(session: { group: GroupState; facts: SessionFacts }): Promise<void> {
+    const id = session.facts.registered.session;
+    if (session.group.isTracked(id)) return;
+    const tip = await this.store.readRef(sessionRef(id));
+    const delivered: string[] = [];
+    if (tip) {
+      await this.store.log([tip], { notBefore: this.env.now() - this.settings.retentionMs }, (commit) => {
+        if (commit.record?.kind === 'delivered') delivered.push(...commit.record.eventIds);
+      });
+    }
+    session.group.track(id, delivered);
+  }
+
+  /** Pending updates of a session; `track` it first. */
   pendingPage(session: { group: GroupState; facts: SessionFacts }, limit: number) {
+    if (!session.group.isTracked(session.facts.registered.session)) {
+      throw new Error(`internal: pending updates of ${session.facts.registered.session} asked before its deliveries were loaded (call track first)`);
+    }
     const recipient = recipientOf(session.facts);
     return pendingUpdates(recipient, session.group.eventsByRole, session.group.deliveries, {
       now: this.env.now(), retentionMs: this.settings.retentionMs, limit,
@@ -366,7 +395,7 @@ export class Orchestrator {
   /** Whether `event` waits for the given session (used by hooks that show updates once). */
   isPendingFor(sessionId: string, event: ChangeEvent): boolean {
     const found = this.state.findSession(sessionId);
-    if (!found) return false;
+    if (!found || !found.group.isTracked(sessionId)) return false;
     return isPending(recipientOf(found.facts), event, found.group.deliveries, { now: this.env.now(), retentionMs: this.settings.retentionMs });
   }
 

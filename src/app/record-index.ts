@@ -1,7 +1,6 @@
 // An in-memory view of every record in the coordination repo, brought up to date by reading only
 // the commits that are new since the last refresh (the previous tips are the cursor).
 import type { OrchestratorRecord } from '../core/records.js';
-import { compareRecords } from '../core/order.js';
 import type { Store, StoredCommit } from '../store/store.js';
 
 export interface IndexedRecord {
@@ -22,7 +21,6 @@ const BULK_THRESHOLD = 8;
 
 export class RecordIndex {
   private readonly tips = new Map<string, string>();
-  private readonly seenRecords = new Set<string>();
   private highestClock = 0;
   private refreshing: Promise<RefreshStats> | null = null;
 
@@ -54,21 +52,22 @@ export class RecordIndex {
     if (changed.length === 0) return stats;
     const known = new Set(this.tips.values());
     const notBefore = this.notBefore();
-    const fresh: StoredCommit[] = [];
+    const take = (commit: StoredCommit) => {
+      stats.commitsRead++;
+      if (commit.record) this.add({ record: commit.record, sha: commit.sha });
+      else this.noteProblem(commit);
+    };
     if (changed.length > BULK_THRESHOLD || changed.some(([ref]) => !this.tips.has(ref))) {
-      // Catching up (a cold start, a fetch): one git log over everything not reachable from what we read.
-      await this.store.log(changed.map(([, tip]) => tip), { exclude: [...known], notBefore }, (commit) => fresh.push(commit));
+      // Catching up (a cold start, a fetch): one git log over everything not reachable from what
+      // we read, oldest first and applied as it streams, so memory stays flat.
+      await this.store.log(changed.map(([, tip]) => tip), { exclude: [...known], notBefore, oldestFirst: true }, take);
     } else {
       for (const [ref, tip] of changed) {
         const previous = this.tips.get(ref);
-        fresh.push(...(await this.store.walk(tip, { stopAt: (sha) => sha === previous || known.has(sha), notBefore })));
+        const commits = await this.store.walk(tip, { stopAt: (sha) => sha === previous || known.has(sha), notBefore });
+        for (let i = commits.length - 1; i >= 0; i--) take(commits[i]!);
       }
     }
-    stats.commitsRead = fresh.length;
-    // Oldest first, so a session's registration is folded in before its heartbeats.
-    const records = fresh.flatMap((c) => (c.record ? [{ record: c.record, sha: c.sha }] : (this.noteProblem(c), [])));
-    records.sort((a, b) => compareRecords(a.record, b.record));
-    for (const { record, sha } of records) this.add({ record, sha });
     for (const [ref, tip] of changed) this.tips.set(ref, tip);
     return stats;
   }
@@ -79,10 +78,8 @@ export class RecordIndex {
 
   /** Records written by this process are known at once, without waiting for a refresh. */
   add(entry: IndexedRecord): void {
-    // The same record can arrive through several refs (a remote copy of our own ref, two machines
-    // ingesting one commit): its id makes it count once.
-    if (this.seenRecords.has(entry.record.id)) return;
-    this.seenRecords.add(entry.record.id);
+    // A record can arrive twice (a remote copy of a ref, or re-read after this process wrote it):
+    // the state folds records so that a repeat changes nothing.
     if (entry.record.clock > this.highestClock) this.highestClock = entry.record.clock;
     this.onRecord(entry);
   }

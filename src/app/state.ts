@@ -32,6 +32,11 @@ export class GroupState {
   readonly eventsById = new Map<string, ChangeEvent>();
   /** Latest events first, per source role (for query_project_state). */
   readonly eventsFromRole = new Map<string, ChangeEvent[]>();
+  /**
+   * `bySession` holds only the sessions this process serves (see `track`): a long history has
+   * millions of delivered ids, and only the sessions asking need theirs. `firstByRole` is kept
+   * for every role: it is what lets a new session receive what its role never got.
+   */
   readonly deliveries: DeliveryIndex = { bySession: new Map(), firstByRole: new Map() };
   readonly syncRequests = new Map<string, SyncRequested>();
   readonly syncAcks = new Map<string, SyncAcknowledged[]>();
@@ -65,7 +70,7 @@ export class GroupState {
       case 'event':
         return this.applyEvent(record);
       case 'delivered':
-        return this.applyDelivery(record.session, record.clock, record.eventIds);
+        return this.applyDelivery(record.session, record.role, record.clock, record.eventIds);
       case 'announced': {
         let shown = this.announced.get(record.session);
         if (!shown) this.announced.set(record.session, (shown = new Set()));
@@ -111,14 +116,34 @@ export class GroupState {
       }
     } else if (record.kind === 'session.ended') {
       facts.ended ??= record;
-      // An ended session reads nothing more; what its role received stays in firstByRole.
-      this.deliveries.bySession.delete(record.session);
     } else if (!facts.worktree || record.at >= facts.worktree.at) {
       facts.worktree = record;
     }
   }
 
-  private applyEvent(event: ChangeEvent): void {
+  /** Starts keeping the delivered ids of a session this process serves, from what it had read so far. */
+  track(sessionId: string, delivered: Iterable<string>): void {
+    const had = this.deliveries.bySession.get(sessionId) ?? new Set<string>();
+    for (const id of delivered) had.add(id);
+    this.deliveries.bySession.set(sessionId, had);
+  }
+
+  isTracked(sessionId: string): boolean {
+    return this.deliveries.bySession.has(sessionId);
+  }
+
+  private applyEvent(full: ChangeEvent): void {
+    // The same event can arrive twice: through a remote copy of a ref, or re-read after this
+    // process wrote it. Delivering it twice would be a bug; counting it once is enough.
+    if (this.eventsById.has(full.id)) return;
+    // Updates show at most 20 files; a commit's full list stays in its record. Routing results
+    // repeat across thousands of events: share one copy of each.
+    const event: ChangeEvent = {
+      ...full,
+      targets: this.shared(full.targets),
+      types: this.shared(full.types),
+      ...(full.files && full.files.length > 20 ? { files: full.files.slice(0, 20) } : {}),
+    };
     this.eventsById.set(event.id, event);
     for (const role of new Set(event.targets.map((t) => t.role))) insertSorted(this.eventsByRole, role, event);
     const fromRole = this.eventsFromRole.get(event.role) ?? [];
@@ -128,19 +153,28 @@ export class GroupState {
     this.eventsFromRole.set(event.role, fromRole);
   }
 
-  private applyDelivery(sessionId: string, clock: number, eventIds: readonly string[]): void {
+  /** `role` is the delivering session's: every record carries its writer's role. */
+  private applyDelivery(sessionId: string, role: string, clock: number, eventIds: readonly string[]): void {
     const { bySession, firstByRole } = this.deliveries;
-    let had = bySession.get(sessionId);
-    if (!had) bySession.set(sessionId, (had = new Set()));
-    // The delivering session's role: its registration is on the same ref, read before this.
-    const role = this.roleOfSession(sessionId);
-    let first = role === undefined ? undefined : firstByRole.get(role);
-    if (role !== undefined && !first) firstByRole.set(role, (first = new Map()));
-    for (const id of eventIds) {
-      had.add(id);
-      const seen = first?.get(id);
-      if (first && (seen === undefined || clock < seen)) first.set(id, clock);
+    const had = bySession.get(sessionId);
+    let first = firstByRole.get(role);
+    if (!first) firstByRole.set(role, (first = new Map()));
+    for (const parsed of eventIds) {
+      // Key by the event's own id string when the event is known: one string, not one per delivery.
+      const id = this.eventsById.get(parsed)?.id ?? parsed;
+      had?.add(id);
+      const seen = first.get(id);
+      if (seen === undefined || clock < seen) first.set(id, clock);
     }
+  }
+
+  private readonly interned = new Map<string, unknown>();
+  private shared<T>(value: T): T {
+    const key = JSON.stringify(value);
+    const known = this.interned.get(key);
+    if (known !== undefined) return known as T;
+    if (this.interned.size < 10_000) this.interned.set(key, value);
+    return value;
   }
 }
 

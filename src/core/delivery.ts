@@ -21,8 +21,11 @@ export interface DeliveryIndex {
   firstByRole: Map<string, Map<string, number>>;
 }
 
+/** What delivery needs of an event; callers may keep slimmer objects than whole records. */
+export type Deliverable = Pick<ChangeEvent, 'id' | 'group' | 'session' | 'at' | 'clock' | 'targets'>;
+
 /** Events indexed by target role, each list oldest first. Build once, query per session. */
-export type EventsByRole = Map<string, ChangeEvent[]>;
+export type EventsByRole<E extends Deliverable = ChangeEvent> = Map<string, E[]>;
 
 export interface PendingOptions {
   now: number;
@@ -32,9 +35,9 @@ export interface PendingOptions {
   limit?: number;
 }
 
-export interface PendingPage {
+export interface PendingPage<E extends Deliverable = ChangeEvent> {
   /** Oldest first. */
-  updates: ChangeEvent[];
+  updates: E[];
   /** Pending updates not in this page. */
   remaining: number;
 }
@@ -64,8 +67,8 @@ export function indexDeliveries(
   return { bySession, firstByRole };
 }
 
-export function indexEventsByRole(events: Iterable<ChangeEvent>): EventsByRole {
-  const byRole: EventsByRole = new Map();
+export function indexEventsByRole<E extends Deliverable>(events: Iterable<E>): EventsByRole<E> {
+  const byRole: EventsByRole<E> = new Map();
   for (const e of events) {
     // A role listed twice in targets must not duplicate the event.
     for (const role of new Set(e.targets.map((t) => t.role))) {
@@ -85,14 +88,14 @@ export function indexEventsByRole(events: Iterable<ChangeEvent>): EventsByRole {
  * received it yet (it was sent while nobody of that role was listening, so the first sessions
  * of the role to come get it).
  */
-export function isPending(session: Recipient, event: ChangeEvent, deliveries: DeliveryIndex, options: Pick<PendingOptions, 'now' | 'retentionMs'>): boolean {
+export function isPending(session: Recipient, event: Deliverable, deliveries: DeliveryIndex, options: Pick<PendingOptions, 'now' | 'retentionMs'>): boolean {
   if (!event.targets.some((t) => t.role === session.role)) return false;
   return pendingForTargeted(session, event, deliveries.bySession.get(session.id), deliveries.firstByRole.get(session.role), oldestAllowed(options));
 }
 
 function pendingForTargeted(
   session: Recipient,
-  event: ChangeEvent,
+  event: Deliverable,
   had: ReadonlySet<string> | undefined,
   firstForRole: ReadonlyMap<string, number> | undefined,
   oldestAt: number,
@@ -110,19 +113,19 @@ function oldestAllowed(options: Pick<PendingOptions, 'now' | 'retentionMs'>): nu
 }
 
 /** The session's pending updates, oldest first by (clock, at, id), one page at a time. */
-export function pendingUpdates(
+export function pendingUpdates<E extends Deliverable>(
   session: Recipient,
-  events: readonly ChangeEvent[] | EventsByRole,
+  events: readonly E[] | EventsByRole<E>,
   deliveries: DeliveryIndex,
   options: PendingOptions,
-): PendingPage {
+): PendingPage<E> {
   const candidates = events instanceof Map ? (events.get(session.role) ?? []) : sortedForRole(events, session.role);
   const had = deliveries.bySession.get(session.id);
   const firstForRole = deliveries.firstByRole.get(session.role);
   const oldestAt = oldestAllowed(options);
   const limit = options.limit ?? Infinity;
 
-  const updates: ChangeEvent[] = [];
+  const updates: E[] = [];
   let remaining = 0;
   for (const event of candidates) {
     if (!pendingForTargeted(session, event, had, firstForRole, oldestAt)) continue;
@@ -132,6 +135,6 @@ export function pendingUpdates(
   return { updates, remaining };
 }
 
-function sortedForRole(events: readonly ChangeEvent[], role: string): ChangeEvent[] {
+function sortedForRole<E extends Deliverable>(events: readonly E[], role: string): E[] {
   return events.filter((e) => e.targets.some((t) => t.role === role)).sort(compareRecords);
 }

@@ -10,15 +10,18 @@ export interface LogOptions {
   exclude?: string[];
   /** Commits older than this (ms) are left out. */
   notBefore?: number;
+  /** Parents before children (`--date-order --reverse`), e.g. a registration before its heartbeats. */
+  oldestFirst?: boolean;
 }
 
 /**
- * Streams every commit reachable from `include` and not from `exclude`, newest first, to
- * `onCommit`; nothing is held beyond one commit, so memory stays flat on long histories.
+ * Streams every commit reachable from `include` and not from `exclude` to `onCommit`, newest
+ * first unless asked otherwise; nothing is held beyond one commit, so memory stays flat.
  */
 export function logCommits(gitDir: string, include: string[], options: LogOptions, onCommit: (commit: StoredCommit) => void): Promise<number> {
   if (include.length === 0) return Promise.resolve(0);
   const args = ['log', '-z', '--format=%H %P%n%ct%n%B', '--stdin'];
+  if (options.oldestFirst) args.push('--date-order', '--reverse');
   if (options.notBefore !== undefined && Number.isFinite(options.notBefore)) args.push(`--since=${new Date(options.notBefore).toISOString()}`);
   return new Promise((resolve, reject) => {
     const child = spawnGit(gitDir, args, { stdio: ['pipe', 'pipe', 'pipe'] });
