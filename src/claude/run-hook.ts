@@ -1,6 +1,8 @@
 // One hook run: stdin JSON in, Claude Code's answer out (or nothing). Never throws.
 import { EVENT_NAMES, hookClient, parseHookInput, type HookEvent } from './hook-input.js';
-import { openHookApp } from './hook-app.js';
+import { existsSync } from 'node:fs';
+import { resolveHome } from '../config/home.js';
+import { forgetQuiet, isStillQuiet, noteQuiet, quietStamp } from './quiet.js';
 
 export interface HookRun {
   /** What to print on stdout; empty for nothing. */
@@ -17,8 +19,23 @@ export async function runHook(event: HookEvent, stdin: string, env: NodeJS.Proce
     if (input.agentId && event !== 'stop') return { output: '' };
     const client = hookClient(input, env);
     if (!client) return { output: '' };
+    const paths = resolveHome(env);
+    if (!existsSync(paths.repoGitDir)) return { output: '' };
+    // Nothing moved since this hook last had nothing to say: say nothing, without the app.
+    const kind = event === 'stop' ? 'stop' : event === 'session-start' ? null : 'prompt';
+    const stamp = kind && env.CLAUDE_ORCHESTRATOR_HOOK_CACHE !== 'off'
+      ? quietStamp(paths.home, paths.repoGitDir, kind, client.clientSession, client.projectDir)
+      : null;
+    if (stamp && isStillQuiet(stamp)) return { output: '' };
+    if (event === 'stop' && input.stopHookActive) return { output: '' };
+    const { openHookApp } = await import('./hook-app.js');
     const app = await openHookApp(env);
     if (!app) return { output: '' };
+    const quietly = async (output: Promise<string>): Promise<HookRun> => {
+      const text = await output;
+      if (stamp) text ? forgetQuiet(stamp) : noteQuiet(stamp);
+      return { output: text };
+    };
     try {
       switch (event) {
         case 'session-start': {
@@ -28,11 +45,11 @@ export async function runHook(event: HookEvent, stdin: string, env: NodeJS.Proce
         case 'user-prompt-submit':
         case 'post-tool-use': {
           const { promptContext } = await import('./prompt-context.js');
-          return { output: await promptContext(app, EVENT_NAMES[event] as 'UserPromptSubmit' | 'PostToolUse', client) };
+          return await quietly(promptContext(app, EVENT_NAMES[event] as 'UserPromptSubmit' | 'PostToolUse', client));
         }
         case 'stop': {
           const { stop } = await import('./stop.js');
-          return { output: await stop(app, input, client) };
+          return await quietly(stop(app, input, client));
         }
       }
     } finally {

@@ -1,0 +1,49 @@
+// The cheapest answer: "still nothing". When a per-prompt or Stop hook found nothing to say, it
+// notes the ref tips it started from; the next run of that hook for the same Claude Code session
+// that finds every tip unchanged says nothing again without loading the app. Sound because only
+// new records can make something to say (time only takes things away: retention, expiry).
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { listRefs } from '../store/refs.js';
+
+const PREFIXES = ['refs/orchestrator/', 'refs/remotes/'];
+
+export interface QuietStamp {
+  file: string;
+  /** What must match: the project dir and every tip. */
+  key: string;
+}
+
+export function quietStamp(home: string, gitDir: string, kind: 'prompt' | 'stop', clientSession: string, projectDir: string): QuietStamp {
+  const refs = [...listRefs(gitDir, PREFIXES)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ref, tip]) => `${ref} ${tip}`);
+  const name = createHash('sha1').update(`${clientSession}\0${kind}`).digest('hex').slice(0, 20);
+  return { file: join(home, 'cache', 'claude-hooks-quiet', name), key: `${projectDir}\n${refs.join('\n')}` };
+}
+
+export function isStillQuiet(stamp: QuietStamp): boolean {
+  try {
+    return readFileSync(stamp.file, 'utf8') === stamp.key;
+  } catch {
+    return false;
+  }
+}
+
+export function noteQuiet(stamp: QuietStamp): void {
+  try {
+    mkdirSync(join(stamp.file, '..'), { recursive: true });
+    const temp = `${stamp.file}.${process.pid}.tmp`;
+    writeFileSync(temp, stamp.key);
+    renameSync(temp, stamp.file);
+  } catch {
+    // Only costs time.
+  }
+}
+
+export function forgetQuiet(stamp: QuietStamp): void {
+  try {
+    writeFileSync(stamp.file, '');
+  } catch {
+    // Nothing to forget.
+  }
+}
