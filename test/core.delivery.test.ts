@@ -72,10 +72,23 @@ test('oldest first by (clock, at, id), paged', () => {
   const s = session('g1', 'gateway', 1);
   const byRole = indexEventsByRole(events);
   for (const source of [events, byRole]) {
-    assert.equal(pendingUpdates(s, source, indexDeliveries([]), { now }), { updates: [events[3]!, events[2]!, events[1]!, events[0]!, events[4]!], remaining: 0 });
+    assert.equal(pendingUpdates(s, source, indexDeliveries([]), { now }), { updates: [events[3]!, events[2]!, events[1]!, events[0]!, events[4]!], remaining: 0, firstPending: 0 });
     const page = pendingUpdates(s, source, indexDeliveries([]), { now, limit: 2 });
     assert.equal([ids(page), page.remaining], [['z', 'a'], 3]);
   }
+});
+
+test('a scan can start where an earlier one found the first pending event', () => {
+  const events = [event('a', 1, ['gateway']), event('b', 2, ['gateway']), event('c', 3, ['gateway'])];
+  const byRole = indexEventsByRole(events);
+  const s = session('g1', 'gateway', 1);
+  const delivered = indexDeliveries([{ session: 'g1', role: 'gateway', clock: 9, eventIds: ['a', 'b'] }]);
+  const first = pendingUpdates(s, byRole, delivered, { now });
+  assert.equal([ids(first), first.firstPending], [['c'], 2]);
+  const again = pendingUpdates(s, byRole, delivered, { now, from: first.firstPending });
+  assert.equal([ids(again), again.firstPending], [['c'], 2]);
+  const none = pendingUpdates(s, byRole, indexDeliveries([{ session: 'g1', role: 'gateway', clock: 9, eventIds: ['a', 'b', 'c'] }]), { now, from: 2 });
+  assert.equal([ids(none), none.firstPending], [[], 3]);
 });
 
 test('role of a delivering session can come from a lookup', () => {

@@ -11,6 +11,11 @@ import type { Environment, TopologySource } from './orchestrator.js';
 import { loadSettings } from './settings.js';
 import { TopologyService } from './topology-service.js';
 import { formatProblem } from '../topology/parse.js';
+import { WorktreeWatcher } from '../watch/worktree-watcher.js';
+import { startAutoSync } from './auto-sync.js';
+import type { AutoSync } from './auto-sync.js';
+import { describeError } from './errors.js';
+import { ingestRepo } from './ingest.js';
 
 export interface OpenedApp {
   paths: HomePaths;
@@ -57,14 +62,80 @@ class CachedTopology implements TopologySource {
   }
 }
 
+/**
+ * What a server does for each session it answers for: catch up on commits its hooks may have
+ * missed, and watch its working tree. One watcher per repo, however many sessions share it.
+ */
+class SessionServices {
+  private readonly watchers = new Map<string, { sessions: Set<string>; watcher: Promise<WorktreeWatcher | null> }>();
+  private readonly repoOf = new Map<string, string>();
+
+  constructor(
+    private readonly paths: HomePaths,
+    private readonly store: Store,
+    private readonly orchestrator: Orchestrator,
+    private readonly topology: () => Promise<Topology>,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  serve(session: { sessionId: string; group: string; role: string; repoPath: string }): void {
+    const log = (what: string) => (error: unknown) => console.error(`claude-orchestrator: ${what} ${session.repoPath}: ${describeError(error)}`);
+    void this.topology()
+      .then((topology) => ingestRepo(this.paths, session.repoPath, { store: this.store, topology, env: this.env }))
+      .catch(log('catching up on commits of'));
+    if (this.env.CLAUDE_ORCHESTRATOR_WATCH === '0') return;
+    this.repoOf.set(session.sessionId, session.repoPath);
+    const existing = this.watchers.get(session.repoPath);
+    if (existing) {
+      existing.sessions.add(session.sessionId);
+      return;
+    }
+    const entry = { sessions: new Set([session.sessionId]), watcher: Promise.resolve<WorktreeWatcher | null>(null) };
+    entry.watcher = this.topology()
+      .then((topology) =>
+        WorktreeWatcher.start({
+          repo: session.repoPath,
+          overrides: topology.groups[session.group]?.members.find((m) => m.role === session.role)?.patterns ?? {},
+          onChange: (snapshot) => {
+            for (const id of entry.sessions) this.orchestrator.reportWorkingTree(id, snapshot).catch(log('recording edits in'));
+          },
+          onError: log('watching'),
+        }),
+      )
+      .catch((error) => {
+        log('watching')(error);
+        return null;
+      });
+    this.watchers.set(session.repoPath, entry);
+  }
+
+  async release(sessionId: string): Promise<void> {
+    const repo = this.repoOf.get(sessionId);
+    this.repoOf.delete(sessionId);
+    const entry = repo === undefined ? undefined : this.watchers.get(repo);
+    if (!entry) return;
+    entry.sessions.delete(sessionId);
+    if (entry.sessions.size > 0) return;
+    this.watchers.delete(repo!);
+    await (await entry.watcher)?.close();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.repoOf.keys()].map((id) => this.release(id)));
+  }
+}
+
 export async function openApp(options: { env: NodeJS.ProcessEnv; owner: 'server' | 'cli' | 'hook' }): Promise<OpenedApp> {
   const paths = resolveHome(options.env);
   const store = await Store.open(paths.repoGitDir);
   const environment = processEnvironment();
   const settings = loadSettings(options.env);
   const topology = new TopologyService({ paths, store, now: environment.now, env: options.env });
-  const orchestrator = new Orchestrator(store, new CachedTopology(topology, paths.topologyFile), settings, environment);
+  const cachedTopology = new CachedTopology(topology, paths.topologyFile);
+  const orchestrator = new Orchestrator(store, cachedTopology, settings, environment);
   let timer: NodeJS.Timeout | undefined;
+  let autoSync: AutoSync | undefined;
+  let services: SessionServices | undefined;
 
   return {
     paths,
@@ -72,6 +143,22 @@ export async function openApp(options: { env: NodeJS.ProcessEnv; owner: 'server'
     orchestrator,
     topology,
     async start() {
+      services = new SessionServices(paths, store, orchestrator, () => cachedTopology.current(), options.env);
+      autoSync = startAutoSync({ paths, store, topology, now: environment.now }, {
+        env: options.env,
+        onResult: (report) => {
+          for (const failed of report.remotes.filter((r) => !r.ok)) console.error(`claude-orchestrator: sync with ${failed.remote} failed: ${failed.error}`);
+        },
+      });
+      orchestrator.listeners = {
+        written: () => autoSync?.notifyWrite(),
+        owned: (session) => services?.serve(session),
+        released: (sessionId) => void services?.release(sessionId),
+      };
+      orchestrator.notices = () => {
+        const error = autoSync?.status().lastError;
+        return error ? [`sharing with the remote is failing (${error}); records stay local until it works again: see claude-orchestrator status`] : [];
+      };
       timer = setInterval(() => {
         for (const id of orchestrator.ownedSessions) {
           orchestrator.keepAlive(id).catch((error) => console.error(`claude-orchestrator: heartbeat for ${id}: ${(error as Error).message}`));
@@ -84,6 +171,10 @@ export async function openApp(options: { env: NodeJS.ProcessEnv; owner: 'server'
       for (const id of [...orchestrator.ownedSessions]) {
         await orchestrator.unregisterSession({ sessionId: id }, reason).catch(() => undefined);
       }
+      await services?.close();
+      // One last push of what this process wrote (the session's end), when a remote is set.
+      await autoSync?.syncNow();
+      await autoSync?.stop();
       store.close();
     },
   };

@@ -75,8 +75,21 @@ export type RecordDraft = OrchestratorRecord extends infer R ? (R extends Orches
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** What the process around the orchestrator wants to hear of (set by the composition root). */
+export interface OrchestratorListeners {
+  /** After any record is written: e.g. a background sync soon after. */
+  written?(): void;
+  /** This process now answers for a session: e.g. watch its repo. */
+  owned?(session: { sessionId: string; group: string; role: string; repoPath: string }): void;
+  /** This process no longer answers for it. */
+  released?(sessionId: string): void;
+}
+
 export class Orchestrator {
   readonly state = new CoordinationState();
+  listeners: OrchestratorListeners = {};
+  /** Problems of the process worth telling callers (e.g. a remote that fails to sync). */
+  notices: () => string[] = () => [];
   readonly index: RecordIndex;
   /** Sessions this process registered: it keeps them alive and ends them when it exits. */
   readonly ownedSessions = new Set<string>();
@@ -125,7 +138,10 @@ export class Orchestrator {
         ...(input.clientSession !== undefined ? { clientSession: input.clientSession } : {}),
       });
     }
-    this.ownedSessions.add(sessionId);
+    if (!this.ownedSessions.has(sessionId)) {
+      this.ownedSessions.add(sessionId);
+      this.listeners.owned?.({ sessionId, group: group.name, role, repoPath: member.path });
+    }
     this.lastHeartbeatWritten.set(sessionId, { at: now, ...(input.currentTask !== undefined ? { task: input.currentTask } : {}) });
     const { remaining, updates } = this.pendingPage(await this.servedSession(sessionId), 0);
     return {
@@ -141,7 +157,7 @@ export class Orchestrator {
   async unregisterSession(input: { sessionId: string }, reason = 'unregistered') {
     await this.index.refresh();
     const { group, facts } = this.requireSession(input.sessionId, { allowEnded: true });
-    this.ownedSessions.delete(input.sessionId);
+    if (this.ownedSessions.delete(input.sessionId)) this.listeners.released?.(input.sessionId);
     if (facts.ended) return { sessionId: input.sessionId, unregistered: false };
     await this.write(sessionRef(input.sessionId), {
       kind: 'session.ended', id: randomId('end'), group: group.name, role: facts.registered.role, session: input.sessionId,
@@ -217,6 +233,32 @@ export class Orchestrator {
       ...(files.length ? { files: files.slice(0, MAX_FILES_PER_RECORD), fileCount: files.length } : {}),
     });
     return { eventId: event.id, notifiedRoles: routed.targets.map((t) => t.role), priority: routed.priority };
+  }
+
+  /**
+   * A running session's uncommitted edits changed: record them for query_project_state, and
+   * announce them only where a rule opts in (`uncommitted: true`).
+   */
+  async reportWorkingTree(sessionId: string, snapshot: { files: string[]; fileCount: number; types: ChangeType[] }): Promise<void> {
+    const found = this.state.findSession(sessionId);
+    if (!found || found.facts.ended) return;
+    const { group: state, facts } = found;
+    const role = facts.registered.role;
+    const base = { group: state.name, role, session: sessionId, at: this.env.now() };
+    await this.write(sessionRef(sessionId), {
+      kind: 'worktree', id: randomId('wt'), ...base,
+      files: snapshot.files.slice(0, MAX_FILES_PER_RECORD), fileCount: snapshot.fileCount, types: snapshot.types,
+    });
+    if (snapshot.types.length === 0) return;
+    const group = (await this.topology.current()).groups[state.name];
+    if (!group) return;
+    const routed = route(group, { fromRole: role, types: snapshot.types, uncommitted: true });
+    if (routed.targets.length === 0) return;
+    await this.write(sessionRef(sessionId), {
+      kind: 'event', id: randomId('ev'), ...base, types: snapshot.types, priority: routed.priority, targets: routed.targets,
+      source: 'working-tree', summary: `editing ${snapshot.fileCount} file(s), not committed yet: ${snapshot.files.slice(0, 5).join(', ')}`,
+      files: snapshot.files.slice(0, MAX_FILES_PER_RECORD), fileCount: snapshot.fileCount,
+    });
   }
 
   // ---- queries ---------------------------------------------------------------------------
@@ -387,9 +429,14 @@ export class Orchestrator {
       throw new Error(`internal: pending updates of ${session.facts.registered.session} asked before its deliveries were loaded (call track first)`);
     }
     const recipient = recipientOf(session.facts);
-    return pendingUpdates(recipient, session.group.eventsByRole, session.group.deliveries, {
-      now: this.env.now(), retentionMs: this.settings.retentionMs, limit,
+    const marks = session.group.scanFrom;
+    const mark = marks.get(recipient.id);
+    const from = mark && mark.role === recipient.role && mark.clock === recipient.registeredClock ? mark.index : 0;
+    const page = pendingUpdates(recipient, session.group.eventsByRole, session.group.deliveries, {
+      now: this.env.now(), retentionMs: this.settings.retentionMs, limit, from,
     });
+    marks.set(recipient.id, { role: recipient.role, clock: recipient.registeredClock, index: page.firstPending });
+    return page;
   }
 
   /** Whether `event` waits for the given session (used by hooks that show updates once). */
@@ -434,6 +481,7 @@ export class Orchestrator {
     const record = { ...draft, v: 1 as const, clock: this.index.maxClock + 1 };
     const [sha] = await this.store.append(ref, [record]);
     this.index.add({ record: record as OrchestratorRecord, sha: sha! });
+    this.listeners.written?.();
     return record;
   }
 }

@@ -121,6 +121,12 @@ export class GroupState {
     }
   }
 
+  /**
+   * Per served session (and the registration clock it was computed for): where its scan of its
+   * role's events may start. Lowered when an older event is inserted (a fetch from another machine).
+   */
+  readonly scanFrom = new Map<string, { role: string; clock: number; index: number }>();
+
   /** Starts keeping the delivered ids of a session this process serves, from what it had read so far. */
   track(sessionId: string, delivered: Iterable<string>): void {
     const had = this.deliveries.bySession.get(sessionId) ?? new Set<string>();
@@ -145,7 +151,10 @@ export class GroupState {
       ...(full.files && full.files.length > 20 ? { files: full.files.slice(0, 20) } : {}),
     };
     this.eventsById.set(event.id, event);
-    for (const role of new Set(event.targets.map((t) => t.role))) insertSorted(this.eventsByRole, role, event);
+    for (const role of new Set(event.targets.map((t) => t.role))) {
+      const at = insertSorted(this.eventsByRole, role, event);
+      for (const mark of this.scanFrom.values()) if (mark.role === role && at < mark.index) mark.index = at;
+    }
     const fromRole = this.eventsFromRole.get(event.role) ?? [];
     fromRole.push(event);
     fromRole.sort((a, b) => compareRecords(b, a));
@@ -178,13 +187,14 @@ export class GroupState {
   }
 }
 
-/** Keeps each role's list oldest first; records mostly arrive in order, so this is cheap. */
-function insertSorted(byRole: EventsByRole, role: string, event: ChangeEvent): void {
+/** Keeps each role's list oldest first; records mostly arrive in order, so this is cheap. Returns where it went. */
+function insertSorted(byRole: EventsByRole, role: string, event: ChangeEvent): number {
   let list = byRole.get(role);
   if (!list) byRole.set(role, (list = []));
   let i = list.length;
   while (i > 0 && compareRecords(list[i - 1]!, event) > 0) i--;
   list.splice(i, 0, event);
+  return i;
 }
 
 /** All groups' state. */

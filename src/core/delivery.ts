@@ -33,6 +33,11 @@ export interface PendingOptions {
   retentionMs?: number;
   /** Page size. Default: everything. */
   limit?: number;
+  /**
+   * Where to start in the role's list (an earlier page's `firstPending`): events before it were
+   * found not pending, and an event never becomes pending again once it is not.
+   */
+  from?: number;
 }
 
 export interface PendingPage<E extends Deliverable = ChangeEvent> {
@@ -40,6 +45,8 @@ export interface PendingPage<E extends Deliverable = ChangeEvent> {
   updates: E[];
   /** Pending updates not in this page. */
   remaining: number;
+  /** Index in the role's list of the first pending event (the list's length when none): the next `from`. */
+  firstPending: number;
 }
 
 /**
@@ -127,12 +134,15 @@ export function pendingUpdates<E extends Deliverable>(
 
   const updates: E[] = [];
   let remaining = 0;
-  for (const event of candidates) {
+  let firstPending = candidates.length;
+  for (let i = Math.max(0, options.from ?? 0); i < candidates.length; i++) {
+    const event = candidates[i]!;
     if (!pendingForTargeted(session, event, had, firstForRole, oldestAt)) continue;
+    if (firstPending === candidates.length) firstPending = i;
     if (updates.length < limit) updates.push(event);
     else remaining++;
   }
-  return { updates, remaining };
+  return { updates, remaining, firstPending };
 }
 
 function sortedForRole<E extends Deliverable>(events: readonly E[], role: string): E[] {

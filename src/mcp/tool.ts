@@ -42,10 +42,14 @@ export function registerTool<In extends z.ZodRawShape, Out extends z.ZodRawShape
     // The SDK's callback type is generic over every schema flavour; ours is one of them.
     (async (args: z.infer<z.ZodObject<In>>) => {
       try {
-        const result = await tool.handle(await app(), args);
+        const orchestrator = await app();
+        const result = await tool.handle(orchestrator, args);
+        // Process-level problems (a failing remote) ride along as a second text block, outside
+        // the declared structured result.
+        const notices = orchestrator.notices().map((text) => ({ type: 'text' as const, text: `note: ${text}` }));
         return {
           structuredContent: result as Record<string, unknown>,
-          content: [{ type: 'text' as const, text: JSON.stringify(result) }],
+          content: [{ type: 'text' as const, text: JSON.stringify(result) }, ...notices],
         };
       } catch (error) {
         return { isError: true, content: [{ type: 'text' as const, text: `${tool.name}: ${describeError(error)}` }] };
