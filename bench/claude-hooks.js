@@ -174,7 +174,13 @@ export async function benchClaudeHooks({ runs = 20, sessions = 30, past = 3000, 
       fresh.push(r);
     }
     hookRow('UserPromptSubmit, 3 new updates', fresh, 'writes an announced record');
-    hookRow('PostToolUse, nothing new', Array.from({ length: runs }, () => runHook('post-tool-use', env, repos.frontend)));
+    hookRow('PostToolUse, nothing new', Array.from({ length: runs }, () => runHook('post-tool-use', env, repos.frontend)), 'no ref moved: answered from the refs alone');
+    const moved = [];
+    for (let i = 0; i < runs; i++) {
+      await app.orchestrator.heartbeat({ sessionId: auth.sessionId, currentTask: `task ${i}` });
+      moved.push(runHook('post-tool-use', env, repos.frontend));
+    }
+    hookRow('PostToolUse, nothing new, another session wrote', moved, 'reads the new commits (cache)');
     const stops = Array.from({ length: runs }, () => runHook('stop', env, repos.frontend));
     hookRow('Stop, sync point waiting (blocks)', stops);
     const stopReason = JSON.parse(stops[0].stdout).reason;
