@@ -92,4 +92,16 @@ test('the CLI: hooks install, status and uninstall for every member of a group',
   assert.match(out, ': missing');
 });
 
+test('member add --install-hooks adds the member and installs its hook', async () => {
+  const repo = makeRepo(join(tempDir(), 'catalog'));
+  let out = '';
+  const ctx = createContext({ env: { ...process.env, ...platform.env }, io: { stdout: (t) => (out += t), stderr: () => {} } });
+  const memberCommands = await import('../src/cli/commands/member.js');
+  assert.is(await run(['member', 'add', 'my-platform', repo, '--role', 'catalog', '--depends-on', 'auth', '--install-hooks', '--json'], ctx, [memberCommands]), 0);
+  const result = JSON.parse(out) as { added: boolean; hooks: string };
+  assert.ok(result.added);
+  assert.is(result.hooks, 'current');
+  assert.is((await hookStatus(repo, runtimeFor(platform.home))).state, 'current');
+});
+
 test.run();
