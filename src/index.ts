@@ -29,7 +29,11 @@ async function main(): Promise<void> {
     return opening;
   };
 
-  const server = createServer(async () => (await app()).orchestrator, packageVersion());
+  let opened: OpenedApp | undefined;
+  void app().then((a) => (opened = a), () => undefined);
+  const server = createServer(async () => (await app()).orchestrator, packageVersion(), {
+    sessionId: () => opened?.clientSessionId(),
+  });
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {
     if (closing) return;

@@ -1,7 +1,7 @@
 // Commit ingestion in real repos with the real hook: classification, routing, the reflog entries
 // handled, linked worktrees, and a burst of commits with the ingester killed half-way.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -108,6 +108,9 @@ test('amend, merge and cherry-pick are recorded; rebase replays and checkouts ar
   commitAll(auth, 'on main');
   git(auth, ['merge', '-q', '--no-edit', 'feature']);
   const merge = git(auth, ['rev-parse', 'HEAD']).trim();
+  // A merge runs git's post-merge hook, not post-commit: the next ingestion run records it
+  // (docs/change-detection.md). Run it now rather than race a hook still running from before.
+  await ingestRepo(paths, auth);
   assert.equal((await recordFor(merge)).files, ['c.txt']);
 
   git(auth, ['checkout', '-q', '-b', 'other', 'HEAD~2']);
@@ -138,9 +141,12 @@ test('a commit in a linked worktree is seen', async () => {
 test('the kill switch turns the hook off; a later run still catches the commit up', async () => {
   const lock = join(auth, '.git', 'orchestrator', 'ingest.lock');
   await waitFor('earlier ingesters to finish', async () => !existsSync(lock) || !alive(readFileSync(lock, 'utf8')));
+  // Switched off, the hook does nothing at all: no poke, so no ingester is started for it.
+  const poke = join(auth, '.git', 'orchestrator', 'poke');
+  const pokeSize = () => (existsSync(poke) ? statSync(poke).size : 0);
+  const before = pokeSize();
   const lockless = commitAll(auth, 'while switched off', { ...env, CLAUDE_ORCHESTRATOR_HOOKS: '0' });
-  await new Promise((r) => setTimeout(r, 300));
-  assert.not.ok((await changeRecords(platform.home)).some((r) => r.commit?.sha === lockless));
+  assert.is(pokeSize(), before, 'the switched-off hook did not poke');
   await ingestRepo(paths, auth);
   assert.ok((await changeRecords(platform.home)).some((r) => r.commit?.sha === lockless));
 });

@@ -16,14 +16,21 @@ import { startAutoSync } from './auto-sync.js';
 import type { AutoSync } from './auto-sync.js';
 import { describeError } from './errors.js';
 import { ingestRepo } from './ingest.js';
+import { clientProjectFromEnv, ensureProjectSession } from './project-session.js';
 
 export interface OpenedApp {
   paths: HomePaths;
   store: Store;
   orchestrator: Orchestrator;
   topology: TopologyService;
-  /** Starts background work: heartbeats for the sessions this process owns. */
+  /**
+   * Starts background work: heartbeats, repo watching and sync for the sessions this process
+   * owns; registers its client's session when the client says which it is (Claude Code's
+   * CLAUDE_CODE_SESSION_ID and CLAUDE_PROJECT_DIR) and the project is a member repo.
+   */
   start(): Promise<void>;
+  /** The session registered for this process's client at start, if any. */
+  clientSessionId(): string | undefined;
   /** Ends owned sessions and releases the store. */
   close(reason: string): Promise<void>;
 }
@@ -133,6 +140,9 @@ export async function openApp(options: { env: NodeJS.ProcessEnv; owner: 'server'
   const topology = new TopologyService({ paths, store, now: environment.now, env: options.env });
   const cachedTopology = new CachedTopology(topology, paths.topologyFile);
   const orchestrator = new Orchestrator(store, cachedTopology, settings, environment);
+  const client = options.owner === 'server' ? clientProjectFromEnv(options.env) : null;
+  orchestrator.clientSession = client?.clientSession;
+  let clientSessionId: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   let autoSync: AutoSync | undefined;
   let services: SessionServices | undefined;
@@ -159,6 +169,13 @@ export async function openApp(options: { env: NodeJS.ProcessEnv; owner: 'server'
         const error = autoSync?.status().lastError;
         return error ? [`sharing with the remote is failing (${error}); records stay local until it works again: see claude-orchestrator status`] : [];
       };
+      if (client) {
+        const registered = await ensureProjectSession(orchestrator, await cachedTopology.current(), options.env, client).catch((error) => {
+          console.error(`claude-orchestrator: could not register the session for ${client.projectDir}: ${describeError(error)}`);
+          return null;
+        });
+        clientSessionId = registered?.sessionId;
+      }
       timer = setInterval(() => {
         for (const id of orchestrator.ownedSessions) {
           orchestrator.keepAlive(id).catch((error) => console.error(`claude-orchestrator: heartbeat for ${id}: ${(error as Error).message}`));
@@ -166,6 +183,7 @@ export async function openApp(options: { env: NodeJS.ProcessEnv; owner: 'server'
       }, settings.heartbeatMs);
       timer.unref();
     },
+    clientSessionId: () => clientSessionId,
     async close(reason) {
       if (timer) clearInterval(timer);
       for (const id of [...orchestrator.ownedSessions]) {

@@ -88,6 +88,11 @@ export interface OrchestratorListeners {
 export class Orchestrator {
   readonly state = new CoordinationState();
   listeners: OrchestratorListeners = {};
+  /**
+   * The client session this process serves (a Claude Code session id), if any: registrations
+   * made through it map to the same orchestrator session as the client's hooks.
+   */
+  clientSession: string | undefined;
   /** Problems of the process worth telling callers (e.g. a remote that fails to sync). */
   notices: () => string[] = () => [];
   readonly index: RecordIndex;
@@ -120,7 +125,8 @@ export class Orchestrator {
       );
     }
     await this.index.refresh();
-    const sessionId = sessionIdFor(role, input.clientSession, group.name);
+    const clientSession = input.clientSession ?? this.clientSession;
+    const sessionId = sessionIdFor(role, clientSession, group.name);
     const existing = this.state.group(group.name).sessions.get(sessionId);
     const now = this.env.now();
     if (existing && !existing.ended) {
@@ -135,7 +141,7 @@ export class Orchestrator {
         kind: 'session.registered', id: randomId('reg'), group: group.name, role, session: sessionId, at: now,
         repoPath: member.path, host: this.env.host, pid: this.env.pid,
         ...(input.currentTask !== undefined ? { currentTask: input.currentTask } : {}),
-        ...(input.clientSession !== undefined ? { clientSession: input.clientSession } : {}),
+        ...(clientSession !== undefined ? { clientSession } : {}),
       });
     }
     if (!this.ownedSessions.has(sessionId)) {

@@ -2,6 +2,8 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerTool } from './tool.js';
 import { serveToolList } from './tool-list.js';
+import { registerPrompts } from './prompts.js';
+import type { PromptOptions } from './prompts.js';
 import type { AppProvider } from './tool.js';
 import { tools } from './tools/index.js';
 
@@ -9,14 +11,15 @@ export const SERVER_NAME = 'claude-orchestrator';
 
 /** What the client shows the model: when to call what, in a few lines. */
 export const INSTRUCTIONS = `Coordinates work across the repos of a multi-service system (one session per repo).
-- Start: register_session with your repo path and project group (skip it if a session is already registered for you; heartbeat tells you).
+- Start: if a note already gave you your orchestrator session id, use it; otherwise call register_session with your repo path and project group.
 - Before and during work: get_cross_project_updates to read changes other repos made that affect yours; act on high and critical ones first.
 - After you change a schema, an API or a shared type: notify_related_sessions with a one-line summary of what others must do.
 - Before a coordinated or breaking change: request_sync_point, then get_pending_sync_points until it resolves. When asked, do the work, then acknowledge_sync_point.
 - query_project_state and list_group_sessions show what other repos are doing; get_topology shows who depends on whom.`;
 
-export function createServer(app: AppProvider, version: string): McpServer {
+export function createServer(app: AppProvider, version: string, options: PromptOptions = {}): McpServer {
   const server = new McpServer({ name: SERVER_NAME, version }, { instructions: INSTRUCTIONS });
+  registerPrompts(server, options);
   for (const tool of tools) registerTool(server, app, tool as Parameters<typeof registerTool>[2]);
   serveToolList(server, tools as unknown as Parameters<typeof serveToolList>[1]);
   return server;

@@ -1,8 +1,10 @@
 // hooks install | uninstall | status: the post-commit hook that turns commits into change records.
 import type { CAC } from 'cac';
-import { currentRuntime, hookStatus, installHook, uninstallHook, type HookReport } from '../../hooks/install.js';
+import type { HookReport } from '../../hooks/install.js';
 import { CliError, optionalString, type CliContext } from '../context.js';
 import { loadValid } from './shared.js';
+// Loaded on use: `--help` and other commands need not pay for it.
+const install = () => import('../../hooks/install.js');
 
 type Options = { group?: unknown };
 
@@ -12,8 +14,8 @@ export function register(cli: CAC, ctx: CliContext): void {
     .option('--group <group>', 'Only the members of this group')
     .example((bin) => `  $ ${bin} hooks install --group my-platform`)
     .action(async (paths: string[], options: Options) => {
-      const runtime = currentRuntime(ctx.paths().home);
-      const reports = await forEachRepo(ctx, paths, options, (repo) => installHook(repo, runtime));
+      const runtime = (await install()).currentRuntime(ctx.paths().home);
+      const reports = await forEachRepo(ctx, paths, options, async (repo) => (await install()).installHook(repo, runtime));
       render(ctx, reports);
       if (reports.some((r) => r.state === 'foreign')) ctx.exitCode = 1;
     });
@@ -22,21 +24,21 @@ export function register(cli: CAC, ctx: CliContext): void {
     .command('hooks uninstall [...paths]', 'Remove the hook and restore what was there before')
     .option('--group <group>', 'Only the members of this group')
     .action(async (paths: string[], options: Options) => {
-      render(ctx, await forEachRepo(ctx, paths, options, (repo) => uninstallHook(repo)));
+      render(ctx, await forEachRepo(ctx, paths, options, async (repo) => (await install()).uninstallHook(repo)));
     });
 
   cli
     .command('hooks status [...paths]', 'Show, per member, whether the hook is installed and current')
     .option('--group <group>', 'Only the members of this group')
     .action(async (paths: string[], options: Options) => {
-      const runtime = currentRuntime(ctx.paths().home);
-      render(ctx, await forEachRepo(ctx, paths, options, (repo) => hookStatus(repo, runtime)));
+      const runtime = (await install()).currentRuntime(ctx.paths().home);
+      render(ctx, await forEachRepo(ctx, paths, options, async (repo) => (await install()).hookStatus(repo, runtime)));
     });
 }
 
 /** For `member add --install-hooks`: installs into one repo and prints the outcome. */
 export async function installHooksInto(ctx: CliContext, repo: string): Promise<HookReport> {
-  const report = await installHook(repo, currentRuntime(ctx.paths().home));
+  const report = await (await install()).installHook(repo, (await install()).currentRuntime(ctx.paths().home));
   ctx.note(line(report));
   if (report.instructions) ctx.note(report.instructions);
   return report;

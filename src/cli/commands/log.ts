@@ -1,7 +1,9 @@
 // log: the coordination history as a timeline, newest first.
 import type { CAC } from 'cac';
-import { parseSince, readTimeline, type TimelineEntry } from '../../app/history.js';
+import type { TimelineEntry } from '../../app/history.js';
 import { CliError, optionalString, type CliContext } from '../context.js';
+// Loaded on use: `--help` and other commands need not pay for it.
+const history = () => import('../../app/history.js');
 
 export function register(cli: CAC, ctx: CliContext): void {
   cli
@@ -14,14 +16,14 @@ export function register(cli: CAC, ctx: CliContext): void {
     .example((bin) => `  $ ${bin} log --group my-platform --role gateway --since 2h`)
     .action(async (options: { group?: unknown; role?: unknown; since?: unknown; limit?: unknown; n?: unknown; all?: boolean }) => {
       const sinceText = optionalString(options.since);
-      const since = sinceText === undefined ? undefined : parseSince(sinceText, Date.now());
+      const since = sinceText === undefined ? undefined : (await history()).parseSince(sinceText, Date.now());
       if (since === null) throw new CliError(`cannot read --since ${sinceText}`, 'use an ISO date (2024-05-01T12:00) or a duration like 30m, 2h, 3d');
       const limitText = optionalString(options.limit ?? options.n);
       const limit = limitText === undefined ? 20 : Number(limitText);
       if (!Number.isInteger(limit) || limit < 1) throw new CliError(`-n wants a positive whole number, not ${limitText}`);
       const group = optionalString(options.group);
       const role = optionalString(options.role);
-      const entries = await readTimeline(await ctx.store(), {
+      const entries = await (await history()).readTimeline(await ctx.store(), {
         limit,
         ...(group ? { group } : {}),
         ...(role ? { role } : {}),

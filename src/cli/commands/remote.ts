@@ -1,8 +1,10 @@
 // remote add | remove | list: the coordination repo's git remotes (plain `git remote` works too).
 import type { CAC } from 'cac';
-import { forgetRemoteState, readRemoteState } from '../../app/sync.js';
-import { addRemote, listRemotes, removeRemote } from '../../store/remote.js';
 import { CliError, type CliContext } from '../context.js';
+// Loaded on use: `--help` and other commands need not pay for it.
+const remoteConfig = () => import('../../store/remote.js');
+// Loaded on use: `--help` and other commands need not pay for it.
+const sync = () => import('../../app/sync.js');
 
 export function register(cli: CAC, ctx: CliContext): void {
   cli
@@ -10,27 +12,28 @@ export function register(cli: CAC, ctx: CliContext): void {
     .example((bin) => `  $ ${bin} remote add origin git@github.com:me/coordination.git`)
     .action(async (name: string, url: string) => {
       const store = await ctx.store();
-      if ((await listRemotes(store.gitDir)).some((r) => r.name === name)) {
+      if ((await (await remoteConfig()).listRemotes(store.gitDir)).some((r) => r.name === name)) {
         throw new CliError(`remote ${name} already exists`, `remove it first: ${ctx.bin} remote remove ${name}`);
       }
-      await addRemote(store.gitDir, name, url);
+      await (await remoteConfig()).addRemote(store.gitDir, name, url);
       ctx.out({ remote: name, url, added: true }, `Added remote ${name} (${url}); share with: ${ctx.bin} sync`);
     });
 
   cli.command('remote remove <name>', 'Stop sharing with a remote (its copies of the others\' records are dropped here)').action(async (name: string) => {
     const store = await ctx.store();
-    const remotes = await listRemotes(store.gitDir);
+    const remotes = await (await remoteConfig()).listRemotes(store.gitDir);
     if (!remotes.some((r) => r.name === name)) {
       throw new CliError(`no remote named ${name}`, remotes.length ? `remotes: ${remotes.map((r) => r.name).join(', ')}` : 'there are no remotes');
     }
-    await removeRemote(store.gitDir, name);
-    forgetRemoteState(ctx.paths().home, name);
+    await (await remoteConfig()).removeRemote(store.gitDir, name);
+    (await sync()).forgetRemoteState(ctx.paths().home, name);
     ctx.out({ remote: name, removed: true }, `Removed remote ${name}`);
   });
 
   cli.command('remote list', 'List the remotes with their last sync').action(async () => {
     const store = await ctx.store();
-    const remotes = (await listRemotes(store.gitDir)).map((r) => {
+    const { readRemoteState } = await sync();
+    const remotes = (await (await remoteConfig()).listRemotes(store.gitDir)).map((r) => {
       const state = readRemoteState(ctx.paths().home, r.name);
       return { name: r.name, url: r.url, lastSync: state?.last.at ?? null, ok: state ? state.last.ok : null, error: state?.last.error ?? null };
     });

@@ -1,16 +1,19 @@
 // status [group]: sessions, pending sync points, remotes, problems.
 import type { CAC } from 'cac';
-import { buildStatus, type StatusReport } from '../../app/history.js';
-import { openApp } from '../../app/open.js';
+import type { StatusReport } from '../../app/history.js';
 import type { CliContext } from '../context.js';
+// Loaded on use: `--help` and other commands need not pay for it.
+const application = () => import('../../app/open.js');
+// Loaded on use: `--help` and other commands need not pay for it.
+const history = () => import('../../app/history.js');
 
 export function register(cli: CAC, ctx: CliContext): void {
   cli
     .command('status [group]', 'Sessions (active, stale, ended) and their tasks, pending sync points, last sync per remote')
     .action(async (group: string | undefined) => {
-      const app = await openApp({ env: ctx.env, owner: 'cli' });
+      const app = await (await application()).openApp({ env: ctx.env, owner: 'cli' });
       ctx.onClose(() => app.close('status'));
-      const report = await buildStatus(app.orchestrator, app.paths.home, group ? { group } : {});
+      const report = await (await history()).buildStatus(app.orchestrator, app.paths.home, group ? { group } : {});
       ctx.out(report, () => renderStatus(report));
     });
 }
