@@ -50,6 +50,9 @@ export async function benchHooks({ commits = 40, files = 20_000 } = {}) {
     const auth = makeRepo(join(root, 'auth'));
     const gateway = makeRepo(join(root, 'gateway'));
     const plain = makeRepo(join(root, 'plain'));
+    // The floor: what any post-commit hook costs here (git forks sh), measured in the same run.
+    const floor = makeRepo(join(root, 'floor'));
+    writeFileSync(join(floor, '.git', 'hooks', 'post-commit'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     writeFileSync(join(home, 'topology.yml'), `version: "1.0"
 groups:
   bench:
@@ -66,10 +69,12 @@ groups:
 
     // Pairs, alternating, with a pause so the background ingester of one commit does not slow the next.
     const without = [];
+    const emptyHook = [];
     const withHook = [];
     const latency = [];
     for (let i = 0; i < commits; i++) {
       without.push(timedCommit(plain, `plain ${i}`));
+      emptyHook.push(timedCommit(floor, `floor ${i}`));
       withHook.push(timedCommit(auth, `hooked ${i}`));
       const returned = Date.now();
       for (;;) {
@@ -87,7 +92,9 @@ groups:
     const rows = [
       ['git commit, no hook (median)', `${median(without).toFixed(1)} ms`],
       ['git commit, with hook (median)', `${median(withHook).toFixed(1)} ms`],
+      ['git commit, empty sh hook (median)', `${median(emptyHook).toFixed(1)} ms`],
       ['added by the hook (median of pairs)', `${median(withHook.map((w, i) => w - without[i])).toFixed(1)} ms`],
+      ['added beyond an empty hook (median of pairs)', `${median(withHook.map((w, i) => w - emptyHook[i])).toFixed(1)} ms`],
       ['commit returned -> update readable (median)', `${median(latency)} ms`],
       ['commit returned -> update readable (max)', `${Math.max(...latency)} ms`],
       [`watcher start-up, ${files} files`, `${watcher.startMs} ms`],

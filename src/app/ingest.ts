@@ -15,7 +15,7 @@ import { pokeSize, readInstalled, trimPoke, tryIngestLock } from '../store/inges
 import { changesRef } from '../store/layout.js';
 import { canonical, findGitDirs, listWorktreeLogs, readCommits, readReflog, type CommitInfo, type ReflogEntry } from '../store/member-log.js';
 import { Store } from '../store/store.js';
-import { TopologyService } from './topology-service.js';
+import { loadTopologyCached } from './topology-cache.js';
 
 /** How a reflog entry is treated: the kind of record it becomes, or null when it is skipped. */
 export type RecordedKind = 'commit' | 'amend' | 'merge' | 'cherry-pick' | 'revert' | 'am';
@@ -239,8 +239,6 @@ export async function ingestRepo(paths: HomePaths, repoPath: string, options: In
   }
 }
 
-async function loadTopology(paths: HomePaths, store: Store, env: NodeJS.ProcessEnv = process.env): Promise<Topology> {
-  const loaded = await new TopologyService({ paths, store, now: () => Date.now(), env }).load();
-  if (!loaded.topology) throw new Error(`the topology has errors; run \`claude-orchestrator validate\``);
-  return loaded.topology;
+function loadTopology(paths: HomePaths, store: Store, env: NodeJS.ProcessEnv = process.env): Promise<Topology> {
+  return loadTopologyCached(paths, store, env);
 }

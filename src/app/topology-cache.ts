@@ -1,0 +1,52 @@
+// The validated topology, cached as JSON beside the file and keyed by the file's content hash:
+// short-lived processes (the commit ingester, client hooks) read it without loading the YAML
+// parser and the schema library, which cost more than the rest of their work.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HomePaths } from '../config/home.js';
+import type { Topology } from '../core/types.js';
+import type { Store } from '../store/store.js';
+
+interface CacheFile {
+  /** sha256 of the topology file's text the cache was made from. */
+  source: string;
+  topology: Topology;
+}
+
+const cacheFile = (paths: HomePaths) => join(paths.home, 'cache', 'topology.json');
+
+/** `~` in member paths expands to $HOME: a different home makes a different topology. */
+function hashOf(text: string): string {
+  return createHash('sha256').update(`${process.env.HOME ?? ''}\0${text}`).digest('hex');
+}
+
+/** The current valid topology: from the cache when the file is unchanged, else loaded in full (and cached). */
+export async function loadTopologyCached(paths: HomePaths, store: Store, env: NodeJS.ProcessEnv = process.env): Promise<Topology> {
+  let text: string | null = null;
+  try {
+    text = readFileSync(paths.topologyFile, 'utf8');
+    const cached = JSON.parse(readFileSync(cacheFile(paths), 'utf8')) as CacheFile;
+    if (cached.source === hashOf(text)) return cached.topology;
+  } catch {
+    // No file, no cache, or a torn one: load in full.
+  }
+  const { TopologyService } = await import('./topology-service.js');
+  const loaded = await new TopologyService({ paths, store, now: () => Date.now(), env }).load();
+  if (!loaded.topology) throw new Error('the topology has errors; run `claude-orchestrator validate`');
+  rememberTopology(paths, loaded.text, loaded.topology);
+  return loaded.topology;
+}
+
+/** Writes the cache atomically; best effort (a read-only home just means no cache). */
+export function rememberTopology(paths: HomePaths, text: string, topology: Topology): void {
+  try {
+    mkdirSync(join(paths.home, 'cache'), { recursive: true });
+    const file = cacheFile(paths);
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ source: hashOf(text), topology } satisfies CacheFile));
+    renameSync(temp, file);
+  } catch {
+    // Next time loads in full again.
+  }
+}
