@@ -83,4 +83,27 @@ test('a damaged coordination repo fails each call with the reason, and the serve
   await server.close();
 });
 
+test('with its client\'s session id and project dir, the server registers that session itself; a hand registration is the same one', async () => {
+  const env = { ...platform.env, CLAUDE_CODE_SESSION_ID: 'client-abc-123', CLAUDE_PROJECT_DIR: platform.repos.gateway };
+  const server = await startServer(env);
+  const observer = await startServer(platform.env);
+  try {
+    let auto: { sessionId: string } | undefined;
+    const deadline = Date.now() + 10_000;
+    while (!auto && Date.now() < deadline) {
+      const { sessions } = await observer.call<{ sessions: Array<{ sessionId: string; role: string; repoPath: string }> }>('list_group_sessions', { projectGroup: 'my-platform' });
+      auto = sessions.find((s) => s.role === 'gateway' && s.repoPath === platform.repos.gateway);
+      if (!auto) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(auto, 'registered without a register_session call');
+    const byHand = await server.call<{ sessionId: string }>('register_session', { repoPath: platform.repos.gateway, projectGroup: 'my-platform' });
+    assert.is(byHand.sessionId, auto!.sessionId);
+    const { sessions } = await observer.call<{ sessions: Array<{ role: string }> }>('list_group_sessions', { projectGroup: 'my-platform', includeInactive: true });
+    assert.is(sessions.filter((s) => s.role === 'gateway' && (s as { sessionId?: string }).sessionId === auto!.sessionId).length, 1);
+  } finally {
+    await server.close();
+    await observer.close();
+  }
+});
+
 test.run();
