@@ -1,13 +1,13 @@
 // The composition root: wires paths, store, topology and the orchestrator for one process.
 import { stat } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { processEnvironment } from './environment.js';
 import { resolveHome } from '../config/home.js';
 import type { HomePaths } from '../config/home.js';
 import type { Topology } from '../core/types.js';
 import { Store } from '../store/store.js';
 import { UserError } from './errors.js';
 import { Orchestrator } from './orchestrator.js';
-import type { Environment, TopologySource } from './orchestrator.js';
+import type { TopologySource } from './orchestrator.js';
 import { loadSettings } from './settings.js';
 import { TopologyService } from './topology-service.js';
 import { formatProblem } from '../topology/parse.js';
@@ -35,21 +35,6 @@ export interface OpenedApp {
   close(reason: string): Promise<void>;
 }
 
-export function processEnvironment(): Environment {
-  return {
-    now: () => Date.now(),
-    host: hostname(),
-    pid: process.pid,
-    processGone: (pid) => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'ESRCH';
-      }
-    },
-  };
-}
 
 /** Re-reads the topology only when its file changed (size or mtime), so tool calls stay cheap. */
 class CachedTopology implements TopologySource {

@@ -10,8 +10,7 @@
 // A sync never throws for a remote's failure: it comes back in the result and in the per-remote
 // state file, for `status` and the tools.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync, openSync, closeSync, writeSync, statSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
@@ -23,6 +22,7 @@ import { describeError } from './errors.js';
 import { mergeTopology } from './topology-merge.js';
 import type { TopologyService } from './topology-service.js';
 import { formatProblem } from '../topology/parse.js';
+import { acquireFileLock } from './file-lock.js';
 
 export interface SyncDeps {
   paths: HomePaths;
@@ -110,8 +110,10 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: SyncOptio
     remote: remote.name, url: remote.url, ok: false, error: null, at: '', durationMs: 0,
     fetched: 0, pushed: 0, deleted: 0, topology: 'unchanged', conflict: null, notices: [],
   };
-  const lock = acquireSyncLock(deps.paths.home, remote.name);
-  if (!lock) {
+  const lock = await acquireFileLock(join(stateDir(deps.paths.home), `${remote.name}.lock`), {
+    staleMs: SYNC_LOCK_STALE_MS, what: `syncing with ${remote.name}`,
+  });
+  if ('busy' in lock) {
     result.error = `another sync with ${remote.name} is running on this machine; this one was skipped`;
     result.topology = 'skipped';
     return finish(deps, result, started, now, false);
@@ -146,7 +148,7 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: SyncOptio
   } catch (error) {
     result.error = describeError(error);
   } finally {
-    lock();
+    await lock.held.release();
   }
   return finish(deps, result, started, now, result.ok);
 }
@@ -243,8 +245,9 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
  */
 async function updateTopology(deps: SyncDeps, expectedTip: string | null, text: string, move: () => Promise<string>): Promise<'done' | 'busy' | 'retry'> {
   const file = deps.paths.topologyFile;
-  const release = await acquireFileLock(`${file}.lock`, 5_000);
-  if (!release) return 'busy';
+  // The TopologyService's lock: a sync and a CLI edit never write topology.yml at once.
+  const lock = await acquireFileLock(`${file}.lock`, { timeoutMs: 5_000, staleMs: 30_000, what: 'the topology' });
+  if ('busy' in lock) return 'busy';
   try {
     const current = readText(file);
     const recorded = expectedTip ? await topologyText(deps.store, expectedTip) : null;
@@ -262,7 +265,7 @@ async function updateTopology(deps: SyncDeps, expectedTip: string | null, text: 
     writeFileAtomic(file, text);
     return 'done';
   } finally {
-    release();
+    await lock.held.release();
   }
 }
 
@@ -406,76 +409,3 @@ function writeFileAtomic(file: string, text: string): void {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** An O_EXCL lock file holding `{pid, host, at, nonce}`; returns its release, or null when held. */
-function tryFileLock(file: string, staleMs: number): (() => void) | null {
-  const mine = { pid: process.pid, host: hostname(), at: Date.now(), nonce: randomBytes(8).toString('hex') };
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx');
-      try {
-        writeSync(fd, JSON.stringify(mine));
-      } finally {
-        closeSync(fd);
-      }
-      return () => {
-        try {
-          if (JSON.parse(readFileSync(file, 'utf8')).nonce === mine.nonce) unlinkSync(file);
-        } catch {
-          // Gone already.
-        }
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    // Held: break it only when its process is gone (same host) or it is very old.
-    let holder: { pid?: number; host?: string; at?: number } = {};
-    try {
-      holder = JSON.parse(readFileSync(file, 'utf8'));
-    } catch {
-      holder = { at: mtime(file) };
-    }
-    const gone = holder.host === hostname() && typeof holder.pid === 'number' && holder.pid > 0 && !processAlive(holder.pid);
-    const old = Date.now() - (holder.at ?? mtime(file)) > staleMs;
-    if (!gone && !old) return null;
-    try {
-      unlinkSync(file);
-    } catch {
-      // Someone else broke it.
-    }
-  }
-  return null;
-}
-
-function mtime(file: string): number {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    return Date.now();
-  }
-}
-
-async function acquireFileLock(file: string, timeoutMs: number): Promise<(() => void) | null> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 5;
-  for (;;) {
-    const release = tryFileLock(file, 30_000);
-    if (release) return release;
-    if (Date.now() >= deadline) return null;
-    await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * delay));
-    delay = Math.min(delay * 2, 200);
-  }
-}
-
-function acquireSyncLock(home: string, remote: string): (() => void) | null {
-  mkdirSync(stateDir(home), { recursive: true });
-  return tryFileLock(join(stateDir(home), `${remote}.lock`), SYNC_LOCK_STALE_MS);
-}

@@ -2,9 +2,8 @@
 // change to it is also one commit on the coordination repo's topology ref.
 // Never prints: anything worth telling the user comes back as `notices`.
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { link, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
+import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { expandTilde } from '../config/home.js';
@@ -15,6 +14,7 @@ import { StaleRefError, StoreError, type Store } from '../store/store.js';
 import { EMPTY_TOPOLOGY } from '../topology/empty.js';
 import { formatProblem, parseTopology, type ParseResult, type Problem } from '../topology/parse.js';
 import { UserError } from './errors.js';
+import { acquireFileLock, type HeldLock } from './file-lock.js';
 
 export interface TopologyServiceOptions {
   paths: HomePaths;
@@ -212,116 +212,16 @@ export class TopologyService {
   }
 
   /**
-   * `topology.yml.lock`, created with O_EXCL. A lock whose process is gone (same host) or that is
-   * older than the stale limit is broken, and a notice says so.
+   * `topology.yml.lock` (src/app/file-lock.ts): a lock whose process is gone (same host) or that
+   * is older than the stale limit is broken, and a notice says so.
    */
-  private async acquireLock(timeoutMs: number): Promise<{ release: () => Promise<void>; notices: string[] }> {
-    const notices: string[] = [];
+  private async acquireLock(timeoutMs: number): Promise<HeldLock> {
     const file = this.lockFile;
-    const mine: LockInfo = { pid: process.pid, host: hostname(), at: Date.now(), nonce: randomBytes(8).toString('hex') };
-    await mkdir(dirname(file), { recursive: true });
-    const deadline = Date.now() + timeoutMs;
-    let delay = 5;
-    let holder: LockInfo | null = null;
-    for (;;) {
-      try {
-        const handle = await open(file, 'wx');
-        try {
-          await handle.writeFile(JSON.stringify(mine));
-        } finally {
-          await handle.close();
-        }
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      holder = await readLock(file);
-      const why = holder ? this.staleReason(holder, file) : null;
-      if (holder && why) {
-        if (await breakLock(file, holder)) notices.push(`broke a stale lock on the topology (${describeHolder(holder)}, ${why}): ${file}`);
-        continue;
-      }
-      if (Date.now() >= deadline) {
-        const who = holder ? describeHolder(holder) : 'another process';
-        throw new TopologyLockedError(file, who, `wait and retry; if no claude-orchestrator command is running, delete ${file}`);
-      }
-      await sleep(delay / 2 + Math.random() * delay);
-      delay = Math.min(delay * 2, 250);
+    const attempt = await acquireFileLock(file, { timeoutMs, staleMs: this.staleLockMs, what: 'the topology' });
+    if ('busy' in attempt) {
+      throw new TopologyLockedError(file, attempt.busy, `wait and retry; if no claude-orchestrator command is running, delete ${file}`);
     }
-    return {
-      notices,
-      release: async () => {
-        const current = await readLock(file);
-        // Only remove our own lock: someone may have broken it as stale and taken it since.
-        if (current?.nonce === mine.nonce) await unlink(file).catch(() => undefined);
-      },
-    };
-  }
-
-  private staleReason(holder: LockInfo, file: string): string | null {
-    const age = Date.now() - (Number.isFinite(holder.at) ? holder.at : mtimeOf(file));
-    if (age > this.staleLockMs) return `held for ${Math.round(age / 1000)} s`;
-    if (holder.host === hostname() && holder.pid > 0 && !processAlive(holder.pid)) return `process ${holder.pid} is gone`;
-    return null;
-  }
-}
-
-interface LockInfo {
-  pid: number;
-  host: string;
-  at: number;
-  nonce: string;
-}
-
-async function readLock(file: string): Promise<LockInfo | null> {
-  const text = await readText(file);
-  if (text === null) return null;
-  try {
-    const value = JSON.parse(text) as Partial<LockInfo>;
-    return { pid: Number(value.pid ?? 0), host: String(value.host ?? ''), at: Number(value.at ?? NaN), nonce: String(value.nonce ?? '') };
-  } catch {
-    // Half-written by a process that died between create and write: judged by its age alone.
-    return { pid: 0, host: '', at: mtimeOf(file), nonce: '' };
-  }
-}
-
-/** Moves the stale lock aside and checks it was the one judged stale; puts back a live one taken by mistake. */
-async function breakLock(file: string, stale: LockInfo): Promise<boolean> {
-  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await rename(file, aside);
-  } catch {
-    return false; // Someone else broke it first.
-  }
-  const moved = await readLock(aside);
-  if (moved && moved.nonce !== stale.nonce) {
-    // A fresh lock replaced the stale one between our read and rename: give it back.
-    await link(aside, file).catch(() => undefined);
-    await unlink(aside).catch(() => undefined);
-    return false;
-  }
-  await unlink(aside).catch(() => undefined);
-  return true;
-}
-
-function describeHolder(holder: LockInfo): string {
-  return holder.pid ? `process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''}` : 'an unknown process';
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function mtimeOf(file: string): number {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    return Date.now();
+    return attempt.held;
   }
 }
 
@@ -368,8 +268,4 @@ async function writeIfAbsent(file: string, text: string): Promise<void> {
   } finally {
     await unlink(temp).catch(() => undefined);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,7 +2,6 @@
 // The topology (YAML and its schema, the costliest imports) loads only when a hook must register
 // a session. Hook processes never end sessions: the session belongs to the client's server.
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { resolveHome } from '../config/home.js';
 import type { Topology } from '../core/types.js';
@@ -12,6 +11,7 @@ import type { Environment, TopologySource } from '../app/orchestrator.js';
 import { loadSettings } from '../app/settings.js';
 import type { GroupState, SessionFacts } from '../app/state.js';
 import { Store } from '../store/store.js';
+import { processEnvironment } from '../app/environment.js';
 import { IndexCache } from './index-cache.js';
 
 export interface HookApp {
@@ -41,19 +41,7 @@ export async function openHookApp(env: NodeJS.ProcessEnv): Promise<HookApp | nul
   const store = await Store.open(paths.repoGitDir, { create: false, maintenance: false });
   // The hook's own process exits at once; its parent (Claude Code, or the shell it started)
   // lives as long as the session, so a session this hook registers is not seen as gone.
-  const environment: Environment = {
-    now: () => Date.now(),
-    host: hostname(),
-    pid: process.ppid,
-    processGone: (pid) => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'ESRCH';
-      }
-    },
-  };
+  const environment: Environment = processEnvironment(process.ppid);
   let loaded: Promise<Topology> | undefined;
   const topology: TopologySource = {
     current() {

@@ -4,6 +4,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateDirOf } from './member-log.js';
+import { processAlive as alive } from '../config/processes.js';
 
 export const POKE_FILE = 'poke';
 export const LOCK_FILE = 'ingest.lock';
@@ -67,15 +68,6 @@ function mtimeOf(file: string): number {
     return statSync(file).mtimeMs;
   } catch {
     return 0;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

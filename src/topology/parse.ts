@@ -192,8 +192,7 @@ function checkGroup(name: string, raw: RawGroup, base: PathSegment[], options: P
   }
 
   const communicationRules: CommunicationRule[] = [];
-  for (const [i, r] of rawRules) {
-    const at: PathSegment[] = [...base, 'communicationRules', i];
+  for (const [, r] of rawRules) {
     let from: '*' | string[];
     if (r.from === '*') from = '*';
     else if (typeof r.from === 'string') {

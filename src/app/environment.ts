@@ -1,0 +1,9 @@
+// The process-level facts the application layer is given: clock, host, pid and liveness checks.
+import { hostname } from 'node:os';
+import { processAlive } from '../config/processes.js';
+import type { Environment } from './orchestrator.js';
+
+/** This process's clock, host and liveness checks; `pid` is the process a session's liveness follows. */
+export function processEnvironment(pid: number = process.pid): Environment {
+  return { now: () => Date.now(), host: hostname(), pid, processGone: (other) => !processAlive(other) };
+}

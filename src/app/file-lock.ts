@@ -1,0 +1,120 @@
+// Inter-process locks on local files: `<file>` created with O_EXCL, holding who took it. One
+// protocol for every lock of ours that guards a file (the topology, a remote's sync state), so
+// two code paths touching the same file always agree on who holds it.
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { processAlive } from '../config/processes.js';
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  at: number;
+  nonce: string;
+}
+
+export interface HeldLock {
+  /** Removes the lock if it is still ours (someone may have broken it as stale since). */
+  release(): Promise<void>;
+  /** Stale locks broken on the way, for the user to hear of. */
+  notices: string[];
+}
+
+export interface LockOptions {
+  /** A lock older than this is stale and is broken. */
+  staleMs: number;
+  /** How long to wait for a held lock (0: one attempt). */
+  timeoutMs?: number;
+  /** What the lock guards, for notices (e.g. "the topology"). */
+  what: string;
+}
+
+export type LockAttempt = { held: HeldLock } | { busy: string };
+
+/** Takes the lock, waiting with backoff and jitter up to `timeoutMs`; `busy` names the holder when it could not. */
+export async function acquireFileLock(file: string, options: LockOptions): Promise<LockAttempt> {
+  const notices: string[] = [];
+  const mine: LockInfo = { pid: process.pid, host: hostname(), at: Date.now(), nonce: randomBytes(8).toString('hex') };
+  await mkdir(dirname(file), { recursive: true });
+  const deadline = Date.now() + (options.timeoutMs ?? 0);
+  let delay = 5;
+  for (;;) {
+    try {
+      const handle = await open(file, 'wx');
+      try {
+        await handle.writeFile(JSON.stringify(mine));
+      } finally {
+        await handle.close();
+      }
+      return { held: { notices, release: () => releaseIfOurs(file, mine.nonce) } };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = await readLock(file);
+    const why = holder ? await staleReason(holder, file, options.staleMs) : null;
+    if (holder && why) {
+      if (await breakLock(file, holder)) notices.push(`broke a stale lock on ${options.what} (${describeHolder(holder)}, ${why}): ${file}`);
+      continue;
+    }
+    if (Date.now() >= deadline) return { busy: holder ? describeHolder(holder) : 'another process' };
+    await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * delay));
+    delay = Math.min(delay * 2, 250);
+  }
+}
+
+async function releaseIfOurs(file: string, nonce: string): Promise<void> {
+  const current = await readLock(file);
+  if (current?.nonce === nonce) await unlink(file).catch(() => undefined);
+}
+
+async function staleReason(holder: LockInfo, file: string, staleMs: number): Promise<string | null> {
+  const age = Date.now() - (Number.isFinite(holder.at) ? holder.at : await mtimeOf(file));
+  if (age > staleMs) return `held for ${Math.round(age / 1000)} s`;
+  if (holder.host === hostname() && holder.pid > 0 && !processAlive(holder.pid)) return `process ${holder.pid} is gone`;
+  return null;
+}
+
+async function readLock(file: string): Promise<LockInfo | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const value = JSON.parse(text) as Partial<LockInfo>;
+    return { pid: Number(value.pid ?? 0), host: String(value.host ?? ''), at: Number(value.at ?? NaN), nonce: String(value.nonce ?? '') };
+  } catch {
+    // Half-written by a process that died between create and write: judged by its age alone.
+    return { pid: 0, host: '', at: await mtimeOf(file), nonce: '' };
+  }
+}
+
+/** Moves the stale lock aside and checks it was the one judged stale; puts back a live one taken by mistake. */
+async function breakLock(file: string, stale: LockInfo): Promise<boolean> {
+  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await rename(file, aside);
+  } catch {
+    return false; // Someone else broke it first.
+  }
+  const moved = await readLock(aside);
+  if (moved && moved.nonce !== stale.nonce) {
+    // A fresh lock replaced the stale one between our read and rename: give it back.
+    await link(aside, file).catch(() => undefined);
+    await unlink(aside).catch(() => undefined);
+    return false;
+  }
+  await unlink(aside).catch(() => undefined);
+  return true;
+}
+
+function describeHolder(holder: LockInfo): string {
+  return holder.pid ? `process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''}` : 'an unknown process';
+}
+
+async function mtimeOf(file: string): Promise<number> {
+  return stat(file).then((s) => s.mtimeMs, () => Date.now());
+}
