@@ -10,6 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { Store } from '../dist/store/store.js';
 import { sessionRef } from '../dist/store/layout.js';
+import { SERVER_NODE_FLAGS } from '../dist/config/node-flags.js';
 
 const SERVER = resolve('dist/index.js');
 const ROLES = ['auth', 'gateway', 'frontend'];
@@ -84,8 +85,8 @@ export async function buildHistory(gitDir, { sessions, past }) {
   return written;
 }
 
-async function connect(env) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [SERVER], env: { ...getDefaultEnvironment(), ...env }, stderr: 'ignore' });
+async function connect(env, flags = SERVER_NODE_FLAGS) {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [...flags, SERVER], env: { ...getDefaultEnvironment(), ...env }, stderr: 'ignore' });
   const client = new Client({ name: 'bench', version: '1.0.0' });
   await client.connect(transport);
   return { client, transport };
@@ -166,7 +167,12 @@ export async function benchMcp({ sessions = 100, past = 100_000, calls = 200 } =
     }
     const read = stats(reads);
     row('get_cross_project_updates, 10 pending', read.median.toFixed(2), 'ms median', `p95 ${read.p95.toFixed(2)} ms`);
-    row('server resident memory (receiver)', rssMb(receiver.transport.pid).toFixed(1), 'MB', 'VmRSS after the run');
+    row('server resident memory (receiver)', rssMb(receiver.transport.pid).toFixed(1), 'MB', `VmRSS after the run, node ${SERVER_NODE_FLAGS.join(' ')}`);
+    // Baseline for that figure: the same server without the flags, after the same first read.
+    const plain = await connect(env, []);
+    await call(plain.client, 'register_session', { repoPath: repos.frontend, projectGroup: 'bench' });
+    row('  same, without the node flags', rssMb(plain.transport.pid).toFixed(1), 'MB', 'after its first call');
+    await plain.client.close();
 
     await sender.client.close();
     await receiver.client.close();

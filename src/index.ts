@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
+// (The flag is SERVER_NODE_FLAGS, src/config/node-flags.ts; `node dist/index.js` works without it.)
 // The stdio MCP server. stdout carries the protocol and nothing else; logs go to stderr.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { describeError } from './app/errors.js';

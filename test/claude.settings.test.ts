@@ -69,7 +69,7 @@ test('setup claude-code --scope user: server in ~/.claude.json, hooks in ~/.clau
   assert.equal(written.projects, claudeJson.projects);
   assert.equal(Object.keys(written.mcpServers), ['other', 'claude-orchestrator']);
   assert.is(written.mcpServers['claude-orchestrator'].type, 'stdio');
-  assert.match(written.mcpServers['claude-orchestrator'].args[0], /dist\/index\.js$/);
+  assert.match(written.mcpServers['claude-orchestrator'].args.at(-1), /dist\/index\.js$/);
   const settings = readJson(join(home, '.claude', 'settings.json'));
   assert.equal(settings.hooks.PostToolUse[0], foreign.hooks.PostToolUse[0]);
   assert.match(settings.hooks.UserPromptSubmit[0].hooks[0].command, /dist\/claude\/hook-main\.js user-prompt-submit$/);

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_NAMES, HOOK_EVENTS, type HookEvent } from './hook-input.js';
+import { SERVER_NODE_FLAGS } from '../config/node-flags.js';
 
 export const MCP_SERVER_NAME = 'claude-orchestrator';
 export type Scope = 'user' | 'project';
@@ -40,7 +41,7 @@ export interface McpServerEntry {
 
 /** The entry `claude mcp add <name> -- <node> <server>` writes. */
 export function serverEntry(runtime: Runtime): McpServerEntry {
-  return { type: 'stdio', command: runtime.node, args: [runtime.server], env: {} };
+  return { type: 'stdio', command: runtime.node, args: [...SERVER_NODE_FLAGS, runtime.server], env: {} };
 }
 
 function shellQuote(text: string): string {
