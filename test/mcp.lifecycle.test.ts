@@ -16,23 +16,29 @@ function exited(child: ReturnType<typeof spawn>, ms: number): Promise<number | n
   });
 }
 
-test('exits when stdin closes, and its session shows ended', async () => {
+/** A server spoken to in raw JSON-RPC lines (no SDK), registered for `repoPath`. */
+async function rawServerWithSession(repoPath: string) {
   const child = spawn(process.execPath, [SERVER_ENTRY], { env: { ...process.env, ...platform.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  const out = { text: '' };
+  child.stdout!.on('data', (d: Buffer) => (out.text += d.toString()));
   const send = (message: object) => child.stdin!.write(`${JSON.stringify(message)}\n`);
   send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
   send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'register_session', arguments: { repoPath: platform.repos.gateway, projectGroup: 'my-platform' } } });
+  send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'register_session', arguments: { repoPath, projectGroup: 'my-platform' } } });
   const deadline = Date.now() + 10_000;
-  while (!stdout.includes('"id":2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  const sessionId = /sessionId\\":\\"([^\\]+)/.exec(stdout)?.[1];
-  assert.ok(sessionId, `registered: ${stdout}`);
+  while (!out.text.includes('"id":2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const sessionId = /sessionId\\":\\"([^\\]+)/.exec(out.text)?.[1];
+  assert.ok(sessionId, `registered: ${out.text}`);
+  return { child, out, sessionId: sessionId! };
+}
+
+test('exits when stdin closes, and its session shows ended', async () => {
+  const { child, out, sessionId } = await rawServerWithSession(platform.repos.gateway);
   child.stdin!.end();
   assert.is(await exited(child, 5000), 0);
 
   // Every line on stdout was a JSON-RPC message.
-  for (const line of stdout.split('\n').filter(Boolean)) assert.is(JSON.parse(line).jsonrpc, '2.0');
+  for (const line of out.text.split('\n').filter(Boolean)) assert.is(JSON.parse(line).jsonrpc, '2.0');
 
   const observer = await startServer(platform.env);
   const all = await observer.call<{ sessions: Array<{ sessionId: string; status: string }> }>('list_group_sessions', { projectGroup: 'my-platform', includeInactive: true });
@@ -43,17 +49,7 @@ test('exits when stdin closes, and its session shows ended', async () => {
 });
 
 test('a killed server leaves its session stale, not active', async () => {
-  const child = spawn(process.execPath, [SERVER_ENTRY], { env: { ...process.env, ...platform.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  const send = (message: object) => child.stdin!.write(`${JSON.stringify(message)}\n`);
-  send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
-  send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'register_session', arguments: { repoPath: platform.repos.frontend, projectGroup: 'my-platform' } } });
-  const deadline = Date.now() + 10_000;
-  while (!stdout.includes('"id":2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  const sessionId = /sessionId\\":\\"([^\\]+)/.exec(stdout)?.[1];
-  assert.ok(sessionId);
+  const { child, sessionId } = await rawServerWithSession(platform.repos.frontend);
   child.kill('SIGKILL');
   await exited(child, 5000);
 

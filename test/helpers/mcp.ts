@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { EXAMPLE_TOPOLOGY } from '../../src/topology/example.js';
 import { tempDir } from './tmp.js';
 
 export const SERVER_ENTRY = resolve('dist/index.js');
@@ -76,33 +77,10 @@ export function makePlatform(extraEnv: Record<string, string> = {}): Platform {
     gateway: makeRepo(join(root, 'api-gateway')),
     frontend: makeRepo(join(root, 'frontend')),
   };
-  writeFileSync(
-    join(home, 'topology.yml'),
-    `version: "1.0"
-groups:
-  my-platform:
-    name: my-platform
-    description: "My multi-service platform"
-    members:
-      - path: ${repos.auth}
-        role: auth
-        exports: [UserToken, AuthContext]
-      - path: ${repos.gateway}
-        role: gateway
-        dependsOn: [auth]
-      - path: ${repos.frontend}
-        role: frontend
-        dependsOn: [gateway]
-    communicationRules:
-      - when: schema_change
-        from: "*"
-        notify: dependents
-        priority: high
-      - when: breaking_change
-        from: "*"
-        notify: all
-        priority: critical
-`,
-  );
+  // The README's example, as `init` writes it, with the member repos made here.
+  const topology = EXAMPLE_TOPOLOGY.replace('~/repos/auth-service', repos.auth)
+    .replace('~/repos/api-gateway', repos.gateway)
+    .replace('~/repos/frontend', repos.frontend);
+  writeFileSync(join(home, 'topology.yml'), topology);
   return { home, repos, env: { CLAUDE_ORCHESTRATOR_HOME: home, HOME: root, ...extraEnv } };
 }
