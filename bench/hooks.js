@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { installHook } from '../dist/hooks/install.js';
+import { SERVER_NODE_FLAGS } from '../dist/config/node-flags.js';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -31,7 +32,7 @@ function timedCommit(repo, message) {
 }
 
 async function startServer(env) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [resolve('dist/index.js')], env: { ...getDefaultEnvironment(), ...env }, stderr: 'ignore' });
+  const transport = new StdioClientTransport({ command: process.execPath, args: [...SERVER_NODE_FLAGS, resolve('dist/index.js')], env: { ...getDefaultEnvironment(), ...env }, stderr: 'ignore' });
   const client = new Client({ name: 'bench', version: '1.0.0' });
   await client.connect(transport);
   const call = async (name, args) => {
@@ -138,7 +139,8 @@ async function benchWatcher(repo, files) {
     console.log(JSON.stringify({ startMs, reportMs, rssMb: Math.round(rss / 1048576), baseRssMb: Math.round(base / 1048576) }));
   `;
   const out = await new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // The watcher runs inside the server, so it runs here with the server's node flags.
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--expose-gc', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     child.stdout.on('data', (c) => (text += c));
     child.on('exit', (code) => (code === 0 ? resolvePromise(text) : reject(new Error(`watcher bench exited ${code}`))));
