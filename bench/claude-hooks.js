@@ -3,7 +3,7 @@
 // (and p95) wall time per hook next to `node -e 0`, the time inside the process and its CPU, and
 // the size in tokens (bytes / 4) of what the model sees: server instructions, tools/list,
 // prompts/list, injected contexts and typical tool results.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,17 +14,12 @@ import { openApp } from '../dist/app/open.js';
 import { INSTRUCTIONS } from '../dist/mcp/server.js';
 import { Store } from '../dist/store/store.js';
 import { sessionRef } from '../dist/store/layout.js';
+import { makeRepo, stats } from './lib.js';
 
 const HOOK = resolve('dist/claude/hook-main.js');
 const SERVER = resolve('dist/index.js');
 const ROLES = ['auth', 'gateway', 'frontend'];
 const CLIENT = '5f1c2a4e-0d7b-4c55-9a7e-3b8f6e2d1c90';
-
-function makeRepo(path) {
-  mkdirSync(path, { recursive: true });
-  execFileSync('git', ['init', '-q', path]);
-  return path;
-}
 
 function topology(repos) {
   return `version: "1.0"
@@ -72,12 +67,6 @@ export async function buildHistory(gitDir, { sessions, past }) {
   }
   store.close();
   return written;
-}
-
-function stats(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { median: at(0.5), p95: at(0.95) };
 }
 
 function hookInput(event, cwd) {

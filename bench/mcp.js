@@ -11,15 +11,10 @@ import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotoc
 import { Store } from '../dist/store/store.js';
 import { sessionRef } from '../dist/store/layout.js';
 import { SERVER_NODE_FLAGS } from '../dist/config/node-flags.js';
+import { formatRows, makeRepo, stats } from './lib.js';
 
 const SERVER = resolve('dist/index.js');
 const ROLES = ['auth', 'gateway', 'frontend'];
-
-function makeRepo(path) {
-  mkdirSync(path, { recursive: true });
-  execFileSync('git', ['init', '-q', path]);
-  return path;
-}
 
 function topology(repos) {
   return `version: "1.0"
@@ -96,12 +91,6 @@ async function call(client, name, args) {
   const result = await client.callTool({ name, arguments: args });
   if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content)}`);
   return result.structuredContent;
-}
-
-function stats(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { median: at(0.5), p95: at(0.95) };
 }
 
 async function sample(times, fn) {
@@ -182,10 +171,7 @@ export async function benchMcp({ sessions = 100, past = 100_000, calls = 200 } =
   return rows;
 }
 
-export function formatRows(rows) {
-  const width = Math.max(...rows.map((r) => r.name.length));
-  return rows.map((r) => `${r.name.padEnd(width)}  ${String(r.value).padStart(10)} ${r.unit.padEnd(10)} ${r.note}`).join('\n');
-}
+export { formatRows };
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const quick = process.argv.includes('--quick');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import git from 'isomorphic-git';
 import { Store } from '../dist/store/store.js';
+import { formatRows } from './lib.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -129,10 +130,7 @@ export async function benchStore({ appends = 2000, processes = 4, each = 250, hi
   return rows;
 }
 
-export function formatRows(rows) {
-  const width = Math.max(...rows.map((r) => r.name.length));
-  return rows.map((r) => `${r.name.padEnd(width)}  ${String(r.value).padStart(10)} ${r.unit.padEnd(13)} ${r.note}`).join('\n');
-}
+export { formatRows };
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv[2] === '--worker') await worker(process.argv.slice(3));
