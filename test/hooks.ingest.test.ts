@@ -128,6 +128,22 @@ test('amend, merge and cherry-pick are recorded; rebase replays and checkouts ar
   assert.is(new Set(records.map((r) => r.id)).size, records.length, 'one record per commit');
 });
 
+test('a commit that stands in two reflog entries (a cherry-pick recreating it) is one record', async () => {
+  // Fixed dates make the cherry-pick onto the commit's own parent produce the very same commit.
+  const fixed = { ...env, GIT_AUTHOR_DATE: '2026-01-02T03:04:05Z', GIT_COMMITTER_DATE: '2026-01-02T03:04:05Z', CLAUDE_ORCHESTRATOR_HOOKS: '0' };
+  const base = git(auth, ['rev-parse', 'HEAD']).trim();
+  git(auth, ['checkout', '-q', '-b', 'twice-a']);
+  write(auth, 'twice.txt', '1\n');
+  const sha = commitAll(auth, 'the same commit twice', fixed);
+  git(auth, ['checkout', '-q', '-b', 'twice-b', base]);
+  execFileSync('git', ['cherry-pick', sha], { cwd: auth, env: fixed, stdio: 'ignore' });
+  assert.is(git(auth, ['rev-parse', 'HEAD']).trim(), sha, 'the cherry-pick recreated the same commit');
+  git(auth, ['checkout', '-q', 'main']);
+  await ingestRepo(paths, auth);
+  const records = (await changeRecords(platform.home)).filter((r) => r.commit?.sha === sha);
+  assert.is(records.length, 1);
+});
+
 test('a commit in a linked worktree is seen', async () => {
   const wt = join(tempDir('orchestrator-wt-'), 'auth-wt');
   git(auth, ['worktree', 'add', '-q', '-b', 'wt-branch', wt]);

@@ -119,13 +119,24 @@ async function ingestForRef(
   const commits = await readCommits(commonDir, pending.map((p) => p.entry.newSha));
   const base = (await ctx.store.maxClock()) + 1;
   const records: ChangeEvent[] = [];
+  // One commit can stand in two reflog entries: a cherry-pick onto the commit's own parent within
+  // the same second makes the very same commit again. It is still one change, one record.
+  const recorded = alreadyRecorded(logs, pending);
   for (const { worktree, entry } of pending) {
     const commit = commits.get(entry.newSha);
-    if (!commit) continue; // Pruned since: nothing left to describe.
+    if (!commit || recorded.has(entry.newSha)) continue; // Pruned since, or recorded already.
+    recorded.add(entry.newSha);
     records.push(changeRecord(group, member, commit, entry, worktree, base + records.length));
   }
+  if (records.length === 0) return 0;
   await appendIfTip(ctx.store.gitDir, ref, tip, records);
   return records.length;
+}
+
+/** Commits of the entries before the pending ones: the cursors passed them, so they are recorded. */
+function alreadyRecorded(logs: Array<{ entries: ReflogEntry[] }>, pending: Array<{ entry: ReflogEntry }>): Set<string> {
+  const waiting = new Set(pending.map((p) => p.entry));
+  return new Set(logs.flatMap((log) => log.entries.filter((e) => !waiting.has(e)).map((e) => e.newSha)));
 }
 
 /** Per worktree, the `ingest.entry` of the newest record on the ref (walks back only as far as needed). */

@@ -1,25 +1,32 @@
 // The application layer: every operation the MCP tools, the CLI and the hooks offer, over the
 // store (git) and the pure core. Adapters only translate to and from their protocol.
-import { dependentsOf, memberByRole, memberForPath, rolesOf } from '../core/graph.js';
+import { dependentsOf, memberByRole, rolesOf } from '../core/graph.js';
 import { isPending, pendingUpdates } from '../core/delivery.js';
 import type { Recipient } from '../core/delivery.js';
 import { nameProblem } from '../core/names.js';
-import { MAX_FILES_PER_RECORD, MAX_SUMMARY_CHARS } from '../core/records.js';
+import { MAX_FILES_PER_RECORD } from '../core/records.js';
 import type { ChangeEvent, OrchestratorRecord, SessionRegistered } from '../core/records.js';
 import { route } from '../core/routing.js';
 import { ackProblem, participantsFor, syncPointState } from '../core/syncpoints.js';
 import type { SyncPointState } from '../core/syncpoints.js';
 import { liveness } from '../core/sessions.js';
-import type { ChangeType, Group, NotifyTarget, Priority, Topology } from '../core/types.js';
+import type { ChangeType, NotifyTarget, Priority, Topology } from '../core/types.js';
 import { sessionRef } from '../store/layout.js';
 import { readMemberGitState } from '../store/member-repo.js';
 import type { Store } from '../store/store.js';
 import { UserError } from './errors.js';
+import { checkRoles, checkTask, checkText, MAX_FILES_PER_CALL, memberRoleForPath, requireGroup, unknownRole } from './validation.js';
+import { iso, sortSessions, syncView, updateView } from './views.js';
+import type { SessionView } from './views.js';
 import { randomId, sessionIdFor } from './ids.js';
 import { RecordIndex } from './record-index.js';
 import type { Settings } from './settings.js';
 import { CoordinationState } from './state.js';
 import type { GroupState, SessionFacts } from './state.js';
+
+// The shapes callers see live in views.ts; re-exported so adapters import one module.
+export type { SessionStatus, SessionView, SyncPointView, UpdateView } from './views.js';
+export { updateView } from './views.js';
 
 export interface Environment {
   now: () => number;
@@ -34,46 +41,9 @@ export interface TopologySource {
   current(): Promise<Topology>;
 }
 
-export type SessionStatus = 'active' | 'stale' | 'ended';
-
-export interface SessionView {
-  sessionId: string;
-  role: string;
-  repoPath: string;
-  currentTask: string | null;
-  status: SessionStatus;
-  lastHeartbeat: string;
-}
-
-export interface UpdateView {
-  id: string;
-  fromRole: string;
-  fromSession: string | null;
-  changeType: ChangeType;
-  changeTypes: ChangeType[];
-  priority: Priority;
-  summary: string;
-  timestamp: string;
-  files?: string[];
-  commit?: string;
-  viaRoles: string[];
-}
-
-export interface SyncPointView {
-  syncPointId: string;
-  description: string;
-  requestedBy: { sessionId: string; role: string };
-  participants: string[];
-  acknowledgedBy: string[];
-  remaining: string[];
-  status: 'pending' | 'resolved' | 'expired';
-  expiresAt: string;
-}
-
 /** A record before the writer stamps its version and Lamport clock. */
 export type RecordDraft = OrchestratorRecord extends infer R ? (R extends OrchestratorRecord ? Omit<R, 'v' | 'clock'> : never) : never;
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** What the process around the orchestrator wants to hear of (set by the composition root). */
 export interface OrchestratorListeners {
@@ -502,87 +472,3 @@ function roleLookup(group: GroupState): ReadonlyMap<string, string> {
   for (const [id, facts] of group.sessions) map.set(id, facts.registered.role);
   return map;
 }
-
-function syncView(s: SyncPointState): SyncPointView {
-  return {
-    syncPointId: s.syncPointId,
-    description: s.description,
-    requestedBy: { sessionId: s.requestedBy.session, role: s.requestedBy.role },
-    participants: s.participants,
-    acknowledgedBy: s.acknowledgedBy,
-    remaining: s.remaining,
-    status: s.status,
-    expiresAt: iso(s.expiresAt),
-  };
-}
-
-export function updateView(e: ChangeEvent, forRole: string): UpdateView {
-  const target = e.targets.find((t) => t.role === forRole);
-  return {
-    id: e.id,
-    fromRole: e.role,
-    fromSession: e.session ?? null,
-    changeType: e.types.find((t) => t !== 'any_change') ?? e.types[0] ?? 'any_change',
-    changeTypes: e.types,
-    priority: target?.priority ?? e.priority,
-    summary: e.summary,
-    timestamp: iso(e.at),
-    ...(e.files ? { files: e.files.slice(0, 20) } : {}),
-    ...(e.commit ? { commit: e.commit.sha } : {}),
-    viaRoles: target?.via ?? [],
-  };
-}
-
-const STATUS_ORDER: Record<SessionStatus, number> = { active: 0, stale: 1, ended: 2 };
-function sortSessions(views: SessionView[]): SessionView[] {
-  return views.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.lastHeartbeat.localeCompare(a.lastHeartbeat));
-}
-
-function requireGroup(topology: Topology, name: string): Group {
-  const group = topology.groups[name];
-  if (!group) {
-    const known = Object.keys(topology.groups);
-    throw new UserError('UNKNOWN_GROUP', `unknown project group ${JSON.stringify(name)} (groups: ${known.join(', ') || 'none'})`,
-      `Create it with: claude-orchestrator group create ${nameProblem(name) ? '<name>' : name}`);
-  }
-  return group;
-}
-
-function unknownRole(group: Group, role: string): UserError {
-  return new UserError('UNKNOWN_ROLE', `no role ${JSON.stringify(role)} in group ${group.name} (roles: ${rolesOf(group).join(', ') || 'none'})`,
-    'See get_topology for the members of the group');
-}
-
-function memberRoleForPath(topology: Topology, group: Group, repoPath: string): string {
-  const found = memberForPath({ version: topology.version, groups: { [group.name]: group } }, repoPath);
-  if (!found) {
-    throw new UserError('NOT_A_MEMBER', `${repoPath} is not a member of group ${group.name}`,
-      `Pass your role, or add the repo with: claude-orchestrator member add ${group.name} ${repoPath} --role <role>`);
-  }
-  return found.member.role;
-}
-
-function checkRoles(group: Group, roles: readonly string[], field: string): void {
-  const unknown = roles.filter((r) => !memberByRole(group, r));
-  if (unknown.length) throw new UserError('UNKNOWN_ROLE', `${field}: no role ${unknown.map((r) => JSON.stringify(r)).join(', ')} in group ${group.name} (roles: ${rolesOf(group).join(', ')})`, 'Use roles from get_topology');
-}
-
-/** Longest current task accepted, in characters: it is shown in every session listing. */
-export const MAX_TASK_CHARS = 500;
-/** Most files one notification may name; the record keeps the first MAX_FILES_PER_RECORD. */
-export const MAX_FILES_PER_CALL = 10_000;
-
-function checkText(field: string, text: string, max = MAX_SUMMARY_CHARS): void {
-  if (text.length > max) {
-    throw new UserError('INVALID_INPUT', `${field} is ${text.length} characters; the limit is ${max}`,
-      'Shorten it to a line or two and put details in the files or a commit');
-  }
-  if (!text.trim()) throw new UserError('INVALID_INPUT', `${field} is empty`, 'Say what changed');
-}
-
-function checkTask(task: string | undefined): void {
-  if (task !== undefined && task.length > MAX_TASK_CHARS) {
-    throw new UserError('INVALID_INPUT', `currentTask is ${task.length} characters; the limit is ${MAX_TASK_CHARS}`, 'Give it in one short line');
-  }
-}
-
