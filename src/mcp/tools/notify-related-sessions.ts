@@ -9,7 +9,7 @@ export default defineTool({
     'Announce a change you made (schema, API, shared type) to dependent repos, routed by the topology rules.',
   input: {
     sessionId,
-    changeType,
+    changeType: changeType.describe('Kind of change'),
     summary: z.string().describe('What changed, what others must do'),
     files: z.array(z.string()).optional().describe('Changed files'),
     priority: priority.optional().describe('overrides rules'),
