@@ -11,6 +11,7 @@ import type { TopologySource } from './orchestrator.js';
 import { loadSettings } from './settings.js';
 import { TopologyService } from './topology-service.js';
 import { formatProblem } from '../topology/parse.js';
+import { PokeWatcher } from '../watch/poke-watcher.js';
 import { WorktreeWatcher } from '../watch/worktree-watcher.js';
 import { startAutoSync } from './auto-sync.js';
 import type { AutoSync } from './auto-sync.js';
@@ -61,6 +62,8 @@ class CachedTopology implements TopologySource {
 class SessionServices {
   private readonly watchers = new Map<string, { sessions: Set<string>; watcher: Promise<WorktreeWatcher | null> }>();
   private readonly repoOf = new Map<string, string>();
+  private readonly followers = new Map<string, { sessions: Set<string>; follower: PokeWatcher }>();
+  private readonly followerRepo = new Map<string, string>();
 
   constructor(
     private readonly paths: HomePaths,
@@ -72,9 +75,12 @@ class SessionServices {
 
   serve(session: { sessionId: string; group: string; role: string; repoPath: string }): void {
     const log = (what: string) => (error: unknown) => console.error(`claude-orchestrator: ${what} ${session.repoPath}: ${describeError(error)}`);
-    void this.topology()
-      .then((topology) => ingestRepo(this.paths, session.repoPath, { store: this.store, topology, env: this.env }))
-      .catch(log('catching up on commits of'));
+    const ingest = () =>
+      this.topology()
+        .then((topology) => ingestRepo(this.paths, session.repoPath, { store: this.store, topology, env: this.env }))
+        .then(() => undefined);
+    ingest().catch(log('catching up on commits of'));
+    this.followCommits(session.sessionId, session.repoPath, ingest, log('ingesting commits of'));
     if (this.env.CLAUDE_ORCHESTRATOR_WATCH === '0') return;
     this.repoOf.set(session.sessionId, session.repoPath);
     const existing = this.watchers.get(session.repoPath);
@@ -101,7 +107,35 @@ class SessionServices {
     this.watchers.set(session.repoPath, entry);
   }
 
+  /** While it serves a session, the server ingests the repo's commits as its hook pokes (one follower per repo). */
+  private followCommits(sessionId: string, repo: string, ingest: () => Promise<void>, onError: (error: unknown) => void): void {
+    this.followerRepo.set(sessionId, repo);
+    const existing = this.followers.get(repo);
+    if (existing) {
+      existing.sessions.add(sessionId);
+      return;
+    }
+    try {
+      const follower = PokeWatcher.start({ repo, onPoke: ingest, onError });
+      if (follower) this.followers.set(repo, { sessions: new Set([sessionId]), follower });
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  private unfollow(sessionId: string): void {
+    const repo = this.followerRepo.get(sessionId);
+    this.followerRepo.delete(sessionId);
+    const entry = repo === undefined ? undefined : this.followers.get(repo);
+    if (!entry) return;
+    entry.sessions.delete(sessionId);
+    if (entry.sessions.size > 0) return;
+    this.followers.delete(repo!);
+    entry.follower.close();
+  }
+
   async release(sessionId: string): Promise<void> {
+    this.unfollow(sessionId);
     const repo = this.repoOf.get(sessionId);
     this.repoOf.delete(sessionId);
     const entry = repo === undefined ? undefined : this.watchers.get(repo);
@@ -113,7 +147,8 @@ class SessionServices {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.repoOf.keys()].map((id) => this.release(id)));
+    const ids = new Set([...this.repoOf.keys(), ...this.followerRepo.keys()]);
+    await Promise.all([...ids].map((id) => this.release(id)));
   }
 }
 

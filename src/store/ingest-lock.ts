@@ -1,7 +1,8 @@
 // The per-repo files that coordinate the post-commit hook with the ingester, kept in
 // `<common-dir>/orchestrator/`: `poke` (the hook appends a byte per commit), `ingest.lock`
-// (the running ingester's pid) and `installed` (when hooks were installed, in ms).
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+// (the running ingester's pid), `installed` (when hooks were installed, in ms) and `server.pid`
+// (a running server that ingests this repo's commits itself, so the hook starts nothing).
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateDirOf } from './member-log.js';
 import { processAlive as alive } from '../config/processes.js';
@@ -9,6 +10,27 @@ import { processAlive as alive } from '../config/processes.js';
 export const POKE_FILE = 'poke';
 export const LOCK_FILE = 'ingest.lock';
 export const INSTALLED_FILE = 'installed';
+export const SERVER_FILE = 'server.pid';
+
+/**
+ * Says that this process ingests the repo's commits as they are poked (the hook reads the pid
+ * with shell builtins and then starts no ingester). Returns the release, which removes the
+ * claim only while it is still ours.
+ */
+export function claimIngestion(commonDir: string): () => void {
+  const dir = stateDirOf(commonDir);
+  const file = join(dir, SERVER_FILE);
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${process.pid}\n`);
+  renameSync(temp, file);
+  return () => {
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+    } catch {
+      // Gone already, or another server claimed it since.
+    }
+  };
+}
 
 /** Size of the poke file: it grows with every commit, so a change means "look again". */
 export function pokeSize(commonDir: string): number {
