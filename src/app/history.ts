@@ -259,8 +259,7 @@ export async function buildStatus(orchestrator: Orchestrator, home: string, opti
 
 function groupNames(orchestrator: Orchestrator): Set<string> {
   const names = new Set<string>();
-  // CoordinationState keeps groups private; every session names its group.
-  for (const candidate of (orchestrator.state as unknown as { groups: Map<string, unknown> }).groups.keys()) names.add(candidate);
+  for (const candidate of orchestrator.state.groupNames()) names.add(candidate);
   return names;
 }
 

@@ -212,6 +212,11 @@ export class CoordinationState {
     this.group(record.group).apply(record);
   }
 
+  /** Every group some record named. */
+  groupNames(): string[] {
+    return [...this.groups.keys()];
+  }
+
   /** Sessions a client session started (e.g. one Claude Code session id), in every group, latest registration first. */
   sessionsOfClient(clientSession: string): Array<{ group: GroupState; facts: SessionFacts }> {
     const out: Array<{ group: GroupState; facts: SessionFacts }> = [];
