@@ -10,7 +10,7 @@ import { createContext } from '../src/cli/context.js';
 import { COMMAND_MODULES, run } from '../src/cli/program.js';
 import { tempDir } from './helpers/tmp.js';
 
-const runtime: Runtime = { node: '/usr/bin/node', server: '/opt/co/dist/index.js', hook: '/opt/co/dist/claude/hook-main.js' };
+const runtime: Runtime = { node: '/usr/bin/node', server: '/opt/co/dist/index.js', hook: '/opt/co/dist/claude/hook-main.js', launcher: '/opt/co/hooks/claude-hook' };
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
 const foreign = {
@@ -37,7 +37,7 @@ test('mergeHooks adds ours beside foreign hooks, replaces ours in place, and rem
   assert.equal(Object.keys(hooks).sort(), ['PostToolUse', 'SessionStart', 'Stop', 'UserPromptSubmit']);
   assert.equal(hooks.PostToolUse![0], foreign.hooks.PostToolUse[0]);
   assert.is(hooks.PostToolUse![1]!.matcher, '*');
-  assert.is(hooks.Stop![1]!.hooks[0]!.command, '/usr/bin/node /opt/co/dist/claude/hook-main.js stop');
+  assert.is(hooks.Stop![1]!.hooks[0]!.command, 'sh /opt/co/hooks/claude-hook /usr/bin/node /opt/co/dist/claude/hook-main.js stop');
   assert.is(once.settings.model, 'opus');
 
   assert.not.ok(mergeHooks(once.settings, runtime).changed, 'idempotent');
@@ -45,7 +45,7 @@ test('mergeHooks adds ours beside foreign hooks, replaces ours in place, and rem
   assert.ok(moved.changed);
   const movedStop = (moved.settings.hooks as typeof hooks).Stop!;
   assert.is(movedStop.length, 2);
-  assert.is(movedStop[1]!.hooks[0]!.command, "/usr/bin/node '/new place/hook-main.js' stop");
+  assert.is(movedStop[1]!.hooks[0]!.command, "sh /opt/co/hooks/claude-hook /usr/bin/node '/new place/hook-main.js' stop");
   assert.ok(isOurHandler(movedStop[1]!.hooks[0]));
 
   const removed = mergeHooks(moved.settings, null);

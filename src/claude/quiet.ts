@@ -15,9 +15,16 @@ export interface QuietStamp {
   key: string;
 }
 
+/**
+ * The stamp's file and content. hooks/claude-hook computes the same without node: the file is
+ * `<session id>.<kind>` for ids made of safe characters (others get a hash no script matches),
+ * and the content is the project dir, then `git for-each-ref` lines of every tip, sorted by name.
+ */
 export function quietStamp(home: string, gitDir: string, kind: 'prompt' | 'stop', clientSession: string, projectDir: string): QuietStamp {
   const refs = [...listRefs(gitDir, PREFIXES)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ref, tip]) => `${ref} ${tip}`);
-  const name = createHash('sha1').update(`${clientSession}\0${kind}`).digest('hex').slice(0, 20);
+  const name = /^[A-Za-z0-9._-]+$/.test(clientSession)
+    ? `${clientSession}.${kind}`
+    : createHash('sha1').update(`${clientSession}\0${kind}`).digest('hex').slice(0, 20);
   return { file: join(home, 'cache', 'claude-hooks-quiet', name), key: `${projectDir}\n${refs.join('\n')}` };
 }
 

@@ -22,12 +22,19 @@ export interface Runtime {
   server: string;
   /** dist/claude/hook-main.js: the hook entry. */
   hook: string;
+  /** hooks/claude-hook: the shell launcher that answers "still nothing" without node. */
+  launcher: string;
 }
 
 /** This installation's node and entry points (from src/claude or dist/claude alike). */
 export function defaultRuntime(): Runtime {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  return { node: process.execPath, server: join(root, 'dist', 'index.js'), hook: join(root, 'dist', 'claude', 'hook-main.js') };
+  return {
+    node: process.execPath,
+    server: join(root, 'dist', 'index.js'),
+    hook: join(root, 'dist', 'claude', 'hook-main.js'),
+    launcher: join(root, 'hooks', 'claude-hook'),
+  };
 }
 
 type Json = Record<string, unknown>;
@@ -49,7 +56,7 @@ function shellQuote(text: string): string {
 }
 
 export function hookCommand(runtime: Runtime, event: HookEvent): string {
-  return `${shellQuote(runtime.node)} ${shellQuote(runtime.hook)} ${event}`;
+  return `sh ${shellQuote(runtime.launcher)} ${shellQuote(runtime.node)} ${shellQuote(runtime.hook)} ${event}`;
 }
 
 /** Our handlers, wherever this package is installed: the hook entry followed by one of our events. */
