@@ -55,15 +55,50 @@ class CachedTopology implements TopologySource {
   }
 }
 
+/** One resource per repo, shared by the sessions of that repo; closed when the last one leaves. */
+class PerRepo<T> {
+  private readonly byRepo = new Map<string, { sessions: Set<string>; resource: T }>();
+  private readonly repoOf = new Map<string, string>();
+
+  /** Joins the repo's resource, creating it for the first session; returns its sessions. */
+  join(sessionId: string, repo: string, create: (sessions: ReadonlySet<string>) => T | null): void {
+    const existing = this.byRepo.get(repo);
+    if (existing) {
+      existing.sessions.add(sessionId);
+      this.repoOf.set(sessionId, repo);
+      return;
+    }
+    const sessions = new Set([sessionId]);
+    const resource = create(sessions);
+    if (resource === null) return;
+    this.byRepo.set(repo, { sessions, resource });
+    this.repoOf.set(sessionId, repo);
+  }
+
+  /** Leaves; returns the resource to close when this was its last session. */
+  leave(sessionId: string): T | undefined {
+    const repo = this.repoOf.get(sessionId);
+    this.repoOf.delete(sessionId);
+    const entry = repo === undefined ? undefined : this.byRepo.get(repo);
+    if (!entry) return undefined;
+    entry.sessions.delete(sessionId);
+    if (entry.sessions.size > 0) return undefined;
+    this.byRepo.delete(repo!);
+    return entry.resource;
+  }
+
+  sessions(): string[] {
+    return [...this.repoOf.keys()];
+  }
+}
+
 /**
  * What a server does for each session it answers for: catch up on commits its hooks may have
- * missed, and watch its working tree. One watcher per repo, however many sessions share it.
+ * missed, ingest the repo's new commits as its hook pokes, and watch its working tree.
  */
 class SessionServices {
-  private readonly watchers = new Map<string, { sessions: Set<string>; watcher: Promise<WorktreeWatcher | null> }>();
-  private readonly repoOf = new Map<string, string>();
-  private readonly followers = new Map<string, { sessions: Set<string>; follower: PokeWatcher }>();
-  private readonly followerRepo = new Map<string, string>();
+  private readonly watchers = new PerRepo<Promise<WorktreeWatcher | null>>();
+  private readonly followers = new PerRepo<PokeWatcher>();
 
   constructor(
     private readonly paths: HomePaths,
@@ -80,74 +115,42 @@ class SessionServices {
         .then((topology) => ingestRepo(this.paths, session.repoPath, { store: this.store, topology, env: this.env }))
         .then(() => undefined);
     ingest().catch(log('catching up on commits of'));
-    this.followCommits(session.sessionId, session.repoPath, ingest, log('ingesting commits of'));
-    if (this.env.CLAUDE_ORCHESTRATOR_WATCH === '0') return;
-    this.repoOf.set(session.sessionId, session.repoPath);
-    const existing = this.watchers.get(session.repoPath);
-    if (existing) {
-      existing.sessions.add(session.sessionId);
-      return;
-    }
-    const entry = { sessions: new Set([session.sessionId]), watcher: Promise.resolve<WorktreeWatcher | null>(null) };
-    entry.watcher = this.topology()
-      .then((topology) =>
-        WorktreeWatcher.start({
-          repo: session.repoPath,
-          overrides: topology.groups[session.group]?.members.find((m) => m.role === session.role)?.patterns ?? {},
-          onChange: (snapshot) => {
-            for (const id of entry.sessions) this.orchestrator.reportWorkingTree(id, snapshot).catch(log('recording edits in'));
-          },
-          onError: log('watching'),
-        }),
-      )
-      .catch((error) => {
-        log('watching')(error);
+    // The hook then starts nothing: this process ingests on each poke.
+    this.followers.join(session.sessionId, session.repoPath, () => {
+      try {
+        return PokeWatcher.start({ repo: session.repoPath, onPoke: ingest, onError: log('ingesting commits of') });
+      } catch (error) {
+        log('following commits of')(error);
         return null;
-      });
-    this.watchers.set(session.repoPath, entry);
-  }
-
-  /** While it serves a session, the server ingests the repo's commits as its hook pokes (one follower per repo). */
-  private followCommits(sessionId: string, repo: string, ingest: () => Promise<void>, onError: (error: unknown) => void): void {
-    this.followerRepo.set(sessionId, repo);
-    const existing = this.followers.get(repo);
-    if (existing) {
-      existing.sessions.add(sessionId);
-      return;
-    }
-    try {
-      const follower = PokeWatcher.start({ repo, onPoke: ingest, onError });
-      if (follower) this.followers.set(repo, { sessions: new Set([sessionId]), follower });
-    } catch (error) {
-      onError(error);
-    }
-  }
-
-  private unfollow(sessionId: string): void {
-    const repo = this.followerRepo.get(sessionId);
-    this.followerRepo.delete(sessionId);
-    const entry = repo === undefined ? undefined : this.followers.get(repo);
-    if (!entry) return;
-    entry.sessions.delete(sessionId);
-    if (entry.sessions.size > 0) return;
-    this.followers.delete(repo!);
-    entry.follower.close();
+      }
+    });
+    if (this.env.CLAUDE_ORCHESTRATOR_WATCH === '0') return;
+    this.watchers.join(session.sessionId, session.repoPath, (sessions) =>
+      this.topology()
+        .then((topology) =>
+          WorktreeWatcher.start({
+            repo: session.repoPath,
+            overrides: topology.groups[session.group]?.members.find((m) => m.role === session.role)?.patterns ?? {},
+            onChange: (snapshot) => {
+              for (const id of sessions) this.orchestrator.reportWorkingTree(id, snapshot).catch(log('recording edits in'));
+            },
+            onError: log('watching'),
+          }),
+        )
+        .catch((error) => {
+          log('watching')(error);
+          return null;
+        }),
+    );
   }
 
   async release(sessionId: string): Promise<void> {
-    this.unfollow(sessionId);
-    const repo = this.repoOf.get(sessionId);
-    this.repoOf.delete(sessionId);
-    const entry = repo === undefined ? undefined : this.watchers.get(repo);
-    if (!entry) return;
-    entry.sessions.delete(sessionId);
-    if (entry.sessions.size > 0) return;
-    this.watchers.delete(repo!);
-    await (await entry.watcher)?.close();
+    this.followers.leave(sessionId)?.close();
+    await (await this.watchers.leave(sessionId))?.close();
   }
 
   async close(): Promise<void> {
-    const ids = new Set([...this.repoOf.keys(), ...this.followerRepo.keys()]);
+    const ids = new Set([...this.watchers.sessions(), ...this.followers.sessions()]);
     await Promise.all([...ids].map((id) => this.release(id)));
   }
 }
