@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { addMember, addRule, createGroup, deleteGroup, displayPath, removeMember, TopologyEditError } from '../src/topology/edit.js';
+import { addMember, addRule, createGroup, deleteGroup, displayPath, removeMember, removeRule, TopologyEditError } from '../src/topology/edit.js';
 import { EMPTY_TOPOLOGY } from '../src/topology/empty.js';
 import { EXAMPLE_TOPOLOGY } from '../src/topology/example.js';
 import { parseTopology } from '../src/topology/parse.js';
@@ -99,6 +99,21 @@ test('a rule with the same when/from/notify is replaced, not duplicated', () => 
   assert.is(rules[0]?.priority, 'critical');
   const targeted = addRule(text, 'my-platform', { when: 'api_endpoint_change', from: ['gateway'], notify: ['frontend'], uncommitted: true });
   assert.ok(targeted.includes('from: [gateway]\n        notify: [frontend]\n        priority: normal\n        uncommitted: true'), targeted);
+});
+
+test('rules are removed by change type, narrowed by from and notify; removing nothing says what there is', () => {
+  let text = quickStart();
+  text = addRule(text, 'my-platform', { when: 'config_change', from: ['auth'], notify: ['gateway'] });
+  text = addRule(text, 'my-platform', { when: 'config_change', from: '*', notify: 'all' });
+  const rulesOf = (t: string) => parse(t).topology?.groups['my-platform']?.communicationRules.map((r) => `${r.when}:${JSON.stringify(r.from)}:${JSON.stringify(r.notify)}`) ?? [];
+  const narrowed = removeRule(text, 'my-platform', { when: 'config_change', from: ['auth'] });
+  assert.not.ok(rulesOf(narrowed).includes('config_change:["auth"]:["gateway"]'));
+  assert.ok(rulesOf(narrowed).includes('config_change:"*":"all"'));
+  const all = removeRule(text, 'my-platform', { when: 'config_change' });
+  assert.not.ok(rulesOf(all).some((r) => r.startsWith('config_change')));
+  assert.ok(rulesOf(all).some((r) => r.startsWith('schema_change')), 'other rules stay');
+  const none = editError(() => removeRule(text, 'my-platform', { when: 'dependency_update' }));
+  assert.match(none.message, 'no such dependency_update rule');
 });
 
 test('a group can start without the default rules; broken YAML is refused', () => {

@@ -204,6 +204,29 @@ export function addRule(text: string, group: string, rule: NewRule): string {
   return render(doc);
 }
 
+/**
+ * Removes the group's rules for `when`, narrowed to those whose from and notify equal the given
+ * ones when given. Removing nothing is an error that lists the group's rules for that type.
+ */
+export function removeRule(text: string, group: string, match: { when: string; from?: '*' | string[]; notify?: NewRule['notify'] }): string {
+  const doc = load(text);
+  const groupNode = groupMap(doc, group);
+  const existing = plainRules(groupNode);
+  const doomed = existing
+    .map((r, i) => ({ r, i }))
+    .filter(({ r }) => r.when === match.when && (match.from === undefined || sameTargets(r.from, match.from)) && (match.notify === undefined || sameTargets(r.notify, match.notify)));
+  if (doomed.length === 0) {
+    const forType = existing.filter((r) => r.when === match.when);
+    throw new TopologyEditError(
+      `${group} has no such ${match.when} rule`,
+      forType.length ? `its ${match.when} rules: ${forType.map((r) => `from ${JSON.stringify(r.from)} notify ${JSON.stringify(r.notify)}`).join('; ')}` : `it has no ${match.when} rule at all`,
+    );
+  }
+  const rules = seqAt(doc, groupNode, 'communicationRules');
+  for (const { i } of doomed.reverse()) rules.items.splice(i, 1);
+  return render(doc);
+}
+
 // ---- helpers ----
 
 function render(doc: Document): string {

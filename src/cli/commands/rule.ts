@@ -1,4 +1,4 @@
-// rule add
+// rule add | remove
 import type { CAC } from 'cac';
 import { PRIORITIES } from '../../core/types.js';
 import type { NewRule } from '../../topology/edit.js';
@@ -23,6 +23,22 @@ export function register(cli: CAC, ctx: CliContext): void {
         { group, rule, added: result.changed, commit: result.sha },
         result.changed ? `Added rule to ${group}: ${describeRule(rule)} (${shortSha(result.sha)})` : `${group} already has that rule: nothing to change`,
       );
+    });
+
+  cli
+    .command('rule remove <group>', 'Remove the rules for a change type (narrowed by --from and --notify when given)')
+    .option('--when <type>', 'Change type of the rules to remove')
+    .option('--from <roles>', 'Only the rule with this "*" or role list')
+    .option('--notify <targets>', 'Only the rule with these targets')
+    .example((bin) => `  $ ${bin} rule remove my-platform --when config_change`)
+    .action(async (group: string, options: Record<string, unknown>) => {
+      const when = requiredOption(options.when, '--when <type>', `e.g. ${ctx.bin} rule remove ${group} --when config_change`);
+      const from = options.from === undefined ? undefined : ruleFromOptions({ when, from: options.from, notify: 'all' }, group, ctx.bin).from;
+      const notify = options.notify === undefined ? undefined : ruleFromOptions({ when, notify: options.notify }, group, ctx.bin).notify;
+      const { removeRule } = await editing();
+      const match = { when, ...(from !== undefined ? { from } : {}), ...(notify !== undefined ? { notify } : {}) };
+      const result = await applyEdit(ctx, `rule remove ${group} ${when}`, (text) => removeRule(text, group, match), group);
+      ctx.out({ group, removed: match, commit: result.sha }, `Removed ${when} rule(s) from ${group} (${shortSha(result.sha)})`);
     });
 }
 
