@@ -1,4 +1,7 @@
 // Errors a user (or a model) can act on. Adapters render `message` and `hint`; nothing else leaks.
+import { OrchestratorError } from '../core/errors.js';
+
+export { describeError, OrchestratorError } from '../core/errors.js';
 
 export type UserErrorCode =
   | 'UNKNOWN_SESSION'
@@ -12,23 +15,10 @@ export type UserErrorCode =
   | 'TOPOLOGY_INVALID'
   | 'NO_PARTICIPANTS';
 
-export class UserError extends Error {
-  constructor(readonly code: UserErrorCode, message: string, readonly hint?: string) {
-    super(message);
+/** A request the caller can fix: what was wrong (`message`) and what to do (`hint`). */
+export class UserError extends OrchestratorError {
+  declare readonly code: UserErrorCode;
+  constructor(code: UserErrorCode, message: string, hint?: string, data: Record<string, unknown> = {}) {
+    super(code, message, hint, data);
   }
-
-  /** The one text an adapter shows: what was wrong, then what to do. */
-  describe(): string {
-    return this.hint ? `${this.message}. ${this.hint}` : this.message;
-  }
-}
-
-/** Message for any thrown value, with the hint when it is ours. */
-export function describeError(error: unknown): string {
-  if (error instanceof UserError) return error.describe();
-  if (error instanceof Error) {
-    const hint = (error as { hint?: unknown }).hint;
-    return typeof hint === 'string' && hint ? `${error.message}. ${hint}` : error.message;
-  }
-  return String(error);
 }

@@ -1,4 +1,5 @@
 // Errors of the store: a stable `code` for callers, a message that says what happened and what to do.
+import { OrchestratorError } from '../core/errors.js';
 
 export type StoreErrorCode =
   | 'MISSING_REPO'
@@ -14,14 +15,10 @@ export type StoreErrorCode =
   | 'READER_FAILED'
   | 'CLOSED';
 
-export class StoreError extends Error {
-  constructor(
-    readonly code: StoreErrorCode,
-    message: string,
-    readonly data: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'StoreError';
+export class StoreError extends OrchestratorError {
+  declare readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string, data: Record<string, unknown> = {}, hint?: string) {
+    super(code, message, hint, data);
   }
 }
 
@@ -37,6 +34,5 @@ export class StaleRefError extends StoreError {
       `${ref} moved: expected ${expected ?? '(absent)'}, found ${actual ?? '(absent)'}; re-read it and apply the change again`,
       { ref, expected, actual },
     );
-    this.name = 'StaleRefError';
   }
 }
