@@ -3,9 +3,8 @@
 // The stdio MCP server. stdout carries the protocol and nothing else; logs go to stderr.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { describeError } from './app/errors.js';
-import { openApp } from './app/open.js';
-import type { OpenedApp } from './app/open.js';
 import { packageVersion } from './config/version.js';
+import { startServerProcess, type ServerProcess } from './mcp/process.js';
 import { createServer } from './mcp/server.js';
 
 // A stray console.log from any dependency would corrupt the protocol stream.
@@ -15,13 +14,10 @@ console.info = console.error;
 async function main(): Promise<void> {
   // Opened on first use and retried after a failure: a missing or damaged coordination repo
   // makes each call fail with the reason, while the server keeps serving.
-  let opening: Promise<OpenedApp> | null = null;
-  const app = (): Promise<OpenedApp> => {
-    opening ??= openApp({ env: process.env, owner: 'server' }).then(
-      async (opened) => {
-        await opened.start();
-        return opened;
-      },
+  let opening: Promise<ServerProcess> | null = null;
+  const app = (): Promise<ServerProcess> => {
+    opening ??= startServerProcess(process.env).then(
+      (opened) => opened,
       (error) => {
         opening = null;
         throw error;
@@ -30,9 +26,9 @@ async function main(): Promise<void> {
     return opening;
   };
 
-  let opened: OpenedApp | undefined;
+  let opened: ServerProcess | undefined;
   void app().then((a) => (opened = a), () => undefined);
-  const server = createServer(async () => (await app()).orchestrator, packageVersion(), {
+  const server = createServer(async () => (await app()).ctx, packageVersion(), {
     sessionId: () => opened?.clientSessionId(),
   });
   let closing = false;

@@ -1,12 +1,13 @@
 // One Claude Code session, one orchestrator session: the hook and the server's auto-registration
-// (ensureProjectSession) find the same id whichever runs first.
+// (registerClientSession) find the same id whichever runs first.
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sessionIdFor } from '../src/app/ids.js';
 import { openApp } from '../src/app/open.js';
-import { clientProjectFromEnv, ensureProjectSession, resolveProjectSession } from '../src/app/project-session.js';
+import { registerClientSession } from '../src/app/operations/client-session.js';
+import { clientProjectFromEnv, resolveProjectSession } from '../src/app/project-session.js';
 import { hookJson, runHook } from './helpers/claude.js';
 import { makePlatform } from './helpers/mcp.js';
 import { tempDir } from './helpers/tmp.js';
@@ -15,7 +16,7 @@ const platform = makePlatform();
 const { frontend, gateway } = platform.repos;
 
 test('resolveProjectSession: the member repo holding the dir, through symlinks; null outside', async () => {
-  const app = await openApp({ env: { ...process.env, ...platform.env }, owner: 'cli' });
+  const app = await openApp({ env: { ...process.env, ...platform.env } });
   try {
     const topology = (await app.topology.load()).topology!;
     mkdirSync(join(frontend, 'src', 'app'), { recursive: true });
@@ -25,7 +26,7 @@ test('resolveProjectSession: the member repo holding the dir, through symlinks; 
     assert.is(resolveProjectSession(topology, link)?.role, 'gateway');
     assert.is(resolveProjectSession(topology, tempDir('elsewhere-')), null);
   } finally {
-    await app.close('test');
+    app.close();
   }
 });
 
@@ -34,39 +35,37 @@ test('clientProjectFromEnv needs both variables', () => {
   assert.equal(clientProjectFromEnv({ CLAUDE_CODE_SESSION_ID: 'x', CLAUDE_PROJECT_DIR: '/p' }), { clientSession: 'x', projectDir: '/p' });
 });
 
-test('hook first, then the server: ensureProjectSession adopts the session the hook registered', async () => {
+test('hook first, then the server: registerClientSession adopts the session the hook registered', async () => {
   const client = 'client-hook-first';
   await runHook('session-start', hookJson('session-start', client, frontend), { ...platform.env, CLAUDE_PROJECT_DIR: frontend });
   const env = { ...process.env, ...platform.env, CLAUDE_CODE_SESSION_ID: client, CLAUDE_PROJECT_DIR: frontend };
-  const app = await openApp({ env, owner: 'server' });
+  const app = await openApp({ env });
   try {
-    const topology = (await app.topology.load()).topology!;
-    const registered = await ensureProjectSession(app.orchestrator, topology, env);
+    const registered = await registerClientSession(app.ctx, clientProjectFromEnv(env)!);
     assert.is(registered?.sessionId, sessionIdFor('frontend', client, 'my-platform'));
-    const facts = app.orchestrator.state.sessionsOfClient(client);
+    const facts = app.ctx.state.sessionsOfClient(client);
     assert.is(facts.length, 1);
     // Adopted by a heartbeat naming this process, not registered twice.
     assert.is(facts[0]!.facts.lastHeartbeat?.pid, process.pid);
   } finally {
-    await app.close('test');
+    app.close();
   }
 });
 
 test('server first, then the hook: the hook finds the server\'s session and writes no registration', async () => {
   const client = 'client-server-first';
   const env = { ...process.env, ...platform.env, CLAUDE_CODE_SESSION_ID: client, CLAUDE_PROJECT_DIR: gateway };
-  const app = await openApp({ env, owner: 'server' });
+  const app = await openApp({ env });
   try {
-    const topology = (await app.topology.load()).topology!;
-    const registered = await ensureProjectSession(app.orchestrator, topology, env);
+    const registered = await registerClientSession(app.ctx, clientProjectFromEnv(env)!);
     const hook = await runHook('session-start', hookJson('session-start', client, gateway), { ...platform.env, CLAUDE_PROJECT_DIR: gateway });
     assert.match(hook.json?.hookSpecificOutput?.additionalContext ?? '', `this session is ${registered!.sessionId}`);
-    await app.orchestrator.index.refresh();
-    const found = app.orchestrator.state.sessionsOfClient(client);
+    await app.ctx.records.refresh();
+    const found = app.ctx.state.sessionsOfClient(client);
     assert.is(found.length, 1);
     assert.is(found[0]!.facts.pid, process.pid, 'the server still owns it');
   } finally {
-    await app.close('test');
+    app.close();
   }
 });
 

@@ -1,7 +1,7 @@
 // The process-level facts the application layer is given: clock, host, pid and liveness checks.
 import { hostname } from 'node:os';
 import { processAlive } from '../config/processes.js';
-import type { Environment } from './orchestrator.js';
+import type { Environment } from './context.js';
 
 /** This process's clock, host and liveness checks; `pid` is the process a session's liveness follows. */
 export function processEnvironment(pid: number = process.pid): Environment {

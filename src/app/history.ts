@@ -1,13 +1,10 @@
 // The coordination history for people: a timeline over every ref (this machine's and the remotes'
-// copies), newest first, and a status summary. Reads only what it shows: the timeline walks all
+// copies), newest first. Reads only what it shows: the timeline walks all
 // tips at once, newest commit first, and stops once it has enough.
 import { compareRecords } from '../core/order.js';
 import type { OrchestratorRecord } from '../core/records.js';
 import type { StoredCommit } from '../store/commits.js';
-import { listRemotes } from '../store/remote.js';
 import type { Store } from '../store/store.js';
-import type { Orchestrator, SessionView } from './orchestrator.js';
-import { readSyncStates, topologyConflicts, type RemoteSyncResult } from './sync.js';
 
 export interface LogOptions {
   group?: string;
@@ -174,95 +171,3 @@ export function parseDuration(text: string): number | null {
   return Number(match[1]) * unit;
 }
 
-// ---- status ----------------------------------------------------------------------------------
-
-export interface StatusSession extends SessionView {
-  host: string;
-}
-
-export interface StatusSyncPoint {
-  syncPointId: string;
-  group: string;
-  description: string;
-  requestedBy: { sessionId: string; role: string };
-  participants: string[];
-  acknowledgedBy: string[];
-  /** Roles not heard from yet, each with its live sessions (empty: nobody of that role is running). */
-  waitingFor: { role: string; sessions: string[] }[];
-  expiresAt: string;
-}
-
-export interface StatusRemote {
-  name: string;
-  url: string;
-  lastSync: string | null;
-  lastSuccess: string | null;
-  ok: boolean | null;
-  error: string | null;
-  failures: number;
-  topology: RemoteSyncResult['topology'] | null;
-}
-
-export interface StatusReport {
-  groups: { name: string; sessions: StatusSession[]; pendingSyncPoints: StatusSyncPoint[] }[];
-  remotes: StatusRemote[];
-  /** Topology conflicts waiting for a person. */
-  conflicts: { remote: string; file: string }[];
-  /** Records this version cannot read (newer format) and foreign commits on our refs. */
-  problems: string[];
-}
-
-export async function buildStatus(orchestrator: Orchestrator, home: string, options: { group?: string } = {}): Promise<StatusReport> {
-  await orchestrator.index.refresh();
-  const names = options.group ? [options.group] : [...groupNames(orchestrator)].sort();
-  const groups = names.map((name) => {
-    const group = orchestrator.state.group(name);
-    const sessions = [...group.sessions.values()]
-      .map((facts) => ({ ...orchestrator.sessionView(facts), host: facts.host }))
-      .sort((a, b) => rank(a.status) - rank(b.status) || b.lastHeartbeat.localeCompare(a.lastHeartbeat));
-    const pendingSyncPoints: StatusSyncPoint[] = [];
-    for (const request of group.syncRequests.values()) {
-      const state = orchestrator.syncState(group, request.syncPointId);
-      if (!state || state.status !== 'pending') continue;
-      pendingSyncPoints.push({
-        syncPointId: state.syncPointId,
-        group: name,
-        description: state.description,
-        requestedBy: { sessionId: state.requestedBy.session, role: state.requestedBy.role },
-        participants: state.participants,
-        acknowledgedBy: state.acknowledgedBy,
-        waitingFor: state.remaining.map((role) => ({
-          role,
-          sessions: sessions.filter((s) => s.role === role && s.status === 'active').map((s) => s.sessionId),
-        })),
-        expiresAt: new Date(state.expiresAt).toISOString(),
-      });
-    }
-    return { name, sessions, pendingSyncPoints };
-  });
-  const states = new Map(readSyncStates(home).map((s) => [s.remote, s]));
-  const remotes = (await listRemotes(orchestrator.store.gitDir)).map((r): StatusRemote => {
-    const state = states.get(r.name);
-    return {
-      name: r.name,
-      url: r.url,
-      lastSync: state?.last.at ?? null,
-      lastSuccess: state?.lastSuccessAt ?? null,
-      ok: state ? state.last.ok : null,
-      error: state?.last.error ?? null,
-      failures: state?.failures ?? 0,
-      topology: state?.last.topology ?? null,
-    };
-  });
-  return { groups, remotes, conflicts: topologyConflicts(home), problems: [...orchestrator.index.problems] };
-}
-
-function groupNames(orchestrator: Orchestrator): Set<string> {
-  const names = new Set<string>();
-  for (const candidate of orchestrator.state.groupNames()) names.add(candidate);
-  return names;
-}
-
-function rank(status: string): number {
-  return status === 'active' ? 0 : status === 'stale' ? 1 : 2;
-}

@@ -1,11 +1,8 @@
-// The orchestrator session of a client session working in a project directory: which group and
-// role the directory belongs to, and registering (or adopting) that session. Used by the MCP
-// server at start and by Claude Code's SessionStart hook, so whichever runs first creates the
-// session and the other finds the same id (sessionIdFor is derived from the client session).
+// Which group and role a client's project directory belongs to (the member repo holding it), and
+// which client the environment names. Registering is operations/client-session.ts.
 import { realpathSync } from 'node:fs';
 import { membersForPath } from '../core/graph.js';
 import type { Topology } from '../core/types.js';
-import type { Orchestrator } from './orchestrator.js';
 
 export interface ProjectSessionTarget {
   projectGroup: string;
@@ -21,8 +18,6 @@ export interface ClientProject {
   clientSession: string;
   projectDir: string;
 }
-
-export type RegisteredSession = Awaited<ReturnType<Orchestrator['registerSession']>>;
 
 /**
  * The member repo containing `projectDir` (the innermost when repos nest), or null when it is in
@@ -52,27 +47,4 @@ export function clientProjectFromEnv(env: NodeJS.ProcessEnv): ClientProject | nu
   const clientSession = env.CLAUDE_CODE_SESSION_ID?.trim();
   const projectDir = env.CLAUDE_PROJECT_DIR?.trim();
   return clientSession && projectDir ? { clientSession, projectDir } : null;
-}
-
-/**
- * Registers the session of `client` (default: from `env`) for the member repo containing its
- * project directory. Null when the environment names no client session or the directory is in
- * no group. When the session exists already (the client's hook registered it), registerSession
- * adopts it with a heartbeat instead of registering a second one.
- */
-export async function ensureProjectSession(
-  orchestrator: Orchestrator,
-  topology: Topology,
-  env: NodeJS.ProcessEnv,
-  client: ClientProject | null = clientProjectFromEnv(env),
-): Promise<RegisteredSession | null> {
-  if (!client) return null;
-  const target = resolveProjectSession(topology, client.projectDir);
-  if (!target) return null;
-  return orchestrator.registerSession({
-    repoPath: target.repoPath,
-    projectGroup: target.projectGroup,
-    role: target.role,
-    clientSession: client.clientSession,
-  });
 }

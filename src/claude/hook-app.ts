@@ -1,34 +1,22 @@
-// A lean composition root for hook processes: the store and the Orchestrator, nothing else.
-// The topology (YAML and its schema, the costliest imports) loads only when a hook must register
-// a session. Hook processes never end sessions: the session belongs to the client's server.
+// The composition root of a Claude Code hook process: the store (read through the hooks' index
+// cache) and the application context, nothing else. The topology (YAML and its schema, the
+// costliest imports) loads only when a hook must register a session. Hook processes never end
+// sessions: the session belongs to the client's server.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveHome } from '../config/home.js';
 import type { Topology } from '../core/types.js';
-import { UserError } from '../app/errors.js';
-import { Orchestrator } from '../app/orchestrator.js';
-import type { Environment, TopologySource } from '../app/orchestrator.js';
-import { loadSettings } from '../app/settings.js';
-import type { GroupState, SessionFacts } from '../app/state.js';
-import { Store } from '../store/store.js';
+import { createContext, type AppContext, type TopologySource } from '../app/context.js';
 import { processEnvironment } from '../app/environment.js';
+import { UserError } from '../app/errors.js';
+import { loadSettings } from '../app/settings.js';
+import { Store } from '../store/store.js';
 import { IndexCache } from './index-cache.js';
 
 export interface HookApp {
-  orchestrator: Orchestrator;
-  topology: TopologySource;
-  /** The topology when something already loaded it (it costs YAML and schema imports). */
-  loadedTopology(): Promise<Topology | undefined>;
-  /** Makes the app keep the session's delivered ids (pending updates need them), from what was read. */
-  track(session: FoundSession): void;
+  ctx: AppContext;
+  /** Saves the read cache and releases the repo. */
   close(): void;
-}
-
-export interface FoundSession {
-  group: GroupState;
-  facts: SessionFacts;
-  sessionId: string;
-  role: string;
 }
 
 /**
@@ -41,7 +29,7 @@ export async function openHookApp(env: NodeJS.ProcessEnv): Promise<HookApp | nul
   const store = await Store.open(paths.repoGitDir, { create: false, maintenance: false });
   // The hook's own process exits at once; its parent (Claude Code, or the shell it started)
   // lives as long as the session, so a session this hook registers is not seen as gone.
-  const environment: Environment = processEnvironment(process.ppid);
+  const environment = processEnvironment(process.ppid);
   let loaded: Promise<Topology> | undefined;
   const topology: TopologySource = {
     current() {
@@ -54,36 +42,25 @@ export async function openHookApp(env: NodeJS.ProcessEnv): Promise<HookApp | nul
       })();
       return loaded;
     },
+    loaded: async () => (loaded ? loaded.catch(() => undefined) : undefined),
   };
   // What earlier hooks read is replayed from a cache; git is asked only for newer commits.
   const cacheFile = env.CLAUDE_ORCHESTRATOR_HOOK_CACHE === 'off' ? null : join(paths.home, 'cache', 'claude-hooks-index.json');
   const cache = IndexCache.open(cacheFile, store.gitDir);
-  const orchestrator = new Orchestrator(cache.wrap(store), topology, loadSettings(env), environment);
-  return {
-    orchestrator,
+  const ctx = createContext({
+    store: cache.wrap(store),
     topology,
-    track(session) {
-      // The app keeps delivered ids only for sessions it tracks; hand it what the reads found,
-      // rather than reading the session's ref again.
-      const group = session.group as unknown as { isTracked?: (id: string) => boolean; track?: (id: string, ids: Iterable<string>) => void };
-      if (group.track && !group.isTracked?.(session.sessionId)) group.track(session.sessionId, cache.deliveredBy(session.sessionId));
-    },
-    loadedTopology: async () => (loaded ? loaded.catch(() => undefined) : undefined),
+    settings: loadSettings(env),
+    env: environment,
+    // The cold read already saw every retained record: take the session's deliveries from it
+    // rather than reading its ref again.
+    knownDeliveries: (sessionId) => cache.deliveredBy(sessionId),
+  });
+  return {
+    ctx,
     close: () => {
       cache.save();
       store.close();
     },
   };
-}
-
-/**
- * The live session a client session registered, preferring the one whose repo holds the
- * project directory. Call after `orchestrator.index.refresh()`.
- */
-export function findClientSession(orchestrator: Orchestrator, clientSession: string, projectDir: string): FoundSession | null {
-  const live = orchestrator.state.sessionsOfClient(clientSession).filter((s) => !s.facts.ended);
-  const inside = (root: string) => projectDir === root || projectDir.startsWith(root.endsWith('/') ? root : `${root}/`);
-  const best = live.find((s) => inside(s.facts.registered.repoPath)) ?? live[0];
-  if (!best) return null;
-  return { group: best.group, facts: best.facts, sessionId: best.facts.registered.session, role: best.facts.registered.role };
 }

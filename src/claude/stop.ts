@@ -1,7 +1,6 @@
 // Stop: keep the session going while a critical update is unread or a sync point waits on it.
-import { unanswered } from '../core/announce.js';
+import { stopCheck } from '../app/operations/stop-check.js';
 import type { HookApp } from './hook-app.js';
-import { findClientSession } from './hook-app.js';
 import type { HookInput } from './hook-input.js';
 import { blockOutput, renderStopReason } from './render.js';
 
@@ -9,14 +8,7 @@ export async function stop(app: HookApp, input: HookInput, client: { clientSessi
   // Already continuing because of a Stop hook: block once per turn, never in a loop the model
   // cannot leave (a sync point may need the user).
   if (input.stopHookActive) return '';
-  await app.orchestrator.index.refresh();
-  const session = findClientSession(app.orchestrator, client.clientSession, client.projectDir);
-  if (!session) return '';
-  await app.orchestrator.track(session);
-  app.track(session);
-  const pending = app.orchestrator.pendingPage(session, Infinity).updates;
-  const waiting = app.orchestrator.syncPointsToAcknowledge(session.group, session.role);
-  const open = unanswered(pending, waiting, session.role);
-  if (!open.block) return '';
-  return blockOutput(renderStopReason(open, { sessionId: session.sessionId, role: session.role, projectGroup: session.group.name }));
+  const checked = await stopCheck(app.ctx, client);
+  if (!checked?.open.block) return '';
+  return blockOutput(renderStopReason(checked.open, checked.session));
 }

@@ -1,4 +1,4 @@
-// The MCP server: the eleven tools over one Orchestrator. No module-level state.
+// The MCP server: the eleven tools, each over its application operation. No module-level state.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerTool } from './tool.js';
 import { serveToolList } from './tool-list.js';

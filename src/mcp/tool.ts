@@ -4,7 +4,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { describeError } from '../app/errors.js';
-import type { Orchestrator } from '../app/orchestrator.js';
+import type { AppContext } from '../app/context.js';
 
 export interface ToolDefinition<In extends z.ZodRawShape, Out extends z.ZodRawShape> {
   name: string;
@@ -13,7 +13,7 @@ export interface ToolDefinition<In extends z.ZodRawShape, Out extends z.ZodRawSh
   input: In;
   output: Out;
   annotations: ToolAnnotations;
-  handle(app: Orchestrator, args: z.infer<z.ZodObject<In>>): Promise<z.infer<z.ZodObject<Out>>>;
+  handle(ctx: AppContext, args: z.infer<z.ZodObject<In>>): Promise<z.infer<z.ZodObject<Out>>>;
 }
 
 export function defineTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(
@@ -22,8 +22,8 @@ export function defineTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(
   return definition;
 }
 
-/** The orchestrator, opened on first use: a broken coordination repo fails calls, not the server. */
-export type AppProvider = () => Promise<Orchestrator>;
+/** The application, opened on first use: a broken coordination repo fails calls, not the server. */
+export type AppProvider = () => Promise<AppContext>;
 
 export function registerTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(
   server: McpServer,
@@ -42,11 +42,11 @@ export function registerTool<In extends z.ZodRawShape, Out extends z.ZodRawShape
     // The SDK's callback type is generic over every schema flavour; ours is one of them.
     (async (args: z.infer<z.ZodObject<In>>) => {
       try {
-        const orchestrator = await app();
-        const result = await tool.handle(orchestrator, args);
+        const ctx = await app();
+        const result = await tool.handle(ctx, args);
         // Process-level problems (a failing remote) ride along as a second text block, outside
         // the declared structured result.
-        const notices = orchestrator.notices().map((text) => ({ type: 'text' as const, text: `note: ${text}` }));
+        const notices = ctx.notices().map((text) => ({ type: 'text' as const, text: `note: ${text}` }));
         return {
           structuredContent: result as Record<string, unknown>,
           content: [{ type: 'text' as const, text: JSON.stringify(result) }, ...notices],

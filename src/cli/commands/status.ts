@@ -1,19 +1,19 @@
 // status [group]: sessions, pending sync points, remotes, problems.
 import type { CAC } from 'cac';
-import type { StatusReport } from '../../app/history.js';
+import type { StatusReport } from '../../app/operations/status.js';
 import type { CliContext } from '../context.js';
 // Loaded on use: `--help` and other commands need not pay for it.
 const application = () => import('../../app/open.js');
 // Loaded on use: `--help` and other commands need not pay for it.
-const history = () => import('../../app/history.js');
+const operation = () => import('../../app/operations/status.js');
 
 export function register(cli: CAC, ctx: CliContext): void {
   cli
     .command('status [group]', 'Sessions (active, stale, ended) and their tasks, pending sync points, last sync per remote')
     .action(async (group: string | undefined) => {
-      const app = await (await application()).openApp({ env: ctx.env, owner: 'cli' });
-      ctx.onClose(() => app.close('status'));
-      const report = await (await history()).buildStatus(app.orchestrator, app.paths.home, group ? { group } : {});
+      const app = await (await application()).openApp({ env: ctx.env });
+      ctx.onClose(() => app.close());
+      const report = await (await operation()).status(app.ctx, { home: app.paths.home, ...(group ? { group } : {}) });
       ctx.out(report, () => renderStatus(report));
     });
 }

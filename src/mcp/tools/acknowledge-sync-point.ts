@@ -1,3 +1,4 @@
+import { acknowledgeSyncPoint } from '../../app/operations/acknowledge-sync-point.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { sessionId, syncStatus } from '../schemas.js';
@@ -17,5 +18,5 @@ export default defineTool({
     remaining: z.array(z.string()),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  handle: (app, args) => app.acknowledgeSyncPoint(args),
+  handle: (ctx, args) => acknowledgeSyncPoint(ctx, args),
 });

@@ -1,3 +1,4 @@
+import { getUpdates } from '../../app/operations/get-updates.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { sessionId, update } from '../schemas.js';
@@ -17,5 +18,5 @@ export default defineTool({
     remaining: z.number().describe('still waiting'),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  handle: (app, args) => app.getUpdates(args),
+  handle: (ctx, args) => getUpdates(ctx, args),
 });

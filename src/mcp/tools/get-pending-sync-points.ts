@@ -1,3 +1,4 @@
+import { getPendingSyncPoints } from '../../app/operations/get-pending-sync-points.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { sessionId, syncPoint } from '../schemas.js';
@@ -12,5 +13,5 @@ export default defineTool({
     requested: z.array(syncPoint),
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
-  handle: (app, args) => app.getPendingSyncPoints(args),
+  handle: (ctx, args) => getPendingSyncPoints(ctx, args),
 });

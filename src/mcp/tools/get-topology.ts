@@ -1,3 +1,4 @@
+import { getTopology } from '../../app/operations/get-topology.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 
@@ -24,5 +25,5 @@ export default defineTool({
     groups: z.array(z.object({ name: z.string(), description: z.string().nullable(), members: z.array(member), communicationRules: z.array(rule) })),
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
-  handle: (app, args) => app.getTopology(args),
+  handle: (ctx, args) => getTopology(ctx, args),
 });

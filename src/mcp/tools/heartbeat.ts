@@ -1,3 +1,4 @@
+import { heartbeat } from '../../app/operations/heartbeat.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { sessionId } from '../schemas.js';
@@ -13,5 +14,5 @@ export default defineTool({
     pendingSyncPoints: z.number(),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  handle: (app, args) => app.heartbeat(args),
+  handle: (ctx, args) => heartbeat(ctx, args),
 });

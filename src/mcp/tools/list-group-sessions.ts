@@ -1,3 +1,4 @@
+import { listGroupSessions } from '../../app/operations/list-group-sessions.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { projectGroup, sessionSummary } from '../schemas.js';
@@ -12,5 +13,5 @@ export default defineTool({
   },
   output: { sessions: z.array(sessionSummary) },
   annotations: { readOnlyHint: true, openWorldHint: false },
-  handle: (app, args) => app.listGroupSessions(args),
+  handle: (ctx, args) => listGroupSessions(ctx, args),
 });

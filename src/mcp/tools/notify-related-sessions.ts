@@ -1,3 +1,4 @@
+import { notify } from '../../app/operations/notify.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { changeType, notifyTarget, priority, sessionId } from '../schemas.js';
@@ -21,5 +22,5 @@ export default defineTool({
     priority,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  handle: (app, args) => app.notify(args),
+  handle: (ctx, args) => notify(ctx, args),
 });

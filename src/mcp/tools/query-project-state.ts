@@ -1,3 +1,4 @@
+import { queryProjectState } from '../../app/operations/query-project-state.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { change, projectGroup, role, sessionSummary } from '../schemas.js';
@@ -31,5 +32,5 @@ export default defineTool({
       .describe('on this machine; null if unreadable'),
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
-  handle: (app, args) => app.queryProjectState(args),
+  handle: (ctx, args) => queryProjectState(ctx, args),
 });

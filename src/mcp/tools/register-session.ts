@@ -1,3 +1,4 @@
+import { registerSession } from '../../app/operations/register-session.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { projectGroup } from '../schemas.js';
@@ -22,5 +23,5 @@ export default defineTool({
     pendingUpdates: z.number(),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  handle: (app, args) => app.registerSession(args),
+  handle: (ctx, args) => registerSession(ctx, args),
 });

@@ -1,3 +1,4 @@
+import { requestSyncPoint } from '../../app/operations/request-sync-point.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { notifyTarget, sessionId, syncStatus } from '../schemas.js';
@@ -19,5 +20,5 @@ export default defineTool({
     status: syncStatus,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  handle: (app, args) => app.requestSyncPoint(args),
+  handle: (ctx, args) => requestSyncPoint(ctx, args),
 });

@@ -1,3 +1,4 @@
+import { unregisterSession } from '../../app/operations/unregister-session.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { sessionId } from '../schemas.js';
@@ -12,5 +13,5 @@ export default defineTool({
     unregistered: z.boolean().describe('false if already ended'),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  handle: (app, args) => app.unregisterSession(args),
+  handle: (ctx, args) => unregisterSession(ctx, args),
 });

@@ -1,0 +1,91 @@
+// What every operation is given: the coordination repo, the topology, settings, the process's
+// facts, and the state folded from the records read so far. One context per process, built by
+// that process's composition root; operations hold no state of their own.
+import type { Topology } from '../core/types.js';
+import { CoordinationState } from './state.js';
+import type { Store } from '../store/store.js';
+import { RecordIndex } from './record-index.js';
+import type { Settings } from './settings.js';
+
+/** The process-level facts the application is given: clock, host, pid and a liveness check. */
+export interface Environment {
+  /** Wall clock, ms since the epoch. */
+  now: () => number;
+  host: string;
+  /** The process a session registered from here follows for liveness (a server: itself; a hook: its client). */
+  pid: number;
+  /** Whether a process of this host is gone (lets a killed local session show stale at once). */
+  processGone: (pid: number) => boolean;
+}
+
+export interface TopologySource {
+  /** The current topology; throws a UserError (TOPOLOGY_INVALID) when the file is invalid. */
+  current(): Promise<Topology>;
+  /** The topology if something already loaded it, without loading it (it costs YAML and schema imports). */
+  loaded?(): Promise<Topology | undefined>;
+}
+
+/** What the process around the application wants to hear of (set by the composition root). */
+export interface AppListeners {
+  /** After any record is written: e.g. a background share soon after. */
+  written?(): void;
+  /** This process now answers for a session: e.g. watch its repo. */
+  owned?(session: { sessionId: string; group: string; role: string; repoPath: string }): void;
+  /** This process no longer answers for it. */
+  released?(sessionId: string): void;
+}
+
+/** Sessions this process answers for: it keeps them alive and ends them when it exits. */
+export interface ServedSessions {
+  readonly ids: Set<string>;
+  /** Per session: when this process last wrote a heartbeat record for it, and the task it named. */
+  readonly lastHeartbeat: Map<string, { at: number; task?: string }>;
+}
+
+export interface AppContext {
+  readonly store: Store;
+  readonly topology: TopologySource;
+  readonly settings: Settings;
+  readonly env: Environment;
+  /** Every record read so far, folded (see src/core/state). */
+  readonly state: CoordinationState;
+  /** Reads only what is new since the last refresh, into `state`. */
+  readonly records: RecordIndex;
+  readonly served: ServedSessions;
+  listeners: AppListeners;
+  /**
+   * The client session this process serves (a Claude Code session id), if any: registrations
+   * made through it map to the same orchestrator session as the client's hooks.
+   */
+  clientSession: string | undefined;
+  /** Problems of the process worth telling callers (e.g. a remote that fails to share). */
+  notices: () => string[];
+  /**
+   * Delivered event ids a read cache already holds for a session, so loading them does not
+   * read the session's ref again (hook processes); undefined: read them from the store.
+   */
+  knownDeliveries?: (sessionId: string) => Iterable<string> | undefined;
+}
+
+export interface ContextDeps {
+  store: Store;
+  topology: TopologySource;
+  settings: Settings;
+  env: Environment;
+  knownDeliveries?: (sessionId: string) => Iterable<string> | undefined;
+}
+
+/** A context with an empty fold: the first operation's refresh reads the repo. */
+export function createContext(deps: ContextDeps): AppContext {
+  const state = new CoordinationState();
+  const records = new RecordIndex(deps.store, (entry) => state.apply(entry.record), () => deps.env.now() - deps.settings.retentionMs);
+  return {
+    ...deps,
+    state,
+    records,
+    served: { ids: new Set(), lastHeartbeat: new Map() },
+    listeners: {},
+    clientSession: undefined,
+    notices: () => [],
+  };
+}

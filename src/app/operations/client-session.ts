@@ -1,0 +1,62 @@
+// The orchestrator session of a client session (e.g. a Claude Code session id) working in a
+// project directory: found in the records, or registered for the member repo holding the
+// directory. The MCP server (at start) and the SessionStart hook both use it, so whichever runs
+// first creates the session and the other finds the same id (sessionIdFor derives it).
+import { dependentsOf, memberByRole } from '../../core/graph.js';
+import type { AppContext } from '../context.js';
+import { resolveProjectSession, type ClientProject } from '../project-session.js';
+import { findClientSession, type FoundSession } from '../sessions.js';
+import { registerSession, type RegisterSessionResult } from './register-session.js';
+
+export type { ClientProject } from '../project-session.js';
+
+/** Where a found session stands, for the texts hooks show. */
+export interface ClientSessionLine {
+  sessionId: string;
+  role: string;
+  projectGroup: string;
+  /** Empty when the topology was not loaded (it costs its imports; hooks skip it for known sessions). */
+  dependsOn: string[];
+  dependents: string[];
+}
+
+/**
+ * Registers the client's session for the member repo containing its project directory; null
+ * when the directory is in no group. An existing live session of the same client is adopted
+ * (registerSession writes a heartbeat naming this process instead of a second registration).
+ */
+export async function registerClientSession(ctx: AppContext, client: ClientProject): Promise<RegisterSessionResult | null> {
+  const target = resolveProjectSession(await ctx.topology.current(), client.projectDir);
+  if (!target) return null;
+  return registerSession(ctx, {
+    repoPath: target.repoPath, projectGroup: target.projectGroup, role: target.role, clientSession: client.clientSession,
+  });
+}
+
+/**
+ * The client's live session; with `register`, a new registration when there is none yet (the
+ * topology is loaded only then). Null when there is none and the directory is in no group.
+ */
+export async function clientSession(ctx: AppContext, client: ClientProject, options: { register?: boolean } = {}): Promise<FoundSession | null> {
+  await ctx.records.refresh();
+  const found = findClientSession(ctx, client.clientSession, client.projectDir);
+  if (found || !options.register) return found;
+  const registered = await registerClientSession(ctx, client);
+  return registered ? findClientSession(ctx, client.clientSession, client.projectDir) : null;
+}
+
+/** The session's place in its group: dependencies only when the topology is already loaded. */
+export async function clientSessionLine(ctx: AppContext, session: FoundSession): Promise<ClientSessionLine> {
+  const role = session.facts.registered.role;
+  const line = { sessionId: session.facts.registered.session, role, projectGroup: session.group.name, dependsOn: [] as string[], dependents: [] as string[] };
+  try {
+    const group = (await ctx.topology.loaded?.())?.groups[session.group.name];
+    if (group) {
+      line.dependsOn = memberByRole(group, role)?.dependsOn ?? [];
+      line.dependents = dependentsOf(group, role).map((d) => d.role);
+    }
+  } catch {
+    // Decoration only.
+  }
+  return line;
+}

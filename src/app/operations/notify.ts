@@ -1,0 +1,55 @@
+// notify_related_sessions: announce a change, routed by the group's rules (src/core/routing.ts).
+import { MAX_FILES_PER_RECORD } from '../../core/records.js';
+import { route } from '../../core/routing.js';
+import type { ChangeType, NotifyTarget, Priority } from '../../core/types.js';
+import { sessionRef } from '../../store/layout.js';
+import type { AppContext } from '../context.js';
+import { UserError } from '../errors.js';
+import { randomId } from '../ids.js';
+import { requireSession } from '../sessions.js';
+import { checkRoles, checkText, MAX_FILES_PER_CALL, requireGroup } from '../validation.js';
+import { writeRecord } from '../write.js';
+
+export interface NotifyInput {
+  sessionId: string;
+  changeType: ChangeType;
+  /** At most MAX_SUMMARY_CHARS characters. */
+  summary: string;
+  files?: string[];
+  /** Overrides the rules' priority. */
+  priority?: Priority;
+  /** Overrides the rules' targets. */
+  notify?: NotifyTarget;
+}
+
+export interface NotifyResult {
+  eventId: string;
+  notifiedRoles: string[];
+  priority: Priority;
+}
+
+/** Writes one `event` record with its routing fixed. Errors: UNKNOWN_SESSION, SESSION_ENDED, UNKNOWN_ROLE, INVALID_INPUT. */
+export async function notify(ctx: AppContext, input: NotifyInput): Promise<NotifyResult> {
+  checkText('summary', input.summary);
+  if ((input.files?.length ?? 0) > MAX_FILES_PER_CALL) {
+    throw new UserError('INVALID_INPUT', `files lists ${input.files!.length} paths; the limit is ${MAX_FILES_PER_CALL}`, 'Name the most important files');
+  }
+  await ctx.records.refresh();
+  const session = requireSession(ctx, input.sessionId);
+  const group = requireGroup(await ctx.topology.current(), session.group.name);
+  const fromRole = session.facts.registered.role;
+  if (Array.isArray(input.notify)) checkRoles(group, input.notify, 'notify');
+  const routed = route(group, {
+    fromRole,
+    types: [input.changeType],
+    ...(input.notify !== undefined ? { notify: input.notify } : {}),
+    ...(input.priority !== undefined ? { priority: input.priority } : {}),
+  });
+  const files = input.files ?? [];
+  const event = await writeRecord(ctx, sessionRef(input.sessionId), {
+    kind: 'event', id: randomId('ev'), group: group.name, role: fromRole, session: input.sessionId, at: ctx.env.now(),
+    types: [input.changeType], summary: input.summary, priority: routed.priority, targets: routed.targets, source: 'tool',
+    ...(files.length ? { files: files.slice(0, MAX_FILES_PER_RECORD), fileCount: files.length } : {}),
+  });
+  return { eventId: event.id, notifiedRoles: routed.targets.map((t) => t.role), priority: routed.priority };
+}

@@ -1,0 +1,141 @@
+// Looking sessions up in the folded state, and what operations ask of them: are they live, what
+// is pending for them, which sync points wait on them. Shared by the operations; no writes.
+import { isPending, pendingUpdates, type PendingPage, type Recipient } from '../core/delivery.js';
+import { nameProblem } from '../core/names.js';
+import type { ChangeEvent, SessionRegistered } from '../core/records.js';
+import { liveness } from '../core/sessions.js';
+import { syncPointState, type SyncPointState } from '../core/syncpoints.js';
+import type { AppContext } from './context.js';
+import { UserError } from './errors.js';
+import { sessionRef } from '../store/layout.js';
+import type { GroupState, SessionFacts } from './state.js';
+import { iso, type SessionView } from './views.js';
+
+/** A session found in the fold, with its group's state. */
+export interface FoundSession {
+  group: GroupState;
+  facts: SessionFacts;
+}
+
+/**
+ * The session with this id. Errors: UNKNOWN_SESSION (never registered, or not a valid id),
+ * SESSION_ENDED (unless `allowEnded`). Call after `ctx.records.refresh()`.
+ */
+export function requireSession(ctx: AppContext, sessionId: string, options: { allowEnded?: boolean } = {}): FoundSession {
+  const found = nameProblem(sessionId) ? undefined : ctx.state.findSession(sessionId);
+  if (!found) {
+    throw new UserError('UNKNOWN_SESSION', `unknown session ${JSON.stringify(sessionId)}`,
+      'Call register_session with your repo path and project group to get a session id');
+  }
+  if (found.facts.ended && !options.allowEnded) {
+    throw new UserError('SESSION_ENDED', `session ${sessionId} has ended (${found.facts.ended.reason})`,
+      'Call register_session again to start a new session');
+  }
+  return found;
+}
+
+/** A session whose pending updates will be asked for: known, not ended, its deliveries loaded. */
+export async function servedSession(ctx: AppContext, sessionId: string): Promise<FoundSession> {
+  const session = requireSession(ctx, sessionId);
+  await loadDeliveries(ctx, session);
+  return session;
+}
+
+/**
+ * Loads what a session has already received, once; from then on the fold keeps it current.
+ * Only sessions asked about are loaded: a long history holds millions of delivered ids that
+ * nobody needs. Reads the session's own ref (or takes them from a read cache, see AppContext).
+ */
+export async function loadDeliveries(ctx: AppContext, session: FoundSession): Promise<void> {
+  const id = session.facts.registered.session;
+  if (session.group.isTracked(id)) return;
+  const known = ctx.knownDeliveries?.(id);
+  if (known) {
+    session.group.track(id, known);
+    return;
+  }
+  const tip = await ctx.store.readRef(sessionRef(id));
+  const delivered: string[] = [];
+  if (tip) {
+    await ctx.store.log([tip], { notBefore: ctx.env.now() - ctx.settings.retentionMs }, (commit) => {
+      if (commit.record?.kind === 'delivered') delivered.push(...commit.record.eventIds);
+    });
+  }
+  session.group.track(id, delivered);
+}
+
+/** Pending updates of a session, oldest first, `limit` at most; load its deliveries first. */
+export function pendingPage(ctx: AppContext, session: FoundSession, limit: number): PendingPage {
+  const id = session.facts.registered.session;
+  if (!session.group.isTracked(id)) {
+    throw new Error(`internal: pending updates of ${id} asked before its deliveries were loaded (call loadDeliveries first)`);
+  }
+  const recipient = recipientOf(session.facts);
+  const marks = session.group.scanFrom;
+  const mark = marks.get(recipient.id);
+  const from = mark && mark.role === recipient.role && mark.clock === recipient.registeredClock ? mark.index : 0;
+  const page = pendingUpdates(recipient, session.group.eventsByRole, session.group.deliveries, {
+    now: ctx.env.now(), retentionMs: ctx.settings.retentionMs, limit, from,
+  });
+  marks.set(recipient.id, { role: recipient.role, clock: recipient.registeredClock, index: page.firstPending });
+  return page;
+}
+
+/** Whether `event` waits for the session (false when its deliveries are not loaded). */
+export function isPendingFor(ctx: AppContext, sessionId: string, event: ChangeEvent): boolean {
+  const found = ctx.state.findSession(sessionId);
+  if (!found || !found.group.isTracked(sessionId)) return false;
+  return isPending(recipientOf(found.facts), event, found.group.deliveries, { now: ctx.env.now(), retentionMs: ctx.settings.retentionMs });
+}
+
+/** The state of one sync point now, or undefined when no such point was requested in the group. */
+export function syncState(ctx: AppContext, group: GroupState, syncPointId: string): SyncPointState | undefined {
+  const request = group.syncRequests.get(syncPointId);
+  if (!request) return undefined;
+  const roles = new Map<string, string>();
+  for (const [id, facts] of group.sessions) roles.set(id, facts.registered.role);
+  return syncPointState(request, group.syncAcks.get(syncPointId) ?? [], { now: ctx.env.now(), roleOfSession: roles });
+}
+
+/** Pending sync points the role still has to acknowledge. */
+export function syncPointsAwaiting(ctx: AppContext, group: GroupState, role: string): SyncPointState[] {
+  const out: SyncPointState[] = [];
+  for (const request of group.syncRequests.values()) {
+    if (!request.participants.includes(role)) continue;
+    const state = syncState(ctx, group, request.syncPointId)!;
+    if (state.status === 'pending' && state.remaining.includes(role)) out.push(state);
+  }
+  return out;
+}
+
+/** A session as callers see it, with its liveness now. */
+export function sessionView(ctx: AppContext, facts: SessionFacts): SessionView {
+  const gone = facts.host === ctx.env.host && ctx.env.processGone(facts.pid);
+  const status = liveness(
+    { ended: facts.ended !== undefined, lastSeenAt: facts.lastSeenAt, processGone: gone },
+    { now: ctx.env.now(), staleAfterMs: ctx.settings.staleAfterMs },
+  );
+  return {
+    sessionId: facts.registered.session,
+    role: facts.registered.role,
+    repoPath: facts.registered.repoPath,
+    currentTask: facts.currentTask ?? null,
+    status,
+    lastHeartbeat: iso(facts.lastSeenAt),
+  };
+}
+
+/**
+ * The live session a client session (e.g. a Claude Code session id) registered, preferring the
+ * one whose repo holds `projectDir`; null when it has none. Call after `ctx.records.refresh()`.
+ */
+export function findClientSession(ctx: AppContext, clientSession: string, projectDir: string): FoundSession | null {
+  const live = ctx.state.sessionsOfClient(clientSession).filter((s) => !s.facts.ended);
+  const inside = (root: string) => projectDir === root || projectDir.startsWith(root.endsWith('/') ? root : `${root}/`);
+  return live.find((s) => inside(s.facts.registered.repoPath)) ?? live[0] ?? null;
+}
+
+export function recipientOf(facts: SessionFacts): Recipient {
+  const r: SessionRegistered = facts.registered;
+  return { id: r.session, group: r.group, role: r.role, registeredClock: r.clock, registeredAt: r.at };
+}

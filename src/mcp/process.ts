@@ -1,0 +1,79 @@
+// The MCP server process's composition root: opens the application, registers the client's own
+// session, and owns what runs in the background for the sessions it serves — the heartbeat
+// timer, the repo followers and watchers (src/watch), and the background share with remotes.
+// Logs go to stderr; stdout belongs to the protocol.
+import type { AppContext } from '../app/context.js';
+import { describeError } from '../app/errors.js';
+import { startAutoSync, type AutoSync } from '../app/auto-sync.js';
+import { openApp, type OpenedApp } from '../app/open.js';
+import { keepServedAlive } from '../app/operations/heartbeat.js';
+import { registerClientSession } from '../app/operations/client-session.js';
+import { endServedSessions } from '../app/operations/unregister-session.js';
+import { clientProjectFromEnv } from '../app/project-session.js';
+import { ServedRepos } from '../watch/served-repos.js';
+
+export interface ServerProcess {
+  ctx: AppContext;
+  /** The session registered for this process's client at start, if any. */
+  clientSessionId(): string | undefined;
+  /** Ends the sessions it serves, stops its background work, pushes once more, releases the repo. */
+  close(reason: string): Promise<void>;
+}
+
+const log = (message: string) => console.error(`claude-orchestrator: ${message}`);
+
+/**
+ * Opens the app and starts the background work. The client's session is registered when the
+ * client says which it is (Claude Code's CLAUDE_CODE_SESSION_ID and CLAUDE_PROJECT_DIR) and
+ * the project is a member repo. Errors: those of `openApp` (the repo cannot be opened).
+ */
+export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+  const opened: OpenedApp = await openApp({ env });
+  const { ctx, paths } = opened;
+  const repos = new ServedRepos({ paths, ctx, env, log });
+  const share: AutoSync = startAutoSync({ paths, store: ctx.store, topology: opened.topology, now: ctx.env.now }, {
+    env,
+    onResult: (report) => {
+      for (const failed of report.remotes.filter((r) => !r.ok)) log(`sync with ${failed.remote} failed: ${failed.error}`);
+    },
+  });
+  ctx.listeners = {
+    written: () => share.notifyWrite(),
+    owned: (session) => repos.serve(session),
+    released: (sessionId) => void repos.release(sessionId),
+  };
+  ctx.notices = () => {
+    const error = share.status().lastError;
+    return error ? [`sharing with the remote is failing (${error}); records stay local until it works again: see claude-orchestrator status`] : [];
+  };
+  const client = clientProjectFromEnv(env);
+  ctx.clientSession = client?.clientSession;
+  let clientSessionId: string | undefined;
+  if (client) {
+    const registered = await registerClientSession(ctx, client).catch((error) => {
+      log(`could not register the session for ${client.projectDir}: ${describeError(error)}`);
+      return null;
+    });
+    clientSessionId = registered?.sessionId;
+  }
+  const timer = setInterval(() => {
+    void keepServedAlive(ctx).then((failures) => {
+      for (const f of failures) log(`heartbeat for ${f.sessionId}: ${describeError(f.error)}`);
+    });
+  }, ctx.settings.heartbeatMs);
+  timer.unref();
+
+  return {
+    ctx,
+    clientSessionId: () => clientSessionId,
+    async close(reason) {
+      clearInterval(timer);
+      await endServedSessions(ctx, reason);
+      await repos.close();
+      // One last push of what this process wrote (the session's end), when a remote is set.
+      await share.syncNow();
+      await share.stop();
+      opened.close();
+    },
+  };
+}
