@@ -9,6 +9,7 @@
 //   with a lease. Nothing else is ever forced.
 // A sync never throws for a remote's failure: it comes back in the result and in the per-remote
 // state file, for `status` and the tools.
+import { OrchestratorError } from '../core/errors.js';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -95,11 +96,9 @@ export async function syncRemotes(deps: SyncDeps, options: SyncOptions = {}): Pr
   return { remotes: results };
 }
 
-export class SyncSetupError extends Error {
-  readonly code = 'SYNC_SETUP';
-  constructor(message: string, readonly hint: string) {
-    super(message);
-    this.name = 'SyncSetupError';
+export class SyncSetupError extends OrchestratorError {
+  constructor(message: string, hint: string) {
+    super('SYNC_SETUP', message, hint);
   }
 }
 

@@ -2,6 +2,7 @@
 // which keeps comments and layout); when lines collide, structurally on the parsed YAML (groups
 // and keys by name, members by role, rules by content), which merges e.g. two groups added at the
 // end of the file on two machines. Either result must validate; otherwise it is a conflict.
+import { OrchestratorError } from '../core/errors.js';
 import { parse, stringify } from 'yaml';
 import { mergeTexts } from '../store/remote.js';
 
@@ -30,9 +31,9 @@ export async function mergeTopology(
   return { ok: true, text, how: 'structure' };
 }
 
-class MergeConflict extends Error {
+class MergeConflict extends OrchestratorError {
   constructor(readonly where: string) {
-    super(`conflict at ${where}`);
+    super('MERGE_CONFLICT', `conflict at ${where}`, undefined, { where });
   }
 }
 

@@ -1,6 +1,7 @@
 // The topology as files and history: topology.yml is the user's source of truth, and every
 // change to it is also one commit on the coordination repo's topology ref.
 // Never prints: anything worth telling the user comes back as `notices`.
+import { OrchestratorError } from '../core/errors.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
@@ -60,11 +61,9 @@ export class TopologyInvalidError extends UserError {
   }
 }
 
-export class TopologyLockedError extends Error {
-  readonly code = 'TOPOLOGY_LOCKED';
-  constructor(readonly lockFile: string, readonly holder: string, readonly hint: string) {
-    super(`the topology is locked by ${holder}`);
-    this.name = 'TopologyLockedError';
+export class TopologyLockedError extends OrchestratorError {
+  constructor(readonly lockFile: string, readonly holder: string, hint: string) {
+    super('TOPOLOGY_LOCKED', `the topology is locked by ${holder}`, hint, { lockFile, holder });
   }
 }
 

@@ -3,6 +3,7 @@
 // removes only what is ours.
 //   user scope:    ~/.claude.json (mcpServers)      ~/.claude/settings.json (hooks)
 //   project scope: <project>/.mcp.json (mcpServers)  <project>/.claude/settings.json (hooks)
+import { OrchestratorError } from '../core/errors.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,11 +144,9 @@ export interface SetupReport {
   runtime: Runtime;
 }
 
-export class SetupError extends Error {
-  readonly code = 'SETUP_FAILED';
-  constructor(message: string, readonly hint: string) {
-    super(message);
-    this.name = 'SetupError';
+export class SetupError extends OrchestratorError {
+  constructor(message: string, hint: string) {
+    super('SETUP_FAILED', message, hint);
   }
 }
 

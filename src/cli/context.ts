@@ -1,5 +1,6 @@
 // What every CLI command gets: lazy access to the application, and the only ways to print.
 // Nothing is opened until a command asks for it, so `--help` and `config-path` stay instant.
+import { OrchestratorError } from '../core/errors.js';
 import { homedir } from 'node:os';
 import { resolveHome, type HomePaths } from '../config/home.js';
 // Types only: the store, YAML and schema modules load when a command first needs them.
@@ -8,11 +9,9 @@ import type { Store } from '../store/store.js';
 import type { PathContext } from '../topology/edit.js';
 
 /** A mistake the user can fix: rendered as one line, `claude-orchestrator: <message> (<hint>)`, exit 1. */
-export class CliError extends Error {
-  readonly code = 'CLI_USAGE';
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-    this.name = 'CliError';
+export class CliError extends OrchestratorError {
+  constructor(message: string, hint?: string) {
+    super('CLI_USAGE', message, hint);
   }
 }
 

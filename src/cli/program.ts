@@ -1,9 +1,7 @@
 // The CLI program: command modules register on one cac instance; parseArgs turns an argv array
 // into what to do without running or printing anything; run does it and renders errors.
 import { cac, type CAC } from 'cac';
-import { UserError } from '../app/errors.js';
-import { InvalidNameError } from '../core/names.js';
-import { StoreError } from '../store/errors.js';
+import { OrchestratorError } from '../core/errors.js';
 import { closest } from '../topology/problem.js';
 import * as claudeCommands from './commands/claude.js';
 import * as groupCommands from './commands/group.js';
@@ -148,19 +146,10 @@ export function reportError(error: unknown, ctx: CliContext): number {
   return 2;
 }
 
+/** Every error of ours extends OrchestratorError (src/core/errors.ts): one shape, rendered one way. */
 function describeKnownError(error: unknown): { code: string; message: string; hint?: string } | null {
-  if (error instanceof CliError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
-  // TopologyEditError and TopologyLockedError, known by code so their (heavier) modules load lazily.
-  const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof Error && (code === 'TOPOLOGY_EDIT' || code === 'TOPOLOGY_LOCKED')) {
-    const hint = (error as { hint?: unknown }).hint;
-    return { code, message: error.message, ...(typeof hint === 'string' && hint ? { hint } : {}) };
-  }
-  if (error instanceof UserError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
-  if (error instanceof InvalidNameError) return { code: error.code, message: error.message, hint: "use only letters, digits, '.', '_' and '-'" };
-  // Store messages already say what to do.
-  if (error instanceof StoreError) return { code: error.code, message: error.message };
-  return null;
+  if (!(error instanceof OrchestratorError)) return null;
+  return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
 }
 
 function joinSubcommand(argv: readonly string[], names: readonly string[]): string[] {

@@ -1,4 +1,5 @@
 // Group names, roles and ids become ref path components: accept only what is safe there.
+import { OrchestratorError } from './errors.js';
 
 /** Letters, digits, '.', '_' and '-'; starting with a letter or digit; at most 64 characters. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -21,10 +22,9 @@ export function nameProblem(name: string): string | null {
   return null;
 }
 
-export class InvalidNameError extends Error {
-  readonly code = 'INVALID_NAME';
+export class InvalidNameError extends OrchestratorError {
   constructor(readonly what: string, readonly value: string, readonly problem: string) {
-    super(`${what} ${JSON.stringify(value)} ${problem}`);
+    super('INVALID_NAME', `${what} ${JSON.stringify(value)} ${problem}`, "use only letters, digits, '.', '_' and '-'", { what, value });
   }
 }
 

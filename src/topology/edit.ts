@@ -1,6 +1,7 @@
 // Edits of topology.yml that keep the user's comments, key order and formatting elsewhere.
 // Text in, text out: each function parses the text with yaml's Document API, changes only
 // what it must, and returns the new text or throws a TopologyEditError saying what to do.
+import { OrchestratorError } from '../core/errors.js';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { isMap, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { nameProblem } from '../core/names.js';
@@ -8,11 +9,9 @@ import { CHANGE_TYPES, PRIORITIES, type ChangeType, type Priority } from '../cor
 import { DEFAULT_RULES } from './example.js';
 import { closest } from './problem.js';
 
-export class TopologyEditError extends Error {
-  readonly code = 'TOPOLOGY_EDIT';
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-    this.name = 'TopologyEditError';
+export class TopologyEditError extends OrchestratorError {
+  constructor(message: string, hint?: string) {
+    super('TOPOLOGY_EDIT', message, hint);
   }
 }
 
