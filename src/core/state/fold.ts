@@ -250,11 +250,15 @@ export class GroupState {
       const at = insertSorted(this.eventsByRole, role, event);
       for (const mark of this.scanFrom.values()) if (mark.role === role && at < mark.index) mark.index = at;
     }
-    const fromRole = this.eventsFromRole.get(event.role) ?? [];
-    fromRole.push(event);
-    fromRole.sort((a, b) => compareRecords(b, a));
-    if (fromRole.length > 50) fromRole.length = 50;
-    this.eventsFromRole.set(event.role, fromRole);
+    let fromRole = this.eventsFromRole.get(event.role);
+    if (!fromRole) this.eventsFromRole.set(event.role, (fromRole = []));
+    // Latest first, the 50 latest by record order: the same whatever order events arrive in.
+    let i = 0;
+    while (i < fromRole.length && compareRecords(fromRole[i]!, event) > 0) i++;
+    if (i < EVENTS_FROM_ROLE) {
+      fromRole.splice(i, 0, event);
+      if (fromRole.length > EVENTS_FROM_ROLE) fromRole.length = EVENTS_FROM_ROLE;
+    }
   }
 
   /** `role` is the delivering session's: every record carries its writer's role. */
@@ -299,6 +303,9 @@ function insertOnce<R extends Ordered>(list: R[], record: R): boolean {
   list.splice(i, 0, record);
   return true;
 }
+
+/** How many of each source role's latest events `eventsFromRole` keeps. */
+const EVENTS_FROM_ROLE = 50;
 
 /** Keeps each role's list oldest first; records mostly arrive in order, so this is cheap. Returns where it went. */
 function insertSorted(byRole: EventsByRole, role: string, event: ChangeEvent): number {
