@@ -3,7 +3,8 @@
 // one after another, and a fetch brings a remote's older records late); every rule below is
 // stated in the record order of `../order.ts`, so the same records give the same state in any
 // order of application, and a record applied twice changes nothing. The rules are written down
-// in docs/data-model.md.
+// in docs/data-model.md. One file, over 300 lines, because the rules for each kind of record
+// are read together: splitting it would hide how sessions, deliveries and sync points interlock.
 import { compareRecords } from '../order.js';
 import type { Ordered } from '../order.js';
 import type {
