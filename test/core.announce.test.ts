@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { selectAnnouncement, unanswered } from '../src/core/announce.js';
 import type { ChangeEvent } from '../src/core/records.js';
-import type { SyncPointState } from '../src/core/syncpoints.js';
+import type { SyncPointState } from '../src/core/state/syncpoints.js';
 import type { Priority } from '../src/core/types.js';
 
 const event = (id: string, clock: number, priority: Priority, role = 'frontend'): ChangeEvent => ({

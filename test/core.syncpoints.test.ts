@@ -1,23 +1,37 @@
+// Sync points as the one fold keeps them: records in, CoordinationState, syncPointState out.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ackProblem, participantsFor, syncPointState, syncPointStates } from '../src/core/syncpoints.js';
-import type { SyncAcknowledged, SyncRequested } from '../src/core/records.js';
+import { ackProblem, participantsFor, syncPointState } from '../src/core/state/syncpoints.js';
+import type { SyncPointState } from '../src/core/state/syncpoints.js';
+import type { GroupState } from '../src/core/state/fold.js';
+import type { OrchestratorRecord, SyncAcknowledged, SyncRequested } from '../src/core/records.js';
 import type { Group, Member } from '../src/core/types.js';
+import { fold, registered, syncAcknowledged, syncRequested } from './helpers/records.js';
 
 const member = (role: string, dependsOn: string[] = []): Member => ({ path: `/repos/${role}`, role, dependsOn, exports: [] });
 const platform: Group = { name: 'platform', members: [member('auth'), member('gateway', ['auth']), member('frontend', ['gateway']), member('docs')], communicationRules: [] };
 
-const request = (participants: string[], expiresAt = 1000, id = 'sp1'): SyncRequested => ({
-  v: 1, kind: 'sync.requested', id: `r-${id}`, group: 'platform', role: 'auth', session: 'auth-1', at: 0, clock: 1,
-  syncPointId: id, description: 'migrate users', participants, expiresAt,
-});
+const request = (participants: string[], expiresAt = 1000, id = 'sp1', extra: Partial<SyncRequested> = {}): SyncRequested =>
+  syncRequested({ id: `r-${id}`, group: 'platform', role: 'auth', session: 'auth-1', at: 0, clock: 1, syncPointId: id, participants, expiresAt, ...extra });
 let n = 0;
-const ack = (session: string, role: string, at: number, syncPointId = 'sp1'): SyncAcknowledged => ({
-  v: 1, kind: 'sync.acknowledged', id: `a${++n}`, group: 'platform', role, session, at, clock: 10 + at, syncPointId,
-});
+const ack = (session: string, role: string, at: number, syncPointId = 'sp1'): SyncAcknowledged =>
+  syncAcknowledged({ id: `a${++n}`, group: 'platform', role, session, at, clock: 10 + at, syncPointId });
+
+/** The role of each session the group knows, as the application looks it up. */
+function roleLookup(group: GroupState): Map<string, string> {
+  return new Map([...group.sessions].map(([id, facts]) => [id, facts.registered.role]));
+}
+
+/** Every sync point of the folded group, by id. */
+function syncPoints(records: OrchestratorRecord[], now: number): Map<string, SyncPointState> {
+  const group = fold(records).group('platform');
+  const out = new Map<string, SyncPointState>();
+  for (const [id, req] of group.syncRequests) out.set(id, syncPointState(req, group.syncAcks.get(id) ?? [], { now, roleOfSession: roleLookup(group) }));
+  return out;
+}
 
 test('resolves when every participating role acked; any session of the role counts', () => {
-  const state = syncPointState(request(['gateway', 'frontend']), [ack('g2', 'gateway', 100), ack('f1', 'frontend', 200)], { now: 300 });
+  const state = syncPoints([request(['gateway', 'frontend']), ack('g2', 'gateway', 100), ack('f1', 'frontend', 200)], 300).get('sp1');
   assert.equal(state, {
     syncPointId: 'sp1', description: 'migrate users', requestedBy: { session: 'auth-1', role: 'auth' },
     participants: ['gateway', 'frontend'], acknowledgedBy: ['gateway', 'frontend'], remaining: [],
@@ -39,22 +53,43 @@ test('status table', () => {
     ['resolved before the deadline stays resolved', [ack('g1', 'gateway', 100), ack('f1', 'frontend', 900)], 5000, 'resolved', []],
   ];
   for (const [name, acks, now, status, remaining] of cases) {
-    const state = syncPointState(request(['gateway', 'frontend']), acks, { now });
-    assert.is(state.status, status, name);
-    assert.equal(state.remaining, remaining, name);
+    for (const records of [[request(['gateway', 'frontend']), ...acks], [...[...acks].reverse(), request(['gateway', 'frontend'])]]) {
+      const state = syncPoints(records, now).get('sp1')!;
+      assert.is(state.status, status, name);
+      assert.equal(state.remaining, remaining, name);
+    }
   }
 });
 
-test('role lookup overrides the role on the ack record', () => {
-  const state = syncPointState(request(['frontend']), [ack('f1', 'unknown', 100)], { now: 200, roleOfSession: new Map([['f1', 'frontend']]) });
-  assert.is(state.status, 'resolved');
+test('an acknowledgement read twice counts once', () => {
+  const twice = ack('g1', 'gateway', 100);
+  const group = fold([request(['gateway', 'frontend']), twice, twice]).group('platform');
+  assert.is(group.syncAcks.get('sp1')?.length, 1);
+});
+
+test('the role of a registered session overrides the role on the ack record', () => {
+  const f1 = registered({ group: 'platform', role: 'frontend', session: 'f1', clock: 1 });
+  assert.is(syncPoints([f1, request(['frontend']), ack('f1', 'unknown', 100)], 200).get('sp1')?.status, 'resolved');
+});
+
+test('a sync point id requested twice: the first request stands, whatever the order read', () => {
+  const first = request(['gateway'], 1000, 'sp1', { id: 'r-first', clock: 1, description: 'first' });
+  const second = request(['frontend'], 9000, 'sp1', { id: 'r-second', clock: 5, description: 'second' });
+  for (const records of [[first, second], [second, first]]) {
+    const group = fold(records).group('platform');
+    assert.is(group.syncRequests.get('sp1')?.description, 'first');
+    assert.equal(syncPoints([...records, ack('f1', 'frontend', 100)], 200).get('sp1')?.remaining, ['gateway']);
+  }
+  // Same clock: the earlier wall clock, then the lower record id, decides.
+  const sameClock = request(['docs'], 1000, 'sp1', { id: 'r-0', clock: 1, at: 0, description: 'lower id' });
+  assert.is(fold([first, sameClock]).group('platform').syncRequests.get('sp1')?.description, 'lower id');
 });
 
 test('ackProblem', () => {
-  const pending = syncPointState(request(['gateway']), [], { now: 0 });
-  const resolved = syncPointState(request(['gateway']), [ack('g1', 'gateway', 1)], { now: 2 });
-  const expired = syncPointState(request(['gateway']), [], { now: 5000 });
-  const cases: Array<[typeof pending | undefined, string, string | null]> = [
+  const pending = syncPoints([request(['gateway'])], 0).get('sp1');
+  const resolved = syncPoints([request(['gateway']), ack('g1', 'gateway', 1)], 2).get('sp1');
+  const expired = syncPoints([request(['gateway'])], 5000).get('sp1');
+  const cases: Array<[SyncPointState | undefined, string, string | null]> = [
     [undefined, 'gateway', 'UNKNOWN_SYNC_POINT'],
     [pending, 'docs', 'NOT_A_PARTICIPANT'],
     [pending, 'gateway', null],
@@ -77,9 +112,9 @@ test('participantsFor', () => {
   for (const [role, target, expected] of cases) assert.equal(participantsFor(platform, role, target), expected, `${role} ${String(target)}`);
 });
 
-test('syncPointStates groups records by sync point', () => {
-  const states = syncPointStates([ack('g1', 'gateway', 5, 'b'), request(['gateway'], 1000, 'a'), request(['gateway'], 1000, 'b')], { now: 10 });
-  assert.equal(states.map((s) => [s.syncPointId, s.status]), [['a', 'pending'], ['b', 'resolved']]);
+test('records are grouped by sync point', () => {
+  const states = syncPoints([ack('g1', 'gateway', 5, 'b'), request(['gateway'], 1000, 'a'), request(['gateway'], 1000, 'b')], 10);
+  assert.equal([...states.values()].map((s) => [s.syncPointId, s.status]).sort(), [['a', 'pending'], ['b', 'resolved']]);
 });
 
 test.run();

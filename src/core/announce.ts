@@ -2,7 +2,7 @@
 // waiting on it, each once, the urgent ones listed and the rest counted. Pure.
 import { compareRecords } from './order.js';
 import type { ChangeEvent } from './records.js';
-import type { SyncPointState } from './syncpoints.js';
+import type { SyncPointState } from './state/syncpoints.js';
 import type { Priority } from './types.js';
 
 /** An update as the receiving role sees it: the priority routing gave that role. */

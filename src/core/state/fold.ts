@@ -1,0 +1,372 @@
+// The one fold of records into state: sessions, deliveries, sync points, per group. Pure: no git,
+// no files, no clock. Fed one record at a time, in whatever order records arrive (refs are read
+// one after another, and a fetch brings a remote's older records late); every rule below is
+// stated in the record order of `../order.ts`, so the same records give the same state in any
+// order of application, and a record applied twice changes nothing. The rules are written down
+// in docs/data-model.md. One file, over 300 lines, because the rules for each kind of record
+// are read together: splitting it would hide how sessions, deliveries and sync points interlock.
+import { compareRecords } from '../order.js';
+import type { Ordered } from '../order.js';
+import type {
+  ChangeEvent,
+  OrchestratorRecord,
+  SessionEnded,
+  SessionHeartbeat,
+  SessionRegistered,
+  SyncAcknowledged,
+  SyncRequested,
+  WorkingTreeChanged,
+} from '../records.js';
+import type { DeliveryIndex, EventsByRole } from './delivery.js';
+
+/** Everything known of one registered session, from its records in one group. */
+export interface SessionFacts {
+  /** The latest registration (by record order): role, repo path, client session. */
+  registered: SessionRegistered;
+  /**
+   * The registration delivery counts from: the first of the unbroken run of registrations in
+   * the same group and role that ends with `registered`. Re-registering in place (a restart,
+   * a revival after an end) keeps it, so updates sent in between stay pending; registering in
+   * another group or role starts a new run.
+   */
+  firstRegistered: SessionRegistered;
+  /** The latest heartbeat, by record order. */
+  lastHeartbeat?: SessionHeartbeat;
+  /** The first end after the latest registration; absent when the session is alive (a registration after an end revives it). */
+  ended?: SessionEnded;
+  /** Wall clock (ms) of the latest record the session wrote in this group (registration, heartbeat, end, worktree). */
+  lastSeenAt: number;
+  /** From the latest registration or heartbeat (by record order) that names a task. */
+  currentTask?: string;
+  /** Process owning the session: from the latest registration or heartbeat (by record order) naming a host and pid. */
+  host: string;
+  pid: number;
+  /** The latest working-tree record, by record order. */
+  worktree?: WorkingTreeChanged;
+}
+
+export interface FoldOptions {
+  /**
+   * Keep the delivered ids of every session (`true`), or only of the sessions `track`ed
+   * (default: a process serving a few sessions of a long history need not hold millions of ids).
+   */
+  trackAllDeliveries?: boolean;
+}
+
+/** What a group has read of one session; `SessionFacts` are derived from it. */
+interface SessionRecords {
+  /** Registrations, sorted by record order. Under a `CoordinationState` they include other groups'. */
+  registrations: SessionRegistered[];
+  /** Ends in this group, sorted by record order. */
+  ends: SessionEnded[];
+  lastHeartbeat?: SessionHeartbeat;
+  worktree?: WorkingTreeChanged;
+  task?: { from: Ordered; value: string };
+  owner?: { from: Ordered; host: string; pid: number };
+  lastSeenAt: number;
+}
+
+/** The state of one group. Apply records through `CoordinationState` when sessions may move between groups. */
+export class GroupState {
+  readonly sessions = new Map<string, SessionFacts>();
+  /** Per target role, events oldest first by record order. */
+  readonly eventsByRole: EventsByRole = new Map();
+  readonly eventsById = new Map<string, ChangeEvent>();
+  /** Latest events first, per source role, at most 50 (for query_project_state). */
+  readonly eventsFromRole = new Map<string, ChangeEvent[]>();
+  /**
+   * `bySession` holds only the sessions this process serves (see `track`, and
+   * `FoldOptions.trackAllDeliveries`): a long history has millions of delivered ids, and only the
+   * sessions asking need theirs. `firstByRole` is kept for every role, keyed by the role on the
+   * `delivered` record (the writer's role when it read them): it is what lets a new session
+   * receive what its role never got.
+   */
+  readonly deliveries: DeliveryIndex = { bySession: new Map(), firstByRole: new Map() };
+  /** Per sync point id, the first request by record order: should an id be requested twice, the first stands. */
+  readonly syncRequests = new Map<string, SyncRequested>();
+  /** Per sync point id, its acknowledgements (each once), sorted by record order. */
+  readonly syncAcks = new Map<string, SyncAcknowledged[]>();
+  /** Per session: ids of the updates and sync points its client's hooks already showed it. */
+  readonly announced = new Map<string, Set<string>>();
+  /**
+   * Per served session (and the registration clock it was computed for): where its scan of its
+   * role's events may start. Lowered when an older event is inserted (a fetch from another machine).
+   */
+  readonly scanFrom = new Map<string, { role: string; clock: number; index: number }>();
+
+  private readonly read = new Map<string, SessionRecords>();
+  private readonly trackAll: boolean;
+
+  constructor(
+    readonly name: string,
+    options: FoldOptions = {},
+  ) {
+    this.trackAll = options.trackAllDeliveries ?? false;
+  }
+
+  /** Folds one record of this group in. Records of other groups are the caller's mistake and are ignored. */
+  apply(record: OrchestratorRecord): void {
+    if (record.group !== this.name) return;
+    switch (record.kind) {
+      case 'session.registered': {
+        const seen = this.recordsOf(record.session);
+        if (insertOnce(seen.registrations, record)) this.derive(record.session, seen);
+        return;
+      }
+      case 'session.heartbeat':
+      case 'session.ended':
+      case 'worktree':
+        return this.applySessionRecord(record);
+      case 'event':
+        return this.applyEvent(record);
+      case 'delivered':
+        return this.applyDelivery(record.session, record.role, record.clock, record.eventIds);
+      case 'announced': {
+        let shown = this.announced.get(record.session);
+        if (!shown) this.announced.set(record.session, (shown = new Set()));
+        for (const id of record.eventIds) shown.add(id);
+        for (const id of record.syncPointIds) shown.add(id);
+        return;
+      }
+      case 'sync.requested': {
+        const known = this.syncRequests.get(record.syncPointId);
+        if (!known || compareRecords(record, known) < 0) this.syncRequests.set(record.syncPointId, record);
+        return;
+      }
+      case 'sync.acknowledged': {
+        let list = this.syncAcks.get(record.syncPointId);
+        if (!list) this.syncAcks.set(record.syncPointId, (list = []));
+        insertOnce(list, record);
+        return;
+      }
+      case 'topology':
+        return;
+    }
+  }
+
+  /**
+   * Every registration of a session, in every group, sorted by record order (`CoordinationState`
+   * calls this instead of applying registrations, so that a later registration elsewhere hides
+   * the session here). The list is read, never changed.
+   */
+  setRegistrations(sessionId: string, registrations: SessionRegistered[]): void {
+    const seen = this.recordsOf(sessionId);
+    seen.registrations = registrations;
+    this.derive(sessionId, seen);
+  }
+
+  roleOfSession(sessionId: string): string | undefined {
+    return this.sessions.get(sessionId)?.registered.role;
+  }
+
+  /** Starts keeping the delivered ids of a session this process serves, from what it had read so far. */
+  track(sessionId: string, delivered: Iterable<string>): void {
+    const had = this.deliveries.bySession.get(sessionId) ?? new Set<string>();
+    for (const id of delivered) had.add(id);
+    this.deliveries.bySession.set(sessionId, had);
+  }
+
+  isTracked(sessionId: string): boolean {
+    return this.deliveries.bySession.has(sessionId);
+  }
+
+  private recordsOf(sessionId: string): SessionRecords {
+    let seen = this.read.get(sessionId);
+    if (!seen) this.read.set(sessionId, (seen = { registrations: [], ends: [], lastSeenAt: -Infinity }));
+    return seen;
+  }
+
+  private applySessionRecord(record: SessionHeartbeat | SessionEnded | WorkingTreeChanged): void {
+    const seen = this.recordsOf(record.session);
+    seen.lastSeenAt = Math.max(seen.lastSeenAt, record.at);
+    if (record.kind === 'session.heartbeat') {
+      if (!seen.lastHeartbeat || compareRecords(record, seen.lastHeartbeat) > 0) seen.lastHeartbeat = record;
+      if (record.currentTask !== undefined) laterTask(seen, record, record.currentTask);
+      // A heartbeat naming a host and pid hands the session to that process (a takeover).
+      if (record.host !== undefined && record.pid !== undefined) laterOwner(seen, record, record.host, record.pid);
+    } else if (record.kind === 'session.ended') {
+      insertOnce(seen.ends, record);
+    } else if (!seen.worktree || compareRecords(record, seen.worktree) > 0) {
+      seen.worktree = record;
+    }
+    this.derive(record.session, seen);
+  }
+
+  /** Recomputes a session's facts from what was read; updates the facts object in place. */
+  private derive(sessionId: string, seen: SessionRecords): void {
+    const regs = seen.registrations;
+    const latest = regs[regs.length - 1];
+    if (!latest || latest.group !== this.name) {
+      // Never registered, or its latest registration is in another group: not a session of ours.
+      this.sessions.delete(sessionId);
+      return;
+    }
+    let first = latest;
+    for (let i = regs.length - 2; i >= 0 && regs[i]!.group === latest.group && regs[i]!.role === latest.role; i--) first = regs[i]!;
+    let task = seen.task;
+    let owner = seen.owner;
+    let lastSeenAt = seen.lastSeenAt;
+    for (const reg of regs) {
+      if (reg.group !== this.name) continue;
+      lastSeenAt = Math.max(lastSeenAt, reg.at);
+      if (reg.currentTask !== undefined && (!task || compareRecords(reg, task.from) > 0)) task = { from: reg, value: reg.currentTask };
+      if (!owner || compareRecords(reg, owner.from) > 0) owner = { from: reg, host: reg.host, pid: reg.pid };
+    }
+    const ended = seen.ends.find((end) => compareRecords(end, latest) > 0);
+    const next: SessionFacts = {
+      registered: latest,
+      firstRegistered: first,
+      ...(seen.lastHeartbeat ? { lastHeartbeat: seen.lastHeartbeat } : {}),
+      ...(ended ? { ended } : {}),
+      lastSeenAt,
+      ...(task ? { currentTask: task.value } : {}),
+      host: owner!.host,
+      pid: owner!.pid,
+      ...(seen.worktree ? { worktree: seen.worktree } : {}),
+    };
+    const facts = this.sessions.get(sessionId);
+    if (!facts) {
+      this.sessions.set(sessionId, next);
+      return;
+    }
+    // In place: callers hold on to a served session's facts.
+    for (const key of ['lastHeartbeat', 'ended', 'currentTask', 'worktree'] as const) if (!(key in next)) delete facts[key];
+    Object.assign(facts, next);
+  }
+
+  private applyEvent(full: ChangeEvent): void {
+    // The same event can arrive twice: through a remote copy of a ref, or re-read after this
+    // process wrote it. Delivering it twice would be a bug; counting it once is enough.
+    if (this.eventsById.has(full.id)) return;
+    // Updates show at most 20 files; a commit's full list stays in its record. Routing results
+    // repeat across thousands of events: share one copy of each.
+    const event: ChangeEvent = {
+      ...full,
+      targets: this.shared(full.targets),
+      types: this.shared(full.types),
+      ...(full.files && full.files.length > 20 ? { files: full.files.slice(0, 20) } : {}),
+    };
+    this.eventsById.set(event.id, event);
+    for (const role of new Set(event.targets.map((t) => t.role))) {
+      const at = insertSorted(this.eventsByRole, role, event);
+      for (const mark of this.scanFrom.values()) if (mark.role === role && at < mark.index) mark.index = at;
+    }
+    let fromRole = this.eventsFromRole.get(event.role);
+    if (!fromRole) this.eventsFromRole.set(event.role, (fromRole = []));
+    // Latest first, the 50 latest by record order: the same whatever order events arrive in.
+    let i = 0;
+    while (i < fromRole.length && compareRecords(fromRole[i]!, event) > 0) i++;
+    if (i < EVENTS_FROM_ROLE) {
+      fromRole.splice(i, 0, event);
+      if (fromRole.length > EVENTS_FROM_ROLE) fromRole.length = EVENTS_FROM_ROLE;
+    }
+  }
+
+  /** `role` is the delivering session's: every record carries its writer's role. */
+  private applyDelivery(sessionId: string, role: string, clock: number, eventIds: readonly string[]): void {
+    const { bySession, firstByRole } = this.deliveries;
+    let had = bySession.get(sessionId);
+    if (!had && this.trackAll) bySession.set(sessionId, (had = new Set()));
+    let first = firstByRole.get(role);
+    if (!first) firstByRole.set(role, (first = new Map()));
+    for (const parsed of eventIds) {
+      // Key by the event's own id string when the event is known: one string, not one per delivery.
+      const id = this.eventsById.get(parsed)?.id ?? parsed;
+      had?.add(id);
+      const seen = first.get(id);
+      if (seen === undefined || clock < seen) first.set(id, clock);
+    }
+  }
+
+  private readonly interned = new Map<string, unknown>();
+  private shared<T>(value: T): T {
+    const key = JSON.stringify(value);
+    const known = this.interned.get(key);
+    if (known !== undefined) return known as T;
+    if (this.interned.size < 10_000) this.interned.set(key, value);
+    return value;
+  }
+}
+
+function laterTask(seen: SessionRecords, from: Ordered, value: string): void {
+  if (!seen.task || compareRecords(from, seen.task.from) > 0) seen.task = { from, value };
+}
+
+function laterOwner(seen: SessionRecords, from: Ordered, host: string, pid: number): void {
+  if (!seen.owner || compareRecords(from, seen.owner.from) > 0) seen.owner = { from, host, pid };
+}
+
+/** Inserts a record into a list sorted by record order, unless a record with its id is there. Returns whether it went in. */
+function insertOnce<R extends Ordered>(list: R[], record: R): boolean {
+  let i = list.length;
+  while (i > 0 && compareRecords(list[i - 1]!, record) > 0) i--;
+  if (list.some((r) => r.id === record.id)) return false;
+  list.splice(i, 0, record);
+  return true;
+}
+
+/** How many of each source role's latest events `eventsFromRole` keeps. */
+const EVENTS_FROM_ROLE = 50;
+
+/** Keeps each role's list oldest first; records mostly arrive in order, so this is cheap. Returns where it went. */
+function insertSorted(byRole: EventsByRole, role: string, event: ChangeEvent): number {
+  let list = byRole.get(role);
+  if (!list) byRole.set(role, (list = []));
+  let i = list.length;
+  while (i > 0 && compareRecords(list[i - 1]!, event) > 0) i--;
+  list.splice(i, 0, event);
+  return i;
+}
+
+/**
+ * All groups' state. A session belongs to the group of its latest registration (by record
+ * order): registering in another group moves it there, and it is no longer listed in the group
+ * it left.
+ */
+export class CoordinationState {
+  private readonly groups = new Map<string, GroupState>();
+  /** Every registration of each session, in every group, sorted by record order. */
+  private readonly registrations = new Map<string, SessionRegistered[]>();
+
+  constructor(private readonly options: FoldOptions = {}) {}
+
+  group(name: string): GroupState {
+    let state = this.groups.get(name);
+    if (!state) this.groups.set(name, (state = new GroupState(name, this.options)));
+    return state;
+  }
+
+  apply(record: OrchestratorRecord): void {
+    if (record.kind === 'topology') return;
+    if (record.kind !== 'session.registered') return this.group(record.group).apply(record);
+    let list = this.registrations.get(record.session);
+    if (!list) this.registrations.set(record.session, (list = []));
+    if (!insertOnce(list, record)) return;
+    for (const name of new Set(list.map((r) => r.group))) this.group(name).setRegistrations(record.session, list);
+  }
+
+  /** Every group some record named. */
+  groupNames(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  /** Sessions a client session started (e.g. one Claude Code session id), in every group, latest registration first. */
+  sessionsOfClient(clientSession: string): Array<{ group: GroupState; facts: SessionFacts }> {
+    const out: Array<{ group: GroupState; facts: SessionFacts }> = [];
+    for (const group of this.groups.values()) {
+      for (const facts of group.sessions.values()) {
+        if (facts.registered.clientSession === clientSession) out.push({ group, facts });
+      }
+    }
+    return out.sort((a, b) => compareRecords(b.facts.registered, a.facts.registered));
+  }
+
+  /** The group a session belongs to (its latest registration's), if it is known. */
+  findSession(sessionId: string): { group: GroupState; facts: SessionFacts } | undefined {
+    for (const group of this.groups.values()) {
+      const facts = group.sessions.get(sessionId);
+      if (facts) return { group, facts };
+    }
+    return undefined;
+  }
+}
