@@ -2,7 +2,7 @@
 // facts, and the state folded from the records read so far. One context per process, built by
 // that process's composition root; operations hold no state of their own.
 import type { Topology } from '../core/types.js';
-import { CoordinationState } from './state.js';
+import { CoordinationState } from '../core/state/fold.js';
 import type { Store } from '../store/store.js';
 import { RecordIndex } from './record-index.js';
 import type { Settings } from './settings.js';

@@ -1,14 +1,14 @@
 // Looking sessions up in the folded state, and what operations ask of them: are they live, what
 // is pending for them, which sync points wait on them. Shared by the operations; no writes.
-import { isPending, pendingUpdates, type PendingPage, type Recipient } from '../core/delivery.js';
+import { isPending, pendingUpdates, recipientOf, type PendingPage } from '../core/state/delivery.js';
 import { nameProblem } from '../core/names.js';
-import type { ChangeEvent, SessionRegistered } from '../core/records.js';
-import { liveness } from '../core/sessions.js';
-import { syncPointState, type SyncPointState } from '../core/syncpoints.js';
+import type { ChangeEvent } from '../core/records.js';
+import { liveness } from '../core/state/sessions.js';
+import { syncPointState, type SyncPointState } from '../core/state/syncpoints.js';
 import type { AppContext } from './context.js';
 import { UserError } from './errors.js';
 import { sessionRef } from '../store/layout.js';
-import type { GroupState, SessionFacts } from './state.js';
+import type { GroupState, SessionFacts } from '../core/state/fold.js';
 import { iso, type SessionView } from './views.js';
 
 /** A session found in the fold, with its group's state. */
@@ -133,9 +133,4 @@ export function findClientSession(ctx: AppContext, clientSession: string, projec
   const live = ctx.state.sessionsOfClient(clientSession).filter((s) => !s.facts.ended);
   const inside = (root: string) => projectDir === root || projectDir.startsWith(root.endsWith('/') ? root : `${root}/`);
   return live.find((s) => inside(s.facts.registered.repoPath)) ?? live[0] ?? null;
-}
-
-export function recipientOf(facts: SessionFacts): Recipient {
-  const r: SessionRegistered = facts.registered;
-  return { id: r.session, group: r.group, role: r.role, registeredClock: r.clock, registeredAt: r.at };
 }

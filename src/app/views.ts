@@ -1,6 +1,6 @@
 // What the tools return: records and folded state in the contract's shapes.
 import type { ChangeEvent } from '../core/records.js';
-import type { SyncPointState } from '../core/syncpoints.js';
+import type { SyncPointState } from '../core/state/syncpoints.js';
 import type { ChangeType, Priority } from '../core/types.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

@@ -1,5 +1,5 @@
 // acknowledge_sync_point: a participating role says it is ready.
-import { ackProblem, type SyncStatus } from '../../core/syncpoints.js';
+import { ackProblem, type SyncStatus } from '../../core/state/syncpoints.js';
 import { sessionRef } from '../../store/layout.js';
 import type { AppContext } from '../context.js';
 import { UserError } from '../errors.js';

@@ -1,5 +1,5 @@
 // request_sync_point: raise a barrier that sessions of the participating roles acknowledge.
-import { participantsFor } from '../../core/syncpoints.js';
+import { participantsFor } from '../../core/state/syncpoints.js';
 import type { NotifyTarget } from '../../core/types.js';
 import { sessionRef } from '../../store/layout.js';
 import type { AppContext } from '../context.js';

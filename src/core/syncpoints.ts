@@ -1,2 +1,0 @@
-// Moved to ./state/syncpoints.ts; kept until every importer points there.
-export * from './state/syncpoints.js';
