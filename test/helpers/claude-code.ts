@@ -106,7 +106,10 @@ export interface ClaudeRunOptions {
 
 /**
  * Runs `claude -p --input-format stream-json --output-format stream-json --verbose` with our MCP
- * tools allowed, the prompts on stdin, and resolves when it exits (killed after timeoutMs).
+ * tools allowed and resolves when it exits (killed after timeoutMs). The prompts are sent one at
+ * a time: the next after the `result` event that ends the previous turn (sent all at once, the
+ * later ones would arrive as messages in the middle of the first turn); stdin closes after the
+ * last turn's result.
  */
 export function runClaude(options: ClaudeRunOptions): Promise<ClaudeRun> {
   const args = ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', '--allowedTools', 'mcp__claude-orchestrator', ...(options.args ?? [])];
@@ -115,24 +118,42 @@ export function runClaude(options: ClaudeRunOptions): Promise<ClaudeRun> {
     const child = spawn(CLAUDE_BIN, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    let pending = '';
+    const events: ClaudeRun['events'] = [];
+    const queue = [...options.prompts];
+    const sendNext = (): void => {
+      const prompt = queue.shift();
+      if (prompt === undefined) child.stdin.end();
+      else child.stdin.write(`${prompt.startsWith('{') ? prompt : userLine(prompt)}\n`);
+    };
+    child.stdout.on('data', (c: Buffer) => {
+      const text = c.toString();
+      stdout += text;
+      pending += text;
+      let newline: number;
+      while ((newline = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, newline).trim();
+        pending = pending.slice(newline + 1);
+        if (!line) continue;
+        let event: ClaudeRun['events'][number];
+        try {
+          event = JSON.parse(line);
+        } catch {
+          continue; // not an event line
+        }
+        events.push(event);
+        if (event.type === 'result') sendNext();
+      }
+    });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdin.on('error', () => undefined); // it exited early: reported by its exit code
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const events: ClaudeRun['events'] = [];
-      for (const line of stdout.split('\n')) {
-        if (!line.trim()) continue;
-        try {
-          events.push(JSON.parse(line));
-        } catch {
-          // not an event line
-        }
-      }
       resolvePromise({ code, events, stdout, stderr, ms: performance.now() - started });
     });
-    child.stdin.end(options.prompts.map((p) => `${p.startsWith('{') ? p : userLine(p)}\n`).join(''));
+    sendNext();
   });
 }
 

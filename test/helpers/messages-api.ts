@@ -52,8 +52,11 @@ export interface Reply {
   tools?: ToolCall[];
 }
 
-/** A script turn: a fixed reply, or one computed from the request (e.g. ids read from the context). */
-export type Turn = Reply | ((request: MessagesRequest) => Reply);
+/**
+ * A script turn: a fixed reply, or one computed from the request (e.g. ids read from the context);
+ * a function may also act first (write a record as another repo) before it answers.
+ */
+export type Turn = Reply | ((request: MessagesRequest) => Reply | Promise<Reply>);
 
 export interface MessagesApi {
   /** http://127.0.0.1:<port> (what ANTHROPIC_BASE_URL takes). */
@@ -164,7 +167,7 @@ export async function startMessagesApi(script: Turn[] = [], options: MessagesApi
     if (isConversation(body)) {
       const turn = queue.shift();
       entry.turn = answered++;
-      if (turn) reply = typeof turn === 'function' ? turn(body) : turn;
+      if (turn) reply = typeof turn === 'function' ? await turn(body) : turn;
       else reply = { text: sideReply };
     }
     if (body.stream) {
