@@ -88,8 +88,10 @@ test('PostToolUse shows an update that arrived during the turn, as additionalCon
 test('Stop blocks while a critical update is unread, and lets go once it is read', async () => {
   const blocked = await runHook('stop', hookJson('stop', CLIENT, frontend), hookEnv);
   assert.is(blocked.code, 0);
-  assert.is(blocked.json?.decision, 'block');
-  assert.match(blocked.json?.reason ?? '', 'Dropped /v1/login');
+  // Claude Code's non-error form for Stop: the reason as additionalContext, shown once.
+  assert.is(blocked.json?.hookSpecificOutput?.hookEventName, 'Stop');
+  assert.is(blocked.json?.decision, undefined);
+  assert.match(context(blocked), 'Dropped /v1/login');
   await frontendServer.call('get_cross_project_updates', { sessionId: FRONTEND_SESSION });
   assert.is((await runHook('stop', hookJson('stop', CLIENT, frontend), hookEnv)).stdout, '');
 });
@@ -102,8 +104,8 @@ test('Stop blocks while a sync point waits on frontend and lets go after it is a
   assert.match(context(shown), `sync point ${syncPointId} from auth waits on frontend`);
 
   const blocked = await runHook('stop', hookJson('stop', CLIENT, frontend), hookEnv);
-  assert.is(blocked.json?.decision, 'block');
-  assert.match(blocked.json?.reason ?? '', syncPointId);
+  assert.is(blocked.json?.hookSpecificOutput?.hookEventName, 'Stop');
+  assert.match(context(blocked), syncPointId);
   // Already continuing because of a Stop hook: no second block in the same turn.
   assert.is((await runHook('stop', hookJson('stop', CLIENT, frontend, { stop_hook_active: true }), hookEnv)).stdout, '');
 

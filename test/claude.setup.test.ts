@@ -1,10 +1,10 @@
 // The real Claude Code (from npm, in a temp HOME): after `setup claude-code`, `claude mcp list`
 // reports our server connected, and Claude Code's settings hold our hooks beside earlier ones.
-// The install (about 30 s, from the npm registry) is cached under node_modules/.cache by version.
-// CLAUDE_CODE_TEST=skip skips it (no network).
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// Claude Code is the pinned version of helpers/claude-code.ts, installed once into .cache/claude-code
+// and shared with claude.e2e.test.ts; when it cannot be installed the test says why and skips.
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,33 +12,13 @@ import * as claudeCommands from '../src/cli/commands/claude.js';
 import { createContext } from '../src/cli/context.js';
 import { COMMAND_MODULES, run } from '../src/cli/program.js';
 import { makePlatform } from './helpers/mcp.js';
+import { CLAUDE_BIN as CLAUDE, ensureClaudeCode, skipLine } from './helpers/claude-code.js';
 
-const VERSION = '2.1.331';
-const CACHE = resolve('node_modules/.cache', `claude-code-${VERSION}`);
-const CLAUDE = join(CACHE, 'node_modules', '.bin', 'claude');
 const run$ = promisify(execFile);
 
-function installedVersion(): string | null {
-  if (!existsSync(CLAUDE)) return null;
-  try {
-    return execFileSync(CLAUDE, ['--version'], { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH ?? '', HOME: CACHE } }).trim();
-  } catch {
-    return null;
-  }
-}
-
-async function ensureClaudeCode(): Promise<void> {
-  if (installedVersion()?.startsWith(VERSION)) return;
-  mkdirSync(CACHE, { recursive: true });
-  const started = Date.now();
-  await run$('npm', ['install', '--prefix', CACHE, `@anthropic-ai/claude-code@${VERSION}`, '--no-audit', '--no-fund', '--loglevel=error'], { timeout: 300_000 });
-  console.log(`  installed Claude Code ${VERSION} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  assert.ok(installedVersion()?.startsWith(VERSION), `claude --version after npm install: ${installedVersion()}`);
-}
-
 test('setup claude-code: claude mcp list shows the server connected; settings keep earlier hooks', async () => {
-  if (process.env.CLAUDE_CODE_TEST === 'skip') return;
-  await ensureClaudeCode();
+  const skip = await ensureClaudeCode();
+  if (skip) return skipLine('claude.setup', skip);
   const platform = makePlatform();
   const home = platform.env.HOME!;
   const earlier = { hooks: { Stop: [{ hooks: [{ type: 'command', command: '~/bin/notify-done.sh' }] }] } };

@@ -20,6 +20,16 @@ export interface HookApp {
 }
 
 /**
+ * Claude Code's pid: CLAUDE_ORCHESTRATOR_CLIENT_PID, which hooks/claude-hook sets (Claude Code
+ * runs hooks through `/bin/sh -c`, so node's parent is a shell that exits with the hook), else
+ * this process's parent.
+ */
+export function clientPid(env: NodeJS.ProcessEnv): number {
+  const pid = Number(env.CLAUDE_ORCHESTRATOR_CLIENT_PID);
+  return Number.isSafeInteger(pid) && pid > 1 ? pid : process.ppid;
+}
+
+/**
  * Opens the coordination repo without creating it: when it does not exist the orchestrator is
  * not set up here, and the hook has nothing to say (null).
  */
@@ -27,9 +37,9 @@ export async function openHookApp(env: NodeJS.ProcessEnv): Promise<HookApp | nul
   const paths = resolveHome(env);
   if (!existsSync(paths.repoGitDir)) return null;
   const store = await Store.open(paths.repoGitDir, { create: false, maintenance: false });
-  // The hook's own process exits at once; its parent (Claude Code, or the shell it started)
-  // lives as long as the session, so a session this hook registers is not seen as gone.
-  const environment = processEnvironment(process.ppid);
+  // The hook's own process exits at once; Claude Code lives as long as the session, so a session
+  // this hook registers follows Claude Code's pid, not its own.
+  const environment = processEnvironment(clientPid(env));
   let loaded: Promise<Topology> | undefined;
   const topology: TopologySource = {
     current() {

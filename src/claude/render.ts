@@ -84,6 +84,13 @@ export function contextOutput(hookEventName: string, text: string): string {
   return JSON.stringify({ hookSpecificOutput: { hookEventName, additionalContext: text } });
 }
 
+/**
+ * A Stop hook's answer that keeps the session going. Claude Code's documented non-error form
+ * (`hookSpecificOutput.additionalContext` for Stop): the model gets the text once, as "Stop hook
+ * feedback", with the same loop protections as `decision: "block"`. `decision: "block"` (or exit
+ * 2) made Claude Code 2.1.33x send it twice, the second time as a "blocking error from command"
+ * naming our install path.
+ */
 export function blockOutput(reason: string): string {
-  return JSON.stringify({ decision: 'block', reason });
+  return contextOutput('Stop', reason);
 }

@@ -59,8 +59,9 @@ export function renderHook(runtime: HookRuntime, commonDir: string): string {
   const values: Record<string, string> = {
     STATE_DIR: stateDirOf(commonDir), HOME: runtime.home, NODE: runtime.node, INGEST: runtime.ingest, COMMON_DIR: commonDir,
   };
-  // The template holds each value in single quotes: `'@NAME@'`.
-  return readFileSync(runtime.template, 'utf8').replace(/'@([A-Z_]+)@'/g, (whole, name: string) => (name in values ? shellQuote(values[name]!) : whole));
+  // The template holds each value in single quotes: `'@NAME@'`. Written with LF whatever the
+  // checkout did to the template: git cannot run a hook whose `#!/bin/sh` line ends in CR.
+  return readFileSync(runtime.template, 'utf8').replace(/\r\n?/g, '\n').replace(/'@([A-Z_]+)@'/g, (whole, name: string) => (name in values ? shellQuote(values[name]!) : whole));
 }
 
 async function locate(repo: string): Promise<Located> {
