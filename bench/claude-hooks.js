@@ -1,4 +1,4 @@
-// Claude Code's hooks as Claude Code runs them: one `node dist/claude/hook-main.js <event>` process
+// Claude Code's hooks as Claude Code runs them: one `node dist/claude-hooks/hook-main.js <event>` process
 // per run, fed the documented JSON, over a coordination repo with some history. Prints the median
 // (and p95) wall time per hook next to `node -e 0`, the time inside the process and its CPU, and
 // the size in tokens (bytes / 4) of what the model sees: server instructions, tools/list,
@@ -16,7 +16,7 @@ import { Store } from '../dist/store/store.js';
 import { sessionRef } from '../dist/store/layout.js';
 import { makeRepo, stats } from './lib.js';
 
-const HOOK = resolve('dist/claude/hook-main.js');
+const HOOK = resolve('dist/claude-hooks/hook-main.js');
 // As `setup claude-code` installs them: the shell launcher, which starts node only when needed.
 const LAUNCHER = resolve('hooks/claude-hook');
 const SERVER = resolve('dist/index.js');

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { installHook } from '../dist/hooks/install.js';
+import { installHook } from '../dist/git-hooks/install.js';
 import { SERVER_NODE_FLAGS } from '../dist/config/node-flags.js';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -63,7 +63,7 @@ groups:
 `);
     const env = { CLAUDE_ORCHESTRATOR_HOME: home, HOME: root };
     process.env.CLAUDE_ORCHESTRATOR_HOME = home;
-    await installHook(auth, { node: process.execPath, ingest: resolve('dist/hooks/ingest.js'), home, template: resolve('hooks/post-commit') });
+    await installHook(auth, { node: process.execPath, ingest: resolve('dist/git-hooks/ingest.js'), home, template: resolve('hooks/post-commit') });
 
     const server = await startServer(env);
     const { sessionId } = await server.call('register_session', { repoPath: gateway, projectGroup: 'bench' });

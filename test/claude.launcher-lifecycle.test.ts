@@ -7,7 +7,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { renderHook } from '../src/hooks/install.js';
+import { renderHook } from '../src/git-hooks/install.js';
 import { isolatedEnv } from './helpers/claude-code.js';
 import { makeClaudeProject } from './helpers/claude-project.js';
 import { HOOK_ENTRY, hookJson } from './helpers/claude.js';
@@ -97,7 +97,7 @@ test('case 5: a clone made with core.autocrlf=true checks every text file out wi
 test('case 5: the post-commit hook is written with LF even from a CRLF template', () => {
   const template = join(tempDir(), 'post-commit');
   writeFileSync(template, readFileSync(resolve('hooks/post-commit'), 'utf8').replace(/\r?\n/g, '\r\n'));
-  const rendered = renderHook({ node: process.execPath, ingest: '/opt/x/dist/hooks/ingest.js', home: project.home, template }, join(frontend, '.git'));
+  const rendered = renderHook({ node: process.execPath, ingest: '/opt/x/dist/git-hooks/ingest.js', home: project.home, template }, join(frontend, '.git'));
   assert.not.ok(rendered.includes('\r'));
   assert.ok(rendered.startsWith('#!/bin/sh\n'));
   // And sh runs it: off, it only chains (there is nothing to chain to) and exits 0.

@@ -4,13 +4,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isOurHandler, mergeHooks, setupClaudeCode, type Runtime } from '../src/claude/setup.js';
+import { isOurHandler, mergeHooks, setupClaudeCode, type Runtime } from '../src/claude-hooks/setup.js';
 import * as claudeCommands from '../src/cli/commands/claude.js';
 import { createContext } from '../src/cli/context.js';
 import { COMMAND_MODULES, run } from '../src/cli/program.js';
 import { tempDir } from './helpers/tmp.js';
 
-const runtime: Runtime = { node: '/usr/bin/node', server: '/opt/co/dist/index.js', hook: '/opt/co/dist/claude/hook-main.js', launcher: '/opt/co/hooks/claude-hook' };
+const runtime: Runtime = { node: '/usr/bin/node', server: '/opt/co/dist/index.js', hook: '/opt/co/dist/claude-hooks/hook-main.js', launcher: '/opt/co/hooks/claude-hook' };
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
 const foreign = {
@@ -37,7 +37,7 @@ test('mergeHooks adds ours beside foreign hooks, replaces ours in place, and rem
   assert.equal(Object.keys(hooks).sort(), ['PostToolUse', 'SessionStart', 'Stop', 'UserPromptSubmit']);
   assert.equal(hooks.PostToolUse![0], foreign.hooks.PostToolUse[0]);
   assert.is(hooks.PostToolUse![1]!.matcher, '*');
-  assert.is(hooks.Stop![1]!.hooks[0]!.command, 'sh /opt/co/hooks/claude-hook /usr/bin/node /opt/co/dist/claude/hook-main.js stop');
+  assert.is(hooks.Stop![1]!.hooks[0]!.command, 'sh /opt/co/hooks/claude-hook /usr/bin/node /opt/co/dist/claude-hooks/hook-main.js stop');
   assert.is(once.settings.model, 'opus');
 
   assert.not.ok(mergeHooks(once.settings, runtime).changed, 'idempotent');
@@ -72,7 +72,7 @@ test('setup claude-code --scope user: server in ~/.claude.json, hooks in ~/.clau
   assert.match(written.mcpServers['claude-orchestrator'].args.at(-1), /dist\/index\.js$/);
   const settings = readJson(join(home, '.claude', 'settings.json'));
   assert.equal(settings.hooks.PostToolUse[0], foreign.hooks.PostToolUse[0]);
-  assert.match(settings.hooks.UserPromptSubmit[0].hooks[0].command, /dist\/claude\/hook-main\.js user-prompt-submit$/);
+  assert.match(settings.hooks.UserPromptSubmit[0].hooks[0].command, /dist\/claude-hooks\/hook-main\.js user-prompt-submit$/);
 
   const second = await cli(['setup', 'claude-code', '--scope', 'user'], env, project);
   assert.is(second.code, 0);

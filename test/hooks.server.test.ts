@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { installHook } from '../src/hooks/install.js';
+import { installHook } from '../src/git-hooks/install.js';
 import { commitAll, waitFor } from './helpers/hooks.js';
 import { makePlatform, startServer } from './helpers/mcp.js';
 
@@ -12,7 +12,7 @@ test('with the auth session\'s server running, a commit reaches frontend althoug
   const platform = makePlatform();
   const { auth } = platform.repos;
   // A hook whose node is /bin/false: any update that arrives was ingested by the server.
-  await installHook(auth, { node: '/bin/false', ingest: resolve('dist/hooks/ingest.js'), home: platform.home, template: resolve('hooks/post-commit') });
+  await installHook(auth, { node: '/bin/false', ingest: resolve('dist/git-hooks/ingest.js'), home: platform.home, template: resolve('hooks/post-commit') });
   const authServer = await startServer(platform.env);
   const frontendServer = await startServer(platform.env);
   try {

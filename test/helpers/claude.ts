@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
-export const HOOK_ENTRY = resolve('dist/claude/hook-main.js');
+export const HOOK_ENTRY = resolve('dist/claude-hooks/hook-main.js');
 
 /** The stdin examples of Claude Code's hooks reference, with session_id and cwd set. */
 export function hookJson(event: 'session-start' | 'user-prompt-submit' | 'post-tool-use' | 'stop', sessionId: string, cwd: string, extra: Record<string, unknown> = {}) {
@@ -40,7 +40,7 @@ export interface HookResult {
   json: null | { decision?: string; reason?: string; hookSpecificOutput?: { hookEventName: string; additionalContext: string } };
 }
 
-/** Runs `node dist/claude/hook-main.js <event>` with `input` on stdin (a string is sent as is). */
+/** Runs `node dist/claude-hooks/hook-main.js <event>` with `input` on stdin (a string is sent as is). */
 export function runHook(event: string, input: unknown, env: Record<string, string>, entry = HOOK_ENTRY): Promise<HookResult> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();

@@ -2,11 +2,11 @@
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { ChangeEvent } from '../../src/core/records.js';
-import { installHook, type HookRuntime } from '../../src/hooks/install.js';
+import { installHook, type HookRuntime } from '../../src/git-hooks/install.js';
 import { Store } from '../../src/store/store.js';
 
 export function runtimeFor(home: string): HookRuntime {
-  return { node: process.execPath, ingest: resolve('dist/hooks/ingest.js'), home, template: resolve('hooks/post-commit') };
+  return { node: process.execPath, ingest: resolve('dist/git-hooks/ingest.js'), home, template: resolve('hooks/post-commit') };
 }
 
 export async function install(repo: string, home: string) {

@@ -1,10 +1,10 @@
 // setup claude-code | hook <event>
-// Claude Code's installed hooks call dist/claude/hook-main.js directly (faster than the CLI);
+// Claude Code's installed hooks call dist/claude-hooks/hook-main.js directly (faster than the CLI);
 // `hook` is the same thing through the CLI, for trying a hook by hand.
 import type { CAC } from 'cac';
 import { homedir } from 'node:os';
-import { HOOK_EVENTS, isHookEvent } from '../../claude/hook-input.js';
-import { SetupError, setupClaudeCode, type Scope, type SetupReport } from '../../claude/setup.js';
+import { HOOK_EVENTS, isHookEvent } from '../../claude-hooks/hook-input.js';
+import { SetupError, setupClaudeCode, type Scope, type SetupReport } from '../../claude-hooks/setup.js';
 import { CliError, optionalString, type CliContext } from '../context.js';
 
 function readStdin(): Promise<string> {
@@ -54,7 +54,7 @@ export function register(cli: CAC, ctx: CliContext): void {
     .action(async (event: string) => {
       // Like the installed hook: never fails, prints nothing but Claude Code's answer.
       if (!isHookEvent(event)) return;
-      const { runHook } = await import('../../claude/run-hook.js');
+      const { runHook } = await import('../../claude-hooks/run-hook.js');
       const result = await runHook(event, await readStdin(), ctx.env);
       if (result.error && ctx.env.CLAUDE_ORCHESTRATOR_DEBUG === '1') ctx.note(`${ctx.bin} hook: ${result.error}`);
       if (result.output) ctx.out(JSON.parse(result.output), result.output);

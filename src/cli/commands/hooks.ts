@@ -1,10 +1,10 @@
 // hooks install | uninstall | status: the post-commit hook that turns commits into change records.
 import type { CAC } from 'cac';
-import type { HookReport } from '../../hooks/install.js';
+import type { HookReport } from '../../git-hooks/install.js';
 import { CliError, optionalString, type CliContext } from '../context.js';
 import { loadValid } from './shared.js';
 // Loaded on use: `--help` and other commands need not pay for it.
-const install = () => import('../../hooks/install.js');
+const install = () => import('../../git-hooks/install.js');
 
 type Options = { group?: unknown };
 

@@ -21,19 +21,19 @@ export interface Runtime {
   node: string;
   /** dist/index.js: the MCP server. */
   server: string;
-  /** dist/claude/hook-main.js: the hook entry. */
+  /** dist/claude-hooks/hook-main.js: the hook entry. */
   hook: string;
   /** hooks/claude-hook: the shell launcher that answers "still nothing" without node. */
   launcher: string;
 }
 
-/** This installation's node and entry points (from src/claude or dist/claude alike). */
+/** This installation's node and entry points (from src/claude-hooks or dist/claude-hooks alike). */
 export function defaultRuntime(): Runtime {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   return {
     node: process.execPath,
     server: join(root, 'dist', 'index.js'),
-    hook: join(root, 'dist', 'claude', 'hook-main.js'),
+    hook: join(root, 'dist', 'claude-hooks', 'hook-main.js'),
     launcher: join(root, 'hooks', 'claude-hook'),
   };
 }

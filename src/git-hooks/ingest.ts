@@ -1,4 +1,4 @@
-// Entry point the post-commit hook starts in the background: `node dist/hooks/ingest.js <common-dir>`.
+// Entry point the post-commit hook starts in the background: `node dist/git-hooks/ingest.js <common-dir>`.
 // Prints nothing (nobody reads it); the last failure goes to `<common-dir>/orchestrator/ingest.log`.
 // Imports stay lean (no MCP SDK, no watcher) to keep the per-commit CPU cost down.
 import { appendFileSync, statSync, writeFileSync } from 'node:fs';

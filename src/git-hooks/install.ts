@@ -21,7 +21,7 @@ export type HookState = 'current' | 'outdated' | 'foreign' | 'missing';
 export interface HookRuntime {
   /** Node binary the hook starts (absolute). */
   node: string;
-  /** dist/hooks/ingest.js (absolute). */
+  /** dist/git-hooks/ingest.js (absolute). */
   ingest: string;
   /** The orchestrator home the ingester uses. */
   home: string;
@@ -32,7 +32,7 @@ export interface HookRuntime {
 /** This installation's paths: the hook keeps using this node and this package. */
 export function currentRuntime(home: string): HookRuntime {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  return { node: process.execPath, ingest: join(root, 'dist', 'hooks', 'ingest.js'), home, template: join(root, 'hooks', 'post-commit') };
+  return { node: process.execPath, ingest: join(root, 'dist', 'git-hooks', 'ingest.js'), home, template: join(root, 'hooks', 'post-commit') };
 }
 
 export interface HookReport {

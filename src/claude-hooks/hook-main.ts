@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The command Claude Code's hooks run: `node dist/claude/hook-main.js <event>`. A dedicated entry,
+// The command Claude Code's hooks run: `node dist/claude-hooks/hook-main.js <event>`. A dedicated entry,
 // not the CLI, because it runs on every prompt: it imports only what the event needs. Whatever
 // happens it prints nothing but a valid answer and exits 0, so it can never break a session.
 import { isHookEvent } from './hook-input.js';
