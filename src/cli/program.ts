@@ -6,6 +6,7 @@ import { InvalidNameError } from '../core/names.js';
 import { StoreError } from '../store/errors.js';
 import { closest } from '../topology/problem.js';
 import * as claudeCommands from './commands/claude.js';
+import * as dashboardCommands from './commands/dashboard.js';
 import * as groupCommands from './commands/group.js';
 import * as hookCommands from './commands/hooks.js';
 import * as logCommands from './commands/log.js';
@@ -37,6 +38,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   pruneCommands,
   claudeCommands,
   hookCommands,
+  dashboardCommands,
 ];
 
 export function createProgram(ctx: CliContext, modules: readonly CommandModule[] = COMMAND_MODULES): CAC {

@@ -1,0 +1,48 @@
+// dashboard [--port N] [--open]: a live, read-only web page on 127.0.0.1 until Ctrl-C.
+import { spawn } from 'node:child_process';
+import type { CAC } from 'cac';
+import { CliError, optionalString, type CliContext } from '../context.js';
+// Loaded on use: the server library and the application load only for this command.
+const dashboard = () => Promise.all([import('../../dashboard/data.js'), import('../../dashboard/server.js')]);
+
+export function register(cli: CAC, ctx: CliContext): void {
+  cli
+    .command('dashboard', 'A live, read-only web page of the topology, sessions, updates, sync points and remotes (127.0.0.1 only)')
+    .option('--port <port>', 'Port to listen on (default: any free port)')
+    .option('--open', 'Open the page in the browser')
+    .action(async (options: { port?: unknown; open?: boolean }) => {
+      const portText = optionalString(options.port);
+      const port = portText === undefined ? 0 : Number(portText);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port wants a port number (0-65535), not ${portText}`);
+      const [{ openDashboardData, MissingRepoError }, { startDashboard }] = await dashboard();
+      const data = await openDashboardData(ctx.env).catch((error: unknown) => {
+        if (error instanceof MissingRepoError) throw new CliError(error.message, `create it with ${ctx.bin} init, or point CLAUDE_ORCHESTRATOR_HOME at an existing one`);
+        throw error;
+      });
+      ctx.onClose(() => data.close());
+      const running = await startDashboard({ data, port }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE') throw new CliError(`port ${port} is in use`, 'pick another with --port, or leave it out to take any free port');
+        throw error;
+      });
+      ctx.onClose(() => running.close());
+      ctx.out({ url: running.url, port: running.port }, `Dashboard (read-only): ${running.url}\nPress Ctrl-C to stop it.`);
+      if (options.open) openBrowser(running.url, (message) => ctx.note(`${ctx.bin}: ${message}`));
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+    });
+}
+
+/** The platform's way of opening a URL; failures are only reported (the URL is printed anyway). */
+function openBrowser(url: string, note: (message: string) => void): void {
+  const [command, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  try {
+    const child = spawn(command as string, args as string[], { stdio: 'ignore', detached: true });
+    child.on('error', () => note(`could not open a browser (${command}); open the URL above yourself`));
+    child.unref();
+  } catch {
+    note(`could not open a browser (${command}); open the URL above yourself`);
+  }
+}
