@@ -53,6 +53,11 @@ function clip(text, max) {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** Keeps the end of a path, where the repo's name is. */
+function clipStart(text, max) {
+  return text.length > max ? `…${text.slice(text.length - max + 1)}` : text;
+}
+
 function timeOf(iso) {
   const d = new Date(iso);
   const today = new Date();
@@ -72,7 +77,7 @@ function untilText(iso) {
 
 // ---- topology graph ------------------------------------------------------------------------
 
-const NODE_W = 250;
+const NODE_W = 280;
 const GAP_X = 90;
 const GAP_Y = 24;
 const LINE = 18;
@@ -153,14 +158,14 @@ function drawGraph(group) {
     const node = svg('g', { class: 'node', 'data-role': m.role, transform: `translate(${x},${y})` });
     node.append(svg('rect', { width: NODE_W, height: h, rx: 8 }));
     node.append(svg('text', { class: 'role', x: 12, y: 22 }, m.role));
-    node.append(svg('text', { class: 'path', x: 12, y: 38 }, clip(m.path ?? 'not in the topology', 38)));
+    node.append(svg('text', { class: 'path', x: 12, y: 38 }, clipStart(m.path ?? 'not in the topology', 42)));
     let line = 0;
     if (m.sessions.length === 0) node.append(svg('text', { class: 'none', x: 12, y: 58 }, 'no session running'));
     for (const s of m.sessions.slice(0, MAX_SESSIONS_SHOWN)) {
       const ly = 58 + line * LINE;
       node.append(svg('circle', { class: `dot-${s.status}`, cx: 17, cy: ly - 4, r: 4 }));
       const label = `${s.status === 'stale' ? 'stale · ' : ''}${s.currentTask ?? 'no task given'}`;
-      const text = svg('text', { class: 'session', x: 27, y: ly, 'data-session': s.sessionId }, clip(label, 34));
+      const text = svg('text', { class: 'session', x: 27, y: ly, 'data-session': s.sessionId }, clip(label, 36));
       text.append(svg('title', {}, `${s.sessionId} on ${s.host} (${s.status}, last seen ${s.lastSeen})${s.currentTask ? `\ntask: ${s.currentTask}` : ''}`));
       node.append(text);
       line++;
@@ -207,7 +212,7 @@ function renderSyncPoints(overview) {
         el('div', { class: 'title' }, p.description),
         el('dl', {},
           el('dt', {}, 'group'), el('dd', {}, p.group),
-          el('dt', {}, 'asked by'), el('dd', {}, `${p.requestedBy.role} (${shortSession(p.requestedBy.sessionId)})`),
+          el('dt', {}, 'asked by'), el('dd', { class: 'asked' }, `${p.requestedBy.role} (${shortSession(p.requestedBy.sessionId)})`),
           el('dt', {}, 'acknowledged'), el('dd', { class: 'acked' }, p.acknowledgedBy.length ? p.acknowledgedBy.join(', ') : 'nobody yet'),
           el('dt', {}, 'waiting for'), el('dd', { class: 'remaining' }, remaining.join(', ') || 'nobody'),
           el('dt', {}, 'expires'), expires,
