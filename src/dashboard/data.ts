@@ -161,7 +161,7 @@ export class MissingRepoError extends Error {
 // ---- today's source: the application layer ------------------------------------------------
 
 /** Timeline records looked at per request at most, so a filter matching little stays bounded. */
-const SCAN_BUDGET = 5_000;
+const SCAN_BUDGET = 2_000;
 /** Cursors kept (each is one frontier over the refs, a few KB). */
 const MAX_CURSORS = 200;
 const KINDS_HIDDEN_BY_DEFAULT = new Set(['session.heartbeat', 'delivered', 'announced']);
@@ -177,8 +177,31 @@ interface Head {
 
 interface Walk {
   frontier: Head[];
-  seenCommits: Set<string>;
-  seenRecords: Set<string>;
+  /**
+   * Commits and records met lately: the same commit is reached from a ref and from a remote's
+   * copy of it, and the same record from a pruned chain and its restart, at nearly the same time
+   * in the walk. Only the latest few thousand are kept, so a cursor stays small on any history.
+   */
+  seenCommits: RecentSet;
+  seenRecords: RecentSet;
+}
+
+/** A set that forgets its oldest members beyond `limit`. */
+class RecentSet {
+  private readonly items: Set<string>;
+  constructor(from: Iterable<string> = [], private readonly limit = 4096) {
+    this.items = new Set(from);
+  }
+  has(item: string): boolean {
+    return this.items.has(item);
+  }
+  add(item: string): void {
+    this.items.add(item);
+    if (this.items.size > this.limit) this.items.delete(this.items.values().next().value!);
+  }
+  copy(): RecentSet {
+    return new RecentSet(this.items, this.limit);
+  }
 }
 
 /** Opens the coordination repo of `env` (never creates it) with the application layer. */
@@ -258,9 +281,9 @@ class AppDashboardData implements DashboardData {
     if (query.cursor) {
       const saved = this.cursors.get(query.cursor);
       if (!saved) throw new ExpiredCursorError();
-      walk = { frontier: [...saved.frontier], seenCommits: new Set(saved.seenCommits), seenRecords: new Set(saved.seenRecords) };
+      walk = { frontier: [...saved.frontier], seenCommits: saved.seenCommits.copy(), seenRecords: saved.seenRecords.copy() };
     } else {
-      walk = { frontier: [], seenCommits: new Set(), seenRecords: new Set() };
+      walk = { frontier: [], seenCommits: new RecentSet(), seenRecords: new RecentSet() };
       // Local refs first, so a record found both here and in a remote's copy shows its local ref.
       const refs = [...(await this.app.store.listRefs())].sort(
         ([a], [b]) => Number(a.startsWith('refs/remotes/')) - Number(b.startsWith('refs/remotes/')),

@@ -25,6 +25,8 @@ export function register(cli: CAC, ctx: CliContext): void {
         throw error;
       });
       ctx.onClose(() => running.close());
+      // Fold the history now rather than on the first page load (seconds on a long history).
+      data.overview().catch((error: unknown) => ctx.note(`${ctx.bin}: reading the coordination repo: ${(error as Error).message}`));
       ctx.out({ url: running.url, port: running.port }, `Dashboard (read-only): ${running.url}\nPress Ctrl-C to stop it.`);
       if (options.open) openBrowser(running.url, (message) => ctx.note(`${ctx.bin}: ${message}`));
       await new Promise<void>((resolve) => {
