@@ -325,6 +325,7 @@ async function loadTimeline() {
   document.getElementById('page-newer').disabled = state.page === 0;
   document.getElementById('page-newest').disabled = state.page === 0;
   document.getElementById('timeline-notice').hidden = true;
+  return page;
 }
 
 // ---- live updates ------------------------------------------------------------------------------
@@ -338,9 +339,13 @@ async function refresh() {
   }
   refreshing = (async () => {
     try {
-      await loadOverview();
-      if (state.page === 0) await loadTimeline();
-      else {
+      if (state.page === 0) {
+        // Both at once: on a long history the first overview waits for the history to be read,
+        // while the timeline comes at once (delivery states follow once the overview is there).
+        const [, page] = await Promise.all([loadOverview(), loadTimeline()]);
+        if (page?.deliveryPending) await loadTimeline();
+      } else {
+        await loadOverview();
         const notice = document.getElementById('timeline-notice');
         notice.textContent = 'New records were written: press Newest to see them.';
         notice.hidden = false;

@@ -128,6 +128,11 @@ export interface TimelinePage {
   next: string | null;
   /** Records looked at for this page (filters may skip many). */
   scanned: number;
+  /**
+   * True while the history is still being read for the first time (seconds on a long one): the
+   * page comes at once, with delivery states `unknown`; ask again once `overview()` returned.
+   */
+  deliveryPending: boolean;
 }
 
 /** The dashboard's data source. */
@@ -215,8 +220,16 @@ export async function openDashboardData(env: NodeJS.ProcessEnv): Promise<Dashboa
 class AppDashboardData implements DashboardData {
   private readonly cursors = new Map<string, Walk>();
   private cursorCount = 0;
+  /** Whether the folded state (sessions, deliveries, sync points) has been read once. */
+  private folded = false;
 
   constructor(private readonly app: OpenedApp) {}
+
+  /** Brings the folded state up to date: the whole retained history the first time, then only what is new. */
+  private async fold(): Promise<void> {
+    await this.app.orchestrator.index.refresh();
+    this.folded = true;
+  }
 
   async version(): Promise<string> {
     const refs = [...(await this.app.store.listRefs())].sort(([a], [b]) => (a < b ? -1 : 1));
@@ -232,6 +245,7 @@ class AppDashboardData implements DashboardData {
     const { orchestrator, paths } = this.app;
     const problems: string[] = [];
     const topology = await this.readTopology(problems);
+    await this.fold();
     const status = await buildStatus(orchestrator, paths.home);
     const names = new Set([...Object.keys(topology?.groups ?? {}), ...status.groups.filter((g) => g.sessions.length > 0).map((g) => g.name)]);
     const groups: DashboardGroup[] = [];
@@ -275,8 +289,11 @@ class AppDashboardData implements DashboardData {
 
   async timeline(query: TimelineQuery): Promise<TimelinePage> {
     const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 50)), 200);
-    // Delivery states come from the folded state: bring it up to date (reads only what is new).
-    await this.app.orchestrator.index.refresh();
+    // Delivery states come from the folded state: bring it up to date (reads only what is new),
+    // unless it is still being read for the first time; then the page comes without them.
+    const deliveryPending = !this.folded;
+    if (deliveryPending) void this.fold().catch(() => undefined);
+    else await this.fold();
     let walk: Walk;
     if (query.cursor) {
       const saved = this.cursors.get(query.cursor);
@@ -302,9 +319,9 @@ class AppDashboardData implements DashboardData {
       const record = head.record;
       if (!record || walk.seenRecords.has(record.id)) continue;
       walk.seenRecords.add(record.id);
-      if (matches(record, query)) entries.push(this.itemOf(record, head));
+      if (matches(record, query)) entries.push(this.itemOf(record, head, deliveryPending));
     }
-    return { entries, next: walk.frontier.length > 0 ? this.saveCursor(walk) : null, scanned };
+    return { entries, next: walk.frontier.length > 0 ? this.saveCursor(walk) : null, scanned, deliveryPending };
   }
 
   async close(): Promise<void> {
@@ -325,7 +342,7 @@ class AppDashboardData implements DashboardData {
     return id;
   }
 
-  private itemOf(record: OrchestratorRecord, head: Head): TimelineItem {
+  private itemOf(record: OrchestratorRecord, head: Head, deliveryPending: boolean): TimelineItem {
     const base = {
       id: record.id,
       kind: record.kind,
@@ -339,7 +356,7 @@ class AppDashboardData implements DashboardData {
     switch (record.kind) {
       case 'event': {
         const state = this.app.orchestrator.state.group(record.group);
-        const known = state.eventsById.has(record.id);
+        const known = !deliveryPending && state.eventsById.has(record.id);
         const live = this.liveSessionsByRole(record.group);
         return {
           ...base,
