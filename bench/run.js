@@ -10,6 +10,7 @@ const BENCHES = {
   hooks: 'the post-commit hook, commit-to-update latency and the working-tree watcher; no-hook baseline',
   'claude-hooks': 'Claude Code hooks: run time and what the model is shown; bare node baseline',
   sync: 'sharing through a remote: incremental sync against a full fetch',
+  dashboard: "the dashboard's data over 100,000 past records: first and warm overview, change polling, timeline pages",
 };
 
 const asked = process.argv.slice(2);
