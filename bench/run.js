@@ -11,6 +11,7 @@ const BENCHES = {
   'claude-hooks': 'Claude Code hooks: run time and what the model is shown; bare node baseline',
   sync: 'sharing through a remote: incremental sync against a full fetch',
   contracts: 'contract diffs per format and a large OpenAPI document; parsing alone as baseline',
+  dashboard: "the dashboard's data over 100,000 past records: first and warm overview, change polling, timeline pages",
 };
 
 const asked = process.argv.slice(2);

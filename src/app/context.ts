@@ -1,6 +1,7 @@
 // What every operation is given: the coordination repo, the topology, settings, the process's
 // facts, and the state folded from the records read so far. One context per process, built by
 // that process's composition root; operations hold no state of their own.
+import type { HomePaths } from '../config/home.js';
 import type { Topology } from '../core/types.js';
 import { CoordinationState } from '../core/state/fold.js';
 import type { Store } from '../store/store.js';
@@ -23,6 +24,11 @@ export interface TopologySource {
   current(): Promise<Topology>;
   /** The topology if something already loaded it, without loading it (it costs YAML and schema imports). */
   loaded?(): Promise<Topology | undefined>;
+  /**
+   * topology.yml as it is now (or the repo's copy when the file is missing), validated but never
+   * recorded: for readers that must not write (the dashboard). `problems`: each error, one line.
+   */
+  inspect(): Promise<{ topology: Topology | null; problems: string[] }>;
 }
 
 /** What the process around the application wants to hear of (set by the composition root). */
@@ -43,6 +49,8 @@ export interface ServedSessions {
 }
 
 export interface AppContext {
+  /** Where the orchestrator keeps its files (topology.yml, share state, caches). */
+  readonly paths: HomePaths;
   readonly store: Store;
   readonly topology: TopologySource;
   readonly settings: Settings;
@@ -68,6 +76,7 @@ export interface AppContext {
 }
 
 export interface ContextDeps {
+  paths: HomePaths;
   store: Store;
   topology: TopologySource;
   settings: Settings;

@@ -1,7 +1,7 @@
 // Opening the application for one process: paths, the coordination repo, the topology and the
 // context every operation takes. Nothing here starts a watcher or a timer, or prints: each
 // kind of process composes those in its own root (src/mcp/process.ts, the CLI, the hooks).
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolveHome } from '../config/home.js';
 import type { HomePaths } from '../config/home.js';
 import type { Topology } from '../core/types.js';
@@ -25,7 +25,11 @@ export interface OpenedApp {
 /** Re-reads the topology only when its file changed (size, mtime, inode), so tool calls stay cheap. */
 class CachedTopology implements TopologySource {
   private cached: { key: string; topology: Topology } | null = null;
-  constructor(private readonly service: TopologyService, private readonly file: string) {}
+  constructor(
+    private readonly service: TopologyService,
+    private readonly store: Store,
+    private readonly file: string,
+  ) {}
 
   async current(): Promise<Topology> {
     const key = await stat(this.file).then((s) => `${s.size}:${s.mtimeMs}:${s.ino}`, () => 'missing');
@@ -42,6 +46,18 @@ class CachedTopology implements TopologySource {
   async loaded(): Promise<Topology | undefined> {
     return this.cached?.topology;
   }
+
+  async inspect(): Promise<{ topology: Topology | null; problems: string[] }> {
+    return inspectTopology(this.service, this.store, this.file);
+  }
+}
+
+/** topology.yml as it is (or the repo's copy), validated, never recorded. */
+export async function inspectTopology(service: TopologyService, store: Store, file: string): Promise<{ topology: Topology | null; problems: string[] }> {
+  const text = (await readFile(file, 'utf8').catch(() => null)) ?? (await store.readTopology().catch(() => null))?.text ?? null;
+  if (text === null) return { topology: null, problems: [] };
+  const parsed = service.validate(text);
+  return { topology: parsed.topology ?? null, problems: parsed.errors.map((e) => e.message) };
 }
 
 export interface OpenOptions {
@@ -66,6 +82,6 @@ export async function openApp(options: OpenOptions): Promise<OpenedApp> {
   });
   const env = options.environment ?? processEnvironment();
   const topology = new TopologyService({ paths, store, now: env.now, env: options.env });
-  const ctx = createContext({ store, topology: new CachedTopology(topology, paths.topologyFile), settings: loadSettings(options.env), env });
+  const ctx = createContext({ paths, store, topology: new CachedTopology(topology, store, paths.topologyFile), settings: loadSettings(options.env), env });
   return { paths, ctx, topology, close: () => store.close() };
 }

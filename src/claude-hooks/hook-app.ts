@@ -53,11 +53,17 @@ export async function openHookApp(env: NodeJS.ProcessEnv): Promise<HookApp | nul
       return loaded;
     },
     loaded: async () => (loaded ? loaded.catch(() => undefined) : undefined),
+    async inspect() {
+      const { TopologyService } = await import('../app/topology-service.js');
+      const { inspectTopology } = await import('../app/open.js');
+      return inspectTopology(new TopologyService({ paths, store, now: environment.now, env }), store, paths.topologyFile);
+    },
   };
   // What earlier hooks read is replayed from a cache; git is asked only for newer commits.
   const cacheFile = env.CLAUDE_ORCHESTRATOR_HOOK_CACHE === 'off' ? null : join(paths.home, 'cache', 'claude-hooks-index.json');
   const cache = IndexCache.open(cacheFile, store.gitDir);
   const ctx = createContext({
+    paths,
     store: cache.wrap(store),
     topology,
     settings: loadSettings(env),

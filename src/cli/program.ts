@@ -4,6 +4,7 @@ import { cac, type CAC } from 'cac';
 import { OrchestratorError } from '../core/errors.js';
 import { closest } from '../topology/problem.js';
 import * as claudeCommands from './commands/claude.js';
+import * as dashboardCommands from './commands/dashboard.js';
 import * as groupCommands from './commands/group.js';
 import * as hookCommands from './commands/hooks.js';
 import * as logCommands from './commands/log.js';
@@ -35,6 +36,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   pruneCommands,
   claudeCommands,
   hookCommands,
+  dashboardCommands,
 ];
 
 export function createProgram(ctx: CliContext, modules: readonly CommandModule[] = COMMAND_MODULES): CAC {

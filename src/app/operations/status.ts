@@ -43,10 +43,11 @@ export interface StatusReport {
 }
 
 /**
- * The status of one group (or all groups some record names). `home` is where the share state
- * files live (config/home.ts). Reads every retained record once (the fold).
+ * The status of one group (or all groups some record names). `home` (default the context's) is
+ * where the share state files live (config/home.ts). Reads every retained record once (the fold).
  */
-export async function status(ctx: AppContext, input: { home: string; group?: string }): Promise<StatusReport> {
+export async function status(ctx: AppContext, input: { home?: string; group?: string }): Promise<StatusReport> {
+  const home = input.home ?? ctx.paths.home;
   await ctx.records.refresh();
   const names = input.group ? [input.group] : ctx.state.groupNames().sort();
   const groups = names.map((name) => {
@@ -74,7 +75,7 @@ export async function status(ctx: AppContext, input: { home: string; group?: str
     }
     return { name, sessions, pendingSyncPoints };
   });
-  const states = new Map(readSyncStates(input.home).map((s) => [s.remote, s]));
+  const states = new Map(readSyncStates(home).map((s) => [s.remote, s]));
   const remotes = (await listRemotes(ctx.store.gitDir)).map((r): StatusRemote => {
     const state = states.get(r.name);
     return {
@@ -88,7 +89,7 @@ export async function status(ctx: AppContext, input: { home: string; group?: str
       topology: state?.last.topology ?? null,
     };
   });
-  return { groups, remotes, conflicts: topologyConflicts(input.home), problems: [...ctx.records.problems] };
+  return { groups, remotes, conflicts: topologyConflicts(home), problems: [...ctx.records.problems] };
 }
 
 function rank(status: string): number {
