@@ -27,7 +27,7 @@ function userHome(repos: string[] = []) {
   writeFileSync(join(bin, 'claude-orchestrator'), `#!/bin/sh\nexec "${process.execPath}" "${resolve('dist/cli/main.js')}" "$@"\n`);
   chmodSync(join(bin, 'claude-orchestrator'), 0o755);
   for (const name of repos) execFileSync('git', ['init', '-q', join(home, 'repos', name)]);
-  const env = { ...process.env, HOME: home, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` };
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` };
   delete env.CLAUDE_ORCHESTRATOR_HOME;
   return { home, env };
 }
