@@ -94,6 +94,7 @@ test('ackProblem', () => {
     [pending, 'docs', 'NOT_A_PARTICIPANT'],
     [pending, 'gateway', null],
     [resolved, 'gateway', 'ALREADY_RESOLVED'],
+    [resolved, 'docs', 'NOT_A_PARTICIPANT'],
     [expired, 'gateway', 'EXPIRED'],
   ];
   for (const [state, role, code] of cases) assert.is(ackProblem(state, 'sp1', role)?.code ?? null, code, `${state?.status} ${role}`);

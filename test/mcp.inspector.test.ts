@@ -28,6 +28,21 @@ test('lists the eleven tools', async () => {
   assert.ok(listed.tools.every((t) => t.outputSchema), 'every tool declares its output');
 });
 
+test('--strict: no schema portability findings; tools/list stays under 12 KB', async () => {
+  const { stdout, stderr } = await run(
+    process.execPath,
+    [LAUNCHER, '--cli', process.execPath, SERVER_ENTRY, '-e', `CLAUDE_ORCHESTRATOR_HOME=${platform.home}`, '--method', 'tools/list', '--strict'],
+    { timeout: 60_000 },
+  );
+  assert.not.match(stderr, /Warning|portability/i, stderr);
+  const listed = JSON.parse(stdout) as { tools: unknown[]; schemaFindings?: unknown[] };
+  assert.is(listed.schemaFindings, undefined, JSON.stringify(listed.schemaFindings));
+  // No multi-type `type` anywhere (single-type dialects such as Gemini's function declarations).
+  assert.not.match(JSON.stringify(listed.tools), /"type":\[/);
+  const bytes = Buffer.byteLength(JSON.stringify({ tools: listed.tools }));
+  assert.ok(bytes < 12 * 1024, `tools/list is ${bytes} bytes`);
+});
+
 test('calls get_topology', async () => {
   const result = (await inspector(['--method', 'tools/call', '--tool-name', 'get_topology', '--tool-arg', 'projectGroup=my-platform'])) as {
     structuredContent: { groups: Array<{ name: string; members: Array<{ role: string; dependents: string[] }> }> };

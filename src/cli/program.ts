@@ -96,7 +96,7 @@ export function parseArgs(cli: CAC, argv: readonly string[]): ParsedArgs {
     command.checkUnusedArgs();
   } catch (error) {
     if ((error as Error).name !== 'CACError') throw error;
-    return { kind: 'error', message: cacMessage((error as Error).message), hint: `see ${bin} ${command.name} --help` };
+    return { kind: 'error', message: asTyped(cacMessage((error as Error).message), argv), hint: `see ${bin} ${command.name} --help` };
   }
   const { '--': _rest, ...rest } = options as Record<string, unknown>;
   return { kind: 'run', command: command.name, args: args.map(String), options: rest };
@@ -109,6 +109,7 @@ export async function run(argv: readonly string[], ctx: CliContext, modules?: re
     const parsed = parseArgs(cli, argv);
     switch (parsed.kind) {
       case 'help':
+        prepareHelp(cli, parsed.command);
         cli.outputHelp();
         return 0;
       case 'version':
@@ -169,4 +170,31 @@ function closestHint(word: string, candidates: readonly string[], prefix: string
 
 function cacMessage(message: string): string {
   return message.replace(/`/g, '').replace(/^Unknown option/, 'unknown option').replace(/^Unused args: /, 'unexpected arguments: ');
+}
+
+/**
+ * A command's help page starts with its one-line description, and a `--no-x` option does not
+ * show cac's implied "(default: true)".
+ */
+function prepareHelp(cli: CAC, commandName: string | undefined): void {
+  const command = commandName === undefined ? undefined : cli.commands.find((c) => c.name === commandName);
+  for (const option of command?.options ?? []) if (option.negated) delete option.config.default;
+  if (!command?.description) return;
+  cli.globalCommand.helpCallback = (sections) => {
+    const out = [...sections];
+    out.splice(1, 0, { body: `  ${command.description}` });
+    return out;
+  };
+}
+
+/** cac reports options camel-cased (`--bogusFlag`): name them as the user typed them. */
+function asTyped(message: string, argv: readonly string[]): string {
+  return message.replace(/^unknown option (-{1,2})(\S+)/, (whole, dashes: string, name: string) => {
+    const typed = argv.map((a) => a.split('=')[0]!).find((a) => a.startsWith(dashes) && camel(a.slice(dashes.length)) === name);
+    return typed ? `unknown option ${typed}` : whole;
+  });
+}
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }

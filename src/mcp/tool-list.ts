@@ -14,7 +14,7 @@ function jsonSchema(shape: z.ZodRawShape, io: 'input' | 'output'): Tool['inputSc
 
 /**
  * Drops what says nothing to a model: the dialect marker, closed-object flags and, in results,
- * required lists. Titles are
+ * required lists; writes multi-type fields as `anyOf`. Titles are
  * left out too: the names say the same, and clients show the names.
  */
 function strip(value: unknown, output: boolean): unknown {
@@ -27,6 +27,13 @@ function strip(value: unknown, output: boolean): unknown {
     // schema before sending), so `required` lists in outputs would only repeat every name.
     if (output && key === 'required') continue;
     out[key] = strip(inner, output);
+  }
+  // A nullable field comes out of zod as `type: ["string", "null"]`: legal, but clients that map
+  // schemas onto a single-type dialect (Gemini's function declarations...) may refuse it. The
+  // same contract as `anyOf` branches of one type each (what the MCP Inspector's --strict asks).
+  if (Array.isArray(out.type)) {
+    out.anyOf = (out.type as unknown[]).map((type) => ({ type }));
+    delete out.type;
   }
   return out;
 }

@@ -37,6 +37,9 @@ export async function serveHttp(bare: string): Promise<HttpGit> {
         ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
       };
       const cgi = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
+      // The backend may exit without reading the whole body (an error it reports on stdout, or a
+      // client gone under load): its answer says what happened, the EPIPE must not crash the test.
+      cgi.stdin.on('error', () => {});
       cgi.stdin.end(body);
       let head = Buffer.alloc(0);
       let started = false;

@@ -1,4 +1,5 @@
 // Temporary folders for tests, removed when the test process exits.
+import './clean-env.mjs'; // tests never depend on the developer's environment, however they are started
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -52,8 +52,9 @@ export function register(cli: CAC, ctx: CliContext): void {
   cli
     .command('hook <event>', `Run a Claude Code hook: reads its JSON on stdin (${HOOK_EVENTS.join(', ')})`)
     .action(async (event: string) => {
-      // Like the installed hook: never fails, prints nothing but Claude Code's answer.
-      if (!isHookEvent(event)) return;
+      // An unknown event is a typing mistake of someone trying a hook by hand. (The installed
+      // hooks call hook-main.js, which never fails.)
+      if (!isHookEvent(event)) throw new CliError(`unknown hook event "${event}"`, `events: ${HOOK_EVENTS.join(', ')}`);
       const { runHook } = await import('../../claude-hooks/run-hook.js');
       const result = await runHook(event, await readStdin(), ctx.env);
       if (result.error && ctx.env.CLAUDE_ORCHESTRATOR_DEBUG === '1') ctx.note(`${ctx.bin} hook: ${result.error}`);

@@ -3,6 +3,7 @@ import type { CAC } from 'cac';
 import { dependentsOf } from '../../core/graph.js';
 import type { CommunicationRule, Group } from '../../core/types.js';
 import type { PathContext } from '../../topology/edit.js';
+import { DEFAULT_RULES } from '../../topology/example.js';
 import { CliError, optionalString, type CliContext } from '../context.js';
 import { applyEdit, editing, loadValid, shortSha } from './shared.js';
 
@@ -17,7 +18,13 @@ export function register(cli: CAC, ctx: CliContext): void {
       const defaultRules = options.defaultRules !== false;
       const { createGroup } = await editing();
       const result = await applyEdit(ctx, `group create ${name}`, (text) => createGroup(text, name, description, { defaultRules }), name);
-      ctx.out({ group: name, created: result.changed, commit: result.sha }, `Created group ${name} (${shortSha(result.sha)})`);
+      // The rules it starts with are said, not added silently: a later `rule add` of the same
+      // rule would otherwise puzzle with "already has that rule".
+      const rules = defaultRules ? DEFAULT_RULES.map((r) => ({ ...r })) : [];
+      const said = rules.length
+        ? ` with ${rules.length} default rules: ${rules.map((r) => describeRule(r)).join('; ')} (--no-default-rules to start without)`
+        : ' with no rules';
+      ctx.out({ group: name, created: result.changed, commit: result.sha, rules }, `Created group ${name}${said} (${shortSha(result.sha)})`);
     });
 
   cli.command('group list', 'List the groups').action(async () => {

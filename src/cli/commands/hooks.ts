@@ -1,5 +1,7 @@
 // hooks install | uninstall | status: the post-commit hook that turns commits into change records.
 import type { CAC } from 'cac';
+import { existsSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { HookReport } from '../../git-hooks/install.js';
 import { CliError, optionalString, type CliContext } from '../context.js';
 import { loadValid } from './shared.js';
@@ -15,6 +17,7 @@ export function register(cli: CAC, ctx: CliContext): void {
     .example((bin) => `  $ ${bin} hooks install --group my-platform`)
     .action(async (paths: string[], options: Options) => {
       const runtime = (await install()).currentRuntime(ctx.paths().home);
+      await warnOutsideGroups(ctx, paths);
       const reports = await forEachRepo(ctx, paths, options, async (repo) => (await install()).installHook(repo, runtime));
       render(ctx, reports);
       if (reports.some((r) => r.state === 'foreign')) ctx.exitCode = 1;
@@ -44,17 +47,44 @@ export async function installHooksInto(ctx: CliContext, repo: string): Promise<H
   return report;
 }
 
+/**
+ * Runs `act` on each repo: the paths given, else the members (of --group). A path that is not a
+ * git worktree is reported in one line and makes the command exit 1.
+ */
 async function forEachRepo(ctx: CliContext, paths: string[], options: Options, act: (repo: string) => Promise<HookReport>): Promise<HookReport[]> {
-  const repos = paths.length > 0 ? paths.map(String) : await memberRepos(ctx, optionalString(options.group));
+  const repos = paths.length > 0 ? paths.map((p) => resolve(ctx.cwd, String(p))) : await memberRepos(ctx, optionalString(options.group));
   const reports: HookReport[] = [];
   for (const repo of repos) {
+    if (!existsSync(repo)) {
+      reports.push({ repo, manager: 'git', state: 'missing', message: 'error: no such folder', changed: false });
+      ctx.exitCode = 1;
+      continue;
+    }
     try {
       reports.push(await act(repo));
     } catch (error) {
-      reports.push({ repo, manager: 'git', state: 'missing', message: (error as Error).message, changed: false });
+      // The first line, without the git command line that failed ("... is not a git worktree").
+      const message = (error as Error).message.split('\n')[0]!.replace(/: Command failed: .*$/, '');
+      reports.push({ repo, manager: 'git', state: 'missing', message: `error: ${message}`, changed: false });
+      ctx.exitCode = 1;
     }
   }
   return reports;
+}
+
+/** Says so, on stderr, for each given path that is a member of no group: its commits would reach nobody. */
+async function warnOutsideGroups(ctx: CliContext, paths: string[]): Promise<void> {
+  if (paths.length === 0) return;
+  const loaded = await (await ctx.topology()).load();
+  if (!loaded.topology) return;
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : p);
+  const members = new Set(Object.values(loaded.topology.groups).flatMap((g) => g.members.map((m) => real(m.path))));
+  for (const path of paths) {
+    const repo = resolve(ctx.cwd, String(path));
+    if (existsSync(repo) && !members.has(real(repo))) {
+      ctx.note(`warning: ${repo} is in no group: its commits become change records that reach nobody (add it with: ${ctx.bin} member add <group> ${repo} --role <role>)`);
+    }
+  }
 }
 
 async function memberRepos(ctx: CliContext, group: string | undefined): Promise<string[]> {
@@ -68,8 +98,9 @@ async function memberRepos(ctx: CliContext, group: string | undefined): Promise<
   return repos;
 }
 
+/** `<repo>: <what was done or found>`: the message says it (the state is in --json). */
 function line(r: HookReport): string {
-  return `${r.repo}: ${r.state} (${r.manager}) ${r.message}`;
+  return `${r.repo}: ${r.message}`;
 }
 
 function render(ctx: CliContext, reports: HookReport[]): void {

@@ -2,6 +2,7 @@
 import type { CAC } from 'cac';
 import type { TimelineEntry } from '../../app/history.js';
 import { CliError, optionalString, type CliContext } from '../context.js';
+import { requireGroup } from './shared.js';
 // Loaded on use: `--help` and other commands need not pay for it.
 const history = () => import('../../app/history.js');
 
@@ -30,6 +31,7 @@ export function register(cli: CAC, ctx: CliContext): void {
         ...(since !== undefined ? { since } : {}),
         heartbeats: options.all === true,
       });
+      if (group && entries.length === 0) await requireGroup(ctx, group);
       ctx.out({ entries }, () => (entries.length ? entries.map(renderEntry).join('\n') : 'No records yet'));
     });
 }

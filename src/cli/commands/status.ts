@@ -2,6 +2,7 @@
 import type { CAC } from 'cac';
 import type { StatusReport } from '../../app/operations/status.js';
 import type { CliContext } from '../context.js';
+import { requireGroup } from './shared.js';
 // Loaded on use: `--help` and other commands need not pay for it.
 const application = () => import('../../app/open.js');
 // Loaded on use: `--help` and other commands need not pay for it.
@@ -14,6 +15,10 @@ export function register(cli: CAC, ctx: CliContext): void {
       const app = await (await application()).openApp({ env: ctx.env });
       ctx.onClose(() => app.close());
       const report = await (await operation()).status(app.ctx, { home: app.paths.home, ...(group ? { group } : {}) });
+      if (group) {
+        const entry = report.groups.find((g) => g.name === group);
+        if (!entry || (entry.sessions.length === 0 && entry.pendingSyncPoints.length === 0)) await requireGroup(ctx, group);
+      }
       ctx.out(report, () => renderStatus(report));
     });
 }

@@ -78,11 +78,13 @@ export interface AckProblem {
 /** Why a session of `role` may not acknowledge the sync point, or null when it may. */
 export function ackProblem(state: SyncPointState | undefined, syncPointId: string, role: string): AckProblem | null {
   if (!state) return { code: 'UNKNOWN_SYNC_POINT', message: `no sync point ${syncPointId}` };
-  if (state.status === 'resolved') return { code: 'ALREADY_RESOLVED', message: `sync point ${syncPointId} is already resolved` };
-  if (state.status === 'expired') return { code: 'EXPIRED', message: `sync point ${syncPointId} expired at ${new Date(state.expiresAt).toISOString()}` };
+  // Before the status: a non-participant is refused whatever the state (an acknowledgement of a
+  // resolved sync point is otherwise answered with its state, as a harmless repeat).
   if (!state.participants.includes(role)) {
     return { code: 'NOT_A_PARTICIPANT', message: `role ${role} is not a participant of sync point ${syncPointId} (participants: ${state.participants.join(', ')})` };
   }
+  if (state.status === 'resolved') return { code: 'ALREADY_RESOLVED', message: `sync point ${syncPointId} is already resolved` };
+  if (state.status === 'expired') return { code: 'EXPIRED', message: `sync point ${syncPointId} expired at ${new Date(state.expiresAt).toISOString()}` };
   return null;
 }
 
