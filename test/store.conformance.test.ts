@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, unlinkSync, utimesSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Store, StoreError, StaleRefError } from '../src/store/store.js';
+import { GitStore as Store, StoreError, StaleRefError } from '../src/store/index.js';
 import { EMPTY_TREE } from '../src/store/objects.js';
-import { withRefLock } from '../src/store/refs.js';
+import { withRefLock } from '../src/store/git/refs.js';
 import { gitSync } from './helpers/gitcli.js';
 import { heartbeat, topologyRecord } from './helpers/records.js';
 import { tempDir } from './helpers/tmp.js';
@@ -27,11 +27,11 @@ async function code(promise: Promise<unknown>): Promise<string> {
 
 test('open creates a bare repo with the empty tree and no reflogs', async () => {
   const store = await fresh();
-  assert.is(gitSync(store.gitDir, ['rev-parse', '--is-bare-repository']).trim(), 'true');
-  assert.is(gitSync(store.gitDir, ['config', 'core.logAllRefUpdates']).trim(), 'false');
-  assert.is(gitSync(store.gitDir, ['cat-file', '-t', EMPTY_TREE]).trim(), 'tree');
+  assert.is(gitSync(store.location, ['rev-parse', '--is-bare-repository']).trim(), 'true');
+  assert.is(gitSync(store.location, ['config', 'core.logAllRefUpdates']).trim(), 'false');
+  assert.is(gitSync(store.location, ['cat-file', '-t', EMPTY_TREE]).trim(), 'tree');
   store.close();
-  const again = await Store.open(store.gitDir, { create: false });
+  const again = await Store.open(store.location, { create: false });
   again.close();
 });
 
@@ -59,12 +59,12 @@ test('commit format is what git writes: fsck --strict clean, subjects in git log
   const record = heartbeat({ at: 1_700_000_000_500 });
   const [sha] = await store.append(REF, [record]);
   await store.append('refs/orchestrator/other', [heartbeat()], { author: { name: 'Ann <x>', email: 'ann@example.com' } });
-  const raw = gitSync(store.gitDir, ['cat-file', 'commit', sha!]);
+  const raw = gitSync(store.location, ['cat-file', 'commit', sha!]);
   assert.ok(raw.includes('\nauthor api (shop) <api-1@orchestrator.invalid> 1700000000 +0000\n'), raw);
   assert.ok(raw.includes('\ncommitter api (shop) <api-1@orchestrator.invalid> 1700000000 +0000\n'), raw);
-  assert.is(gitSync(store.gitDir, ['log', '--format=%s', REF]).trim(), `api-1 heartbeat: ${record.currentTask}`);
-  assert.is(gitSync(store.gitDir, ['log', '--format=%an <%ae>', 'refs/orchestrator/other']).trim(), 'Ann x <ann@example.com>');
-  gitSync(store.gitDir, ['fsck', '--strict', '--no-progress']);
+  assert.is(gitSync(store.location, ['log', '--format=%s', REF]).trim(), `api-1 heartbeat: ${record.currentTask}`);
+  assert.is(gitSync(store.location, ['log', '--format=%an <%ae>', 'refs/orchestrator/other']).trim(), 'Ann x <ann@example.com>');
+  gitSync(store.location, ['fsck', '--strict', '--no-progress']);
   store.close();
 });
 
@@ -85,10 +85,10 @@ test('walk: stopAt, limit, notBefore', async () => {
 test('walk follows every parent of a merge, once each, newest first', async () => {
   const store = await fresh();
   const [base] = await store.append('refs/orchestrator/a', [heartbeat({ at: 1_800_000_000_000 })]);
-  gitSync(store.gitDir, ['update-ref', 'refs/orchestrator/b', base!]);
+  gitSync(store.location, ['update-ref', 'refs/orchestrator/b', base!]);
   const [a1] = await store.append('refs/orchestrator/a', [heartbeat({ at: 1_800_000_010_000 })]);
   const [b1] = await store.append('refs/orchestrator/b', [heartbeat({ at: 1_800_000_020_000 })]);
-  const merge = gitSync(store.gitDir, ['commit-tree', EMPTY_TREE, '-p', a1!, '-p', b1!, '-m', 'merge remote copy']).trim();
+  const merge = gitSync(store.location, ['commit-tree', EMPTY_TREE, '-p', a1!, '-p', b1!, '-m', 'merge remote copy']).trim();
   const walked = await store.walk(merge);
   assert.equal(walked.map((c) => c.sha), [merge, b1, a1, base]);
   assert.is(walked[0]!.record, undefined);
@@ -98,7 +98,7 @@ test('walk follows every parent of a merge, once each, newest first', async () =
 
 test('newer record versions and foreign commits give a problem, never a throw', async () => {
   const store = await fresh();
-  const future = gitSync(store.gitDir, ['commit-tree', EMPTY_TREE, '-m', 'x\n\nOrchestrator-Record: {"v":99}']).trim();
+  const future = gitSync(store.location, ['commit-tree', EMPTY_TREE, '-m', 'x\n\nOrchestrator-Record: {"v":99}']).trim();
   const [commit] = await store.walk(future);
   assert.match(commit!.problem ?? '', /newer-version/);
   store.close();
@@ -109,10 +109,10 @@ test('listRefs merges loose and packed refs, loose wins; appends continue after 
   await store.append('refs/orchestrator/sessions/s1', [heartbeat()]);
   await store.append('refs/orchestrator/changes/m/shop/api', [heartbeat()]);
   const [remote] = await store.append('refs/orchestrator/sessions/s2', [heartbeat()]);
-  gitSync(store.gitDir, ['update-ref', 'refs/remotes/laptop/orchestrator/sessions/s9', remote!]);
-  gitSync(store.gitDir, ['update-ref', 'refs/heads/main', remote!]);
-  gitSync(store.gitDir, ['pack-refs', '--all']);
-  assert.not.ok(existsSync(join(store.gitDir, 'refs/orchestrator/sessions/s1')));
+  gitSync(store.location, ['update-ref', 'refs/remotes/laptop/orchestrator/sessions/s9', remote!]);
+  gitSync(store.location, ['update-ref', 'refs/heads/main', remote!]);
+  gitSync(store.location, ['pack-refs', '--all']);
+  assert.not.ok(existsSync(join(store.location, 'refs/orchestrator/sessions/s1')));
   const [s1b] = await store.append('refs/orchestrator/sessions/s1', [heartbeat()]);
   const refs = await store.listRefs();
   assert.equal([...refs.keys()].sort(), [
@@ -122,7 +122,7 @@ test('listRefs merges loose and packed refs, loose wins; appends continue after 
     'refs/remotes/laptop/orchestrator/sessions/s9',
   ]);
   assert.is(refs.get('refs/orchestrator/sessions/s1'), s1b);
-  assert.is(gitSync(store.gitDir, ['rev-parse', 'refs/orchestrator/sessions/s1']).trim(), s1b);
+  assert.is(gitSync(store.location, ['rev-parse', 'refs/orchestrator/sessions/s1']).trim(), s1b);
   assert.equal([...(await store.listRefs(['refs/orchestrator/sess'])).keys()].sort(), [
     'refs/orchestrator/sessions/s1',
     'refs/orchestrator/sessions/s2',
@@ -134,17 +134,17 @@ test('listRefs merges loose and packed refs, loose wins; appends continue after 
 test('git CLI on the same repo between appends: update-ref, gc, deleteRef', async () => {
   const store = await fresh();
   const first = await store.append(REF, [heartbeat(), heartbeat()]);
-  gitSync(store.gitDir, ['update-ref', REF, first[0]!, first[1]!]); // rewind with git's own CAS
+  gitSync(store.location, ['update-ref', REF, first[0]!, first[1]!]); // rewind with git's own CAS
   const [next] = await store.append(REF, [heartbeat()]);
   assert.equal((await store.readCommit(next!)).parents, [first[0]]);
-  gitSync(store.gitDir, ['gc', '--quiet', '--prune=now']);
-  assert.not.ok(existsSync(join(store.gitDir, 'objects', next!.slice(0, 2), next!.slice(2))));
+  gitSync(store.location, ['gc', '--quiet', '--prune=now']);
+  assert.not.ok(existsSync(join(store.location, 'objects', next!.slice(0, 2), next!.slice(2))));
   const after = await store.append(REF, [heartbeat()]);
   assert.is((await store.walk(after[0]!)).length, 3); // reads from the pack and loose alike
   await store.deleteRef(REF, after[0]!);
   assert.is(await store.readRef(REF), null);
-  assert.is(gitSync(store.gitDir, ['for-each-ref', REF]).trim(), '');
-  gitSync(store.gitDir, ['fsck', '--strict', '--no-progress']);
+  assert.is(gitSync(store.location, ['for-each-ref', REF]).trim(), '');
+  gitSync(store.location, ['fsck', '--strict', '--no-progress']);
   store.close();
 });
 
@@ -156,7 +156,7 @@ test('topology: commit, read, CAS failure with the actual tip, extra parents', a
   const entry = await store.readTreeEntry(one, 'topology.yml');
   assert.is(entry?.type, 'blob');
   assert.is(await store.readTreeEntry(one, 'nope.yml'), null);
-  assert.is(gitSync(store.gitDir, ['show', `${one}:topology.yml`]), 'groups: []\n');
+  assert.is(gitSync(store.location, ['show', `${one}:topology.yml`]), 'groups: []\n');
   try {
     await store.commitTopology('groups: [x]\n', topologyRecord('stale edit'), null);
     assert.unreachable('should have thrown');
@@ -165,13 +165,13 @@ test('topology: commit, read, CAS failure with the actual tip, extra parents', a
     assert.is((error as StaleRefError).code, 'STALE_REF');
     assert.is((error as StaleRefError).actual, one);
   }
-  assert.not.ok(existsSync(join(store.gitDir, 'refs/orchestrator/topology.lock')));
+  assert.not.ok(existsSync(join(store.location, 'refs/orchestrator/topology.lock')));
   const [other] = await store.append('refs/orchestrator/remote-topology', [heartbeat()]);
   const two = await store.commitTopology('groups: [a]\n', topologyRecord('add a'), one, [other!]);
   assert.equal((await store.readCommit(two)).parents, [one, other]);
   assert.is((await store.readTopology())?.text, 'groups: [a]\n');
   assert.is((await store.readCommit(two)).record?.kind, 'topology');
-  gitSync(store.gitDir, ['fsck', '--strict', '--no-progress']);
+  gitSync(store.location, ['fsck', '--strict', '--no-progress']);
   store.close();
 });
 
@@ -235,7 +235,7 @@ test('bad ref names are rejected', async () => {
 test('a held lock makes append wait, then succeed when released', async () => {
   const store = await fresh();
   await store.append(REF, [heartbeat()]);
-  const lock = join(store.gitDir, `${REF}.lock`);
+  const lock = join(store.location, `${REF}.lock`);
   writeFileSync(lock, '');
   const pending = store.append(REF, [heartbeat()]);
   await new Promise((r) => setTimeout(r, 50));
@@ -246,16 +246,16 @@ test('a held lock makes append wait, then succeed when released', async () => {
 
 test('a lock that is never released: REF_LOCKED naming the lock, and how to remove a stale one', async () => {
   const store = await fresh();
-  const lock = join(store.gitDir, `${REF}.lock`);
+  const lock = join(store.location, `${REF}.lock`);
   mkdirSync(join(lock, '..'), { recursive: true });
   writeFileSync(lock, '');
-  const fresh1 = await withRefLock(store.gitDir, REF, () => ({ result: 1 }), 30).catch((e) => e);
+  const fresh1 = await withRefLock(store.location, REF, () => ({ result: 1 }), 30).catch((e) => e);
   assert.is(fresh1.code, 'REF_LOCKED');
   assert.match(fresh1.message, lock);
   assert.is(fresh1.data.stale, false);
   const old = new Date(Date.now() - 120_000);
   utimesSync(lock, old, old);
-  const stale = await withRefLock(store.gitDir, REF, () => ({ result: 1 }), 30).catch((e) => e);
+  const stale = await withRefLock(store.location, REF, () => ({ result: 1 }), 30).catch((e) => e);
   assert.is(stale.data.stale, true);
   assert.match(stale.message, `rm '${lock}'`);
   assert.ok(existsSync(lock), 'a stale lock is reported, never removed silently');

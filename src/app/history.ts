@@ -3,9 +3,7 @@
 // tips at once, newest commit first, and stops once it has enough.
 import { compareRecords } from '../core/order.js';
 import type { OrchestratorRecord } from '../core/records.js';
-import type { StoredCommit } from '../store/commits.js';
-import { listRemotes } from '../store/remote.js';
-import type { Store } from '../store/store.js';
+import type { CoordinationStore, StoredCommit } from '../store/index.js';
 import type { Orchestrator, SessionView } from './orchestrator.js';
 import { readSyncStates, topologyConflicts, type RemoteSyncResult } from './sync.js';
 
@@ -46,7 +44,7 @@ export interface TimelineEntry {
 /** How far (ms) wall clocks may disagree before the order by Lamport clock could be missed. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-export async function readTimeline(store: Store, options: LogOptions = {}): Promise<TimelineEntry[]> {
+export async function readTimeline(store: CoordinationStore, options: LogOptions = {}): Promise<TimelineEntry[]> {
   const limit = options.limit ?? 20;
   if (limit <= 0) return [];
   const refs = await store.listRefs();
@@ -241,7 +239,7 @@ export async function buildStatus(orchestrator: Orchestrator, home: string, opti
     return { name, sessions, pendingSyncPoints };
   });
   const states = new Map(readSyncStates(home).map((s) => [s.remote, s]));
-  const remotes = (await listRemotes(orchestrator.store.gitDir)).map((r): StatusRemote => {
+  const remotes = (await orchestrator.store.listRemotes()).map((r): StatusRemote => {
     const state = states.get(r.name);
     return {
       name: r.name,

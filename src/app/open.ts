@@ -4,7 +4,7 @@ import { processEnvironment } from './environment.js';
 import { resolveHome } from '../config/home.js';
 import type { HomePaths } from '../config/home.js';
 import type { Topology } from '../core/types.js';
-import { Store } from '../store/store.js';
+import { openGitStore, type CoordinationStore } from '../store/index.js';
 import { UserError } from './errors.js';
 import { Orchestrator } from './orchestrator.js';
 import type { TopologySource } from './orchestrator.js';
@@ -21,7 +21,7 @@ import { clientProjectFromEnv, ensureProjectSession } from './project-session.js
 
 export interface OpenedApp {
   paths: HomePaths;
-  store: Store;
+  store: CoordinationStore;
   orchestrator: Orchestrator;
   topology: TopologyService;
   /**
@@ -102,7 +102,7 @@ class SessionServices {
 
   constructor(
     private readonly paths: HomePaths,
-    private readonly store: Store,
+    private readonly store: CoordinationStore,
     private readonly orchestrator: Orchestrator,
     private readonly topology: () => Promise<Topology>,
     private readonly env: NodeJS.ProcessEnv,
@@ -157,7 +157,7 @@ class SessionServices {
 
 export async function openApp(options: { env: NodeJS.ProcessEnv; owner: 'server' | 'cli' | 'hook' }): Promise<OpenedApp> {
   const paths = resolveHome(options.env);
-  const store = await Store.open(paths.repoGitDir);
+  const store = await openGitStore(paths.repoGitDir);
   const environment = processEnvironment();
   const settings = loadSettings(options.env);
   const topology = new TopologyService({ paths, store, now: environment.now, env: options.env });

@@ -11,9 +11,7 @@ import { ackProblem, participantsFor, syncPointState } from '../core/syncpoints.
 import type { SyncPointState } from '../core/syncpoints.js';
 import { liveness } from '../core/sessions.js';
 import type { ChangeType, NotifyTarget, Priority, Topology } from '../core/types.js';
-import { sessionRef } from '../store/layout.js';
-import { readMemberGitState } from '../store/member-repo.js';
-import type { Store } from '../store/store.js';
+import { type CoordinationStore, readMemberGitState, sessionRef } from '../store/index.js';
 import { UserError } from './errors.js';
 import { checkRoles, checkTask, checkText, MAX_FILES_PER_CALL, memberRoleForPath, requireGroup, unknownRole } from './validation.js';
 import { iso, sortSessions, syncView, updateView } from './views.js';
@@ -71,7 +69,7 @@ export class Orchestrator {
   private readonly lastHeartbeatWritten = new Map<string, { at: number; task?: string }>();
 
   constructor(
-    readonly store: Store,
+    readonly store: CoordinationStore,
     private readonly topology: TopologySource,
     readonly settings: Settings,
     private readonly env: Environment,

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import type { Topology } from '../core/types.js';
-import type { Store } from '../store/store.js';
+import type { CoordinationStore } from '../store/index.js';
 
 interface CacheFile {
   /** sha256 of the topology file's text the cache was made from. */
@@ -22,7 +22,7 @@ function hashOf(text: string): string {
 }
 
 /** The current valid topology: from the cache when the file is unchanged, else loaded in full (and cached). */
-export async function loadTopologyCached(paths: HomePaths, store: Store, env: NodeJS.ProcessEnv = process.env): Promise<Topology> {
+export async function loadTopologyCached(paths: HomePaths, store: CoordinationStore, env: NodeJS.ProcessEnv = process.env): Promise<Topology> {
   let text: string | null = null;
   try {
     text = readFileSync(paths.topologyFile, 'utf8');

@@ -3,7 +3,7 @@
 // and keys by name, members by role, rules by content), which merges e.g. two groups added at the
 // end of the file on two machines. Either result must validate; otherwise it is a conflict.
 import { parse, stringify } from 'yaml';
-import { mergeTexts } from '../store/remote.js';
+import { mergeTexts } from '../store/index.js';
 
 export type TopologyMerge =
   | { ok: true; text: string; how: 'lines' | 'structure' }

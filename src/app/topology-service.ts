@@ -9,8 +9,7 @@ import type { HomePaths } from '../config/home.js';
 import { expandTilde } from '../config/home.js';
 import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
 import type { Topology } from '../core/types.js';
-import { TOPOLOGY_REF } from '../store/layout.js';
-import { StaleRefError, StoreError, type Store } from '../store/store.js';
+import { type CoordinationStore, StaleRefError, StoreError, TOPOLOGY_REF } from '../store/index.js';
 import { EMPTY_TOPOLOGY } from '../topology/empty.js';
 import { formatProblem, parseTopology, type ParseResult, type Problem } from '../topology/parse.js';
 import { UserError } from './errors.js';
@@ -18,7 +17,7 @@ import { acquireFileLock, type HeldLock } from './file-lock.js';
 
 export interface TopologyServiceOptions {
   paths: HomePaths;
-  store: Store;
+  store: CoordinationStore;
   now: () => number;
   env: NodeJS.ProcessEnv;
   /** How long `edit` waits for the lock before giving up (default 10 s). */

@@ -2,7 +2,7 @@
 import { selectAnnouncement, type Announcement } from '../core/announce.js';
 import type { Orchestrator } from '../app/orchestrator.js';
 import { randomId } from '../app/ids.js';
-import { sessionRef } from '../store/layout.js';
+import { sessionRef } from '../store/index.js';
 import type { FoundSession } from './hook-app.js';
 
 export interface AnnounceOptions {

@@ -10,7 +10,7 @@ import { Orchestrator } from '../app/orchestrator.js';
 import type { Environment, TopologySource } from '../app/orchestrator.js';
 import { loadSettings } from '../app/settings.js';
 import type { GroupState, SessionFacts } from '../app/state.js';
-import { Store } from '../store/store.js';
+import { openGitStore } from '../store/index.js';
 import { processEnvironment } from '../app/environment.js';
 import { IndexCache } from './index-cache.js';
 
@@ -38,7 +38,7 @@ export interface FoundSession {
 export async function openHookApp(env: NodeJS.ProcessEnv): Promise<HookApp | null> {
   const paths = resolveHome(env);
   if (!existsSync(paths.repoGitDir)) return null;
-  const store = await Store.open(paths.repoGitDir, { create: false, maintenance: false });
+  const store = await openGitStore(paths.repoGitDir, { create: false, maintenance: false });
   // The hook's own process exits at once; its parent (Claude Code, or the shell it started)
   // lives as long as the session, so a session this hook registers is not seen as gone.
   const environment: Environment = processEnvironment(process.ppid);
@@ -57,7 +57,7 @@ export async function openHookApp(env: NodeJS.ProcessEnv): Promise<HookApp | nul
   };
   // What earlier hooks read is replayed from a cache; git is asked only for newer commits.
   const cacheFile = env.CLAUDE_ORCHESTRATOR_HOOK_CACHE === 'off' ? null : join(paths.home, 'cache', 'claude-hooks-index.json');
-  const cache = IndexCache.open(cacheFile, store.gitDir);
+  const cache = IndexCache.open(cacheFile, store.location);
   const orchestrator = new Orchestrator(cache.wrap(store), topology, loadSettings(env), environment);
   return {
     orchestrator,

@@ -3,7 +3,7 @@
 import { cac, type CAC } from 'cac';
 import { UserError } from '../app/errors.js';
 import { InvalidNameError } from '../core/names.js';
-import { StoreError } from '../store/errors.js';
+import { StoreError } from '../store/index.js';
 import { closest } from '../topology/problem.js';
 import * as claudeCommands from './commands/claude.js';
 import * as groupCommands from './commands/group.js';
@@ -158,7 +158,7 @@ function describeKnownError(error: unknown): { code: string; message: string; hi
   }
   if (error instanceof UserError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   if (error instanceof InvalidNameError) return { code: error.code, message: error.message, hint: "use only letters, digits, '.', '_' and '-'" };
-  // Store messages already say what to do.
+  // CoordinationStore messages already say what to do.
   if (error instanceof StoreError) return { code: error.code, message: error.message };
   return null;
 }

@@ -3,9 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listWorktreeLogs, readReflog, stateDirOf } from '../store/member-log.js';
-import { INSTALLED_FILE, writeInstalled } from '../store/ingest-lock.js';
-import { readHookSettings, type HookSettings } from '../store/member-hooks.js';
+import { type HookSettings, INSTALLED_FILE, listWorktreeLogs, readHookSettings, readReflog, stateDirOf, writeInstalled } from '../store/index.js';
 
 export const FINGERPRINT = '# claude-orchestrator-mcp post-commit hook v1';
 const FINGERPRINT_ANY = '# claude-orchestrator-mcp post-commit hook';
