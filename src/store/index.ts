@@ -8,6 +8,7 @@ export type {
 export { DEFAULT_PREFIXES, GitStore, openGitStore, type OpenOptions } from './git/store.js';
 export { readRefTipsSync } from './git/refs.js';
 export { mergeTexts } from './git/transport.js';
+export { MemoryStore } from './memory.js';
 export { StaleRefError, StoreError, type StoreErrorCode } from './errors.js';
 export { ARCHIVE_NAMESPACE, archiveRefFor, changesRef, NAMESPACE, parseArchiveRef, remoteNamespace, sessionRef, TOPOLOGY_PATH, TOPOLOGY_REF } from './layout.js';
 // Member repos (git only).

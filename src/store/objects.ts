@@ -2,6 +2,7 @@
 // (src/store/git/objects.ts) and the in-memory store hashes them the same way, so both give the
 // same SHAs for the same records.
 import { createHash } from 'node:crypto';
+import type { OrchestratorRecord } from '../core/records.js';
 
 export type ObjectType = 'blob' | 'tree' | 'commit';
 
@@ -37,4 +38,17 @@ export function treeBody(files: { name: string; blob: string }[]): Buffer {
   return Buffer.concat(
     sorted.flatMap((f) => [Buffer.from(`100644 ${f.name}\0`), Buffer.from(f.blob, 'hex')]),
   );
+}
+
+/**
+ * Author and committer of a record's commit: `<role> (<group>) <session-or-role@orchestrator.invalid>`
+ * unless `author` is given; the time is the record's `at` (seconds; now when `at` is not a number).
+ */
+export function recordSignature(record: OrchestratorRecord, author?: { name: string; email: string }): Signature {
+  const at = Number.isFinite(record.at) ? record.at : Date.now();
+  return {
+    name: author?.name ?? `${record.role} (${record.group})`,
+    email: author?.email ?? `${record.session ?? record.role}@orchestrator.invalid`,
+    seconds: Math.floor(at / 1000),
+  };
 }

@@ -5,13 +5,13 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { encodeRecordMessage, type OrchestratorRecord, type TopologyChanged } from '../../core/records.js';
-import { parseCommit, parseTree, type StoredCommit } from '../commits.js';
+import { parseAuthor, parseCommit, parseTree, type StoredCommit } from '../commits.js';
 import { StaleRefError, StoreError } from '../errors.js';
 import { ARCHIVE_NAMESPACE, NAMESPACE, TOPOLOGY_PATH, TOPOLOGY_REF } from '../layout.js';
-import { commitBody, EMPTY_TREE, treeBody, type Signature } from '../objects.js';
+import { commitBody, EMPTY_TREE, recordSignature, treeBody, type Signature } from '../objects.js';
 import { assertRefName } from '../refnames.js';
 import type {
-  AppendOptions, Author, CoordinationStore, FetchResult, LogOptions, PushRefResult, PushUpdate, RemoteInfo, TransportOptions, TreeEntry, WalkOptions,
+  AppendOptions, CoordinationStore, FetchResult, LogOptions, PushRefResult, PushUpdate, RemoteInfo, TransportOptions, TreeEntry, WalkOptions,
 } from '../types.js';
 import { maxClockOf, walkCommits } from '../walk.js';
 import { logCommits } from './log.js';
@@ -94,7 +94,7 @@ export class GitStore implements CoordinationStore {
       const shas: string[] = [];
       let parent = base;
       for (const record of records) {
-        const body = commitBody(EMPTY_TREE, parent ? [parent] : [], signature(record, options.author), encodeRecordMessage(record));
+        const body = commitBody(EMPTY_TREE, parent ? [parent] : [], recordSignature(record, options.author), encodeRecordMessage(record));
         parent = writeObject(this.gitDir, 'commit', body);
         shas.push(parent);
       }
@@ -198,7 +198,7 @@ export class GitStore implements CoordinationStore {
     const blob = writeObject(this.gitDir, 'blob', Buffer.from(text, 'utf8'));
     const tree = writeObject(this.gitDir, 'tree', treeBody([{ name: TOPOLOGY_PATH, blob }]));
     const parents = [...new Set([...(expectedTip ? [expectedTip] : []), ...extraParents])];
-    const commit = writeObject(this.gitDir, 'commit', commitBody(tree, parents, signature(record), encodeRecordMessage(record)));
+    const commit = writeObject(this.gitDir, 'commit', commitBody(tree, parents, recordSignature(record), encodeRecordMessage(record)));
     await withRefLock(this.gitDir, TOPOLOGY_REF, (current) => {
       if (current !== expectedTip) throw new StaleRefError(TOPOLOGY_REF, expectedTip, current);
       return { write: commit, result: commit };
@@ -232,11 +232,7 @@ export class GitStore implements CoordinationStore {
   }
 
   async readAuthor(sha: string): Promise<Signature> {
-    const body = (await this.readObject(sha, 'commit')).toString('utf8');
-    const line = body.slice(0, body.indexOf('\n\n') >>> 0).split('\n').find((l) => l.startsWith('author ')) ?? 'author  <> 0 +0000';
-    // "author Name <email> 1700000000 +0000"
-    const match = /^author (.*?) ?<([^>]*)> (\d+)/.exec(line);
-    return { name: match?.[1] ?? '', email: match?.[2] ?? '', seconds: Number(match?.[3] ?? 0) };
+    return parseAuthor(await this.readObject(sha, 'commit'));
   }
 
   // ---- remotes ----
@@ -295,15 +291,6 @@ export class GitStore implements CoordinationStore {
     this.sinceMaintenance = 0;
     if (this.maintenance) spawnGitDetached({ gitDir: this.gitDir }, ['gc', '--auto', '--quiet']);
   }
-}
-
-function signature(record: OrchestratorRecord, author?: Author): Signature {
-  const at = Number.isFinite(record.at) ? record.at : Date.now();
-  return {
-    name: author?.name ?? `${record.role} (${record.group})`,
-    email: author?.email ?? `${record.session ?? record.role}@orchestrator.invalid`,
-    seconds: Math.floor(at / 1000),
-  };
 }
 
 function inspect(dir: string): 'missing' | 'empty' | 'repo' | string {
