@@ -10,7 +10,7 @@
 // A sync never throws for a remote's failure: it comes back in the result and in the per-remote
 // state file, for `status` and the tools.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
@@ -19,7 +19,7 @@ import { describeError } from './errors.js';
 import { mergeTopology } from './topology-merge.js';
 import type { TopologyService } from './topology-service.js';
 import { formatProblem } from '../topology/parse.js';
-import { acquireFileLock } from './file-lock.js';
+import { acquireFileLock, writeFileAtomic } from '../config/files.js';
 
 export interface SyncDeps {
   paths: HomePaths;
@@ -388,21 +388,6 @@ function readText(file: string): string | null {
     return readFileSync(file, 'utf8');
   } catch {
     return null;
-  }
-}
-
-function writeFileAtomic(file: string, text: string): void {
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temp, text, { flag: 'wx' });
-  try {
-    renameSync(temp, file);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // Already gone.
-    }
-    throw error;
   }
 }
 

@@ -2,7 +2,8 @@
 // short-lived processes (the commit ingester, client hooks) read it without loading the YAML
 // parser and the schema library, which cost more than the rest of their work.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../config/files.js';
 import { join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import type { Topology } from '../core/types.js';
@@ -43,9 +44,7 @@ export function rememberTopology(paths: HomePaths, text: string, topology: Topol
   try {
     mkdirSync(join(paths.home, 'cache'), { recursive: true });
     const file = cacheFile(paths);
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ source: hashOf(text), topology } satisfies CacheFile));
-    renameSync(temp, file);
+    writeFileAtomic(file, JSON.stringify({ source: hashOf(text), topology } satisfies CacheFile));
   } catch {
     // Next time loads in full again.
   }

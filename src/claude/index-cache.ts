@@ -8,8 +8,8 @@
 // `log` (the RecordIndex's cold start) gets the cached commits plus `git log` excluding the
 // cached tips, and refs this process appends to are left out of the saved tips (their next read
 // starts from scratch, so a commit written meanwhile by someone else is never skipped).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../config/files.js';
 import type { OrchestratorRecord } from '../core/records.js';
 import type { CoordinationStore, StoredCommit } from '../store/index.js';
 
@@ -155,10 +155,7 @@ export class IndexCache {
         tips,
         commits: [...this.commits.values()],
       };
-      mkdirSync(dirname(this.file), { recursive: true });
-      const temp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temp, JSON.stringify(body));
-      renameSync(temp, this.file);
+      writeFileAtomic(this.file, JSON.stringify(body));
     } catch {
       // A cache that cannot be written only costs time.
     }

@@ -2,7 +2,8 @@
 // notes the ref tips it started from; the next run of that hook for the same Claude Code session
 // that finds every tip unchanged says nothing again without loading the app. Sound because only
 // new records can make something to say (time only takes things away: retention, expiry).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../config/files.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { readRefTipsSync } from '../store/index.js';
@@ -38,10 +39,7 @@ export function isStillQuiet(stamp: QuietStamp): boolean {
 
 export function noteQuiet(stamp: QuietStamp): void {
   try {
-    mkdirSync(join(stamp.file, '..'), { recursive: true });
-    const temp = `${stamp.file}.${process.pid}.tmp`;
-    writeFileSync(temp, stamp.key);
-    renameSync(temp, stamp.file);
+    writeFileAtomic(stamp.file, stamp.key);
   } catch {
     // Only costs time.
   }
