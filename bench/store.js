@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import git from 'isomorphic-git';
-import { Store } from '../dist/store/store.js';
+import { GitStore as Store } from '../dist/store/index.js';
 import { formatRows } from './lib.js';
 
 const SELF = fileURLToPath(import.meta.url);

@@ -2,8 +2,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { Store } from '../src/store/store.js';
-import { sessionRef } from '../src/store/layout.js';
+import { GitStore } from '../src/store/index.js';
+import { sessionRef } from '../src/store/index.js';
 import { readTimeline, parseSince } from '../src/app/history.js';
 import { cli, cliJson } from './helpers/cli.js';
 import { gitSync } from './helpers/gitcli.js';
@@ -19,7 +19,7 @@ const event = (n: number, role: string, to: string, at: number): OrchestratorRec
 test('timeline: newest first by Lamport clock, filtered, limited', async () => {
   const platform = makePlatform();
   const gitDir = join(platform.home, 'coordination.git');
-  const store = await Store.open(gitDir, { maintenance: false });
+  const store = await GitStore.open(gitDir, { maintenance: false });
   // Wall clocks disagree with the Lamport clocks on purpose: the clock orders.
   await store.append(sessionRef('api-s'), [event(1, 'api', 'web', now - 3000), event(3, 'api', 'db', now - 5000)]);
   await store.append(sessionRef('db-s'), [event(2, 'db', 'api', now - 1000), event(4, 'db', 'web', now - 4000)]);

@@ -3,8 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { Store } from '../src/store/store.js';
-import { sessionRef } from '../src/store/layout.js';
+import { GitStore } from '../src/store/index.js';
+import { sessionRef } from '../src/store/index.js';
 import { cliJson, spawnCli } from './helpers/cli.js';
 import { gitSync } from './helpers/gitcli.js';
 import { fsckClean, makeMachines, sync } from './helpers/machines.js';
@@ -36,7 +36,7 @@ test('killing syncs at random points, then syncing twice, leaves both sides whol
 
   // Enough history that a sync takes a while: 150 session refs of 40 records on each machine.
   for (const [home, tag] of [[repoA, 'a'], [repoB, 'b']] as const) {
-    const store = await Store.open(home, { maintenance: false });
+    const store = await GitStore.open(home, { maintenance: false });
     for (let i = 0; i < 150; i++) {
       const session = `bulk-${tag}-${i}`;
       await store.append(sessionRef(session), Array.from({ length: 40 }, () => heartbeat({ session, group: 'bulk' })));

@@ -7,9 +7,8 @@ import { prune } from '../src/app/prune.js';
 import { syncRemotes } from '../src/app/sync.js';
 import { TopologyService } from '../src/app/topology-service.js';
 import { resolveHome } from '../src/config/home.js';
-import { changesRef, sessionRef } from '../src/store/layout.js';
-import { addRemote } from '../src/store/remote.js';
-import { Store } from '../src/store/store.js';
+import { changesRef, sessionRef } from '../src/store/index.js';
+import { GitStore } from '../src/store/index.js';
 import { gitSync } from './helpers/gitcli.js';
 import { fsckClean, makeBare } from './helpers/machines.js';
 import { heartbeat } from './helpers/records.js';
@@ -27,10 +26,10 @@ test('prune archives old sessions, restarts an old changes ref, and sync makes t
   const home = join(tempDir('orchestrator-prune-'), 'home');
   mkdirSync(home, { recursive: true });
   const paths = resolveHome({ CLAUDE_ORCHESTRATOR_HOME: home });
-  const store = await Store.open(paths.repoGitDir, { maintenance: false });
+  const store = await GitStore.open(paths.repoGitDir, { maintenance: false });
   const deps = { paths, store, topology: new TopologyService({ paths, store, now: Date.now, env: { CLAUDE_ORCHESTRATOR_HOME: home } }) };
   const bare = makeBare();
-  await addRemote(store.gitDir, 'origin', bare);
+  await store.addRemote('origin', bare);
 
   await store.append(sessionRef('old-1'), [heartbeat({ session: 'old-1', at: now - 40 * DAY })]);
   await store.append(sessionRef('new-1'), [heartbeat({ session: 'new-1', at: now - 1 * DAY })]);
@@ -50,10 +49,10 @@ test('prune archives old sessions, restarts an old changes ref, and sync makes t
   assert.equal(report.restarted.map((r) => [r.ref, r.kept, r.dropped]), [[ref, 4, 1]]);
   assert.is(await store.readRef(sessionRef('old-1')), null);
   assert.ok(await store.readRef(sessionRef('new-1')));
-  const subjects = gitSync(store.gitDir, ['log', '--format=%s', ref]).trim().split('\n');
+  const subjects = gitSync(store.location, ['log', '--format=%s', ref]).trim().split('\n');
   assert.equal(subjects.map((s) => s.replace(/.*: /, '')), ['commit 5', 'commit 4', 'commit 3', 'commit 2']);
   // The archive stays readable with plain git log.
-  assert.ok(gitSync(store.gitDir, ['log', '--oneline', report.restarted[0]!.archive]).includes('commit 1'));
+  assert.ok(gitSync(store.location, ['log', '--oneline', report.restarted[0]!.archive]).includes('commit 1'));
 
   const synced = (await syncRemotes(deps)).remotes[0]!;
   assert.ok(synced.ok, synced.error ?? '');
@@ -62,7 +61,7 @@ test('prune archives old sessions, restarts an old changes ref, and sync makes t
   assert.not.ok(remoteRefs.includes('sessions/old-1'), remoteRefs);
   assert.ok(remoteRefs.includes(`${ref} ${await store.readRef(ref)}`), 'restarted ref force-pushed');
   assert.ok((await syncRemotes(deps)).remotes[0]!.ok, 'a second sync has nothing left to do');
-  fsckClean(store.gitDir);
+  fsckClean(store.location);
   fsckClean(bare);
 
   // Archive entries expire after --keep-archive.

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Store } from '../src/store/store.js';
+import { GitStore } from '../src/store/index.js';
 import { gitSync } from './helpers/gitcli.js';
 import { tempDir } from './helpers/tmp.js';
 
 const WORKER = fileURLToPath(new URL('./workers/store-append.js', import.meta.url));
-const BUILT = fileURLToPath(new URL('../dist/store/store.js', import.meta.url));
+const BUILT = fileURLToPath(new URL('../dist/store/index.js', import.meta.url));
 const SHARED = 'refs/orchestrator/shared';
 
 function run(command: string, args: string[]): Promise<void> {
@@ -25,7 +25,7 @@ function run(command: string, args: string[]): Promise<void> {
 
 const append = (gitDir: string, ref: string, count: number, tag: string) => run(process.execPath, [WORKER, gitDir, ref, String(count), tag]);
 
-async function idsOn(store: Store, ref: string): Promise<string[]> {
+async function idsOn(store: GitStore, ref: string): Promise<string[]> {
   const tip = await store.readRef(ref);
   assert.ok(tip, `${ref} exists`);
   const commits = await store.walk(tip!);
@@ -45,14 +45,14 @@ test.before(() => {
 
 test('6 processes x 100 appends to one ref, 2 more to their own refs: every record exactly once', async () => {
   const gitDir = join(tempDir(), 'coordination.git');
-  (await Store.open(gitDir)).close();
+  (await GitStore.open(gitDir)).close();
   const shared = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
   await Promise.all([
     ...shared.map((tag) => append(gitDir, SHARED, 100, tag)),
     append(gitDir, 'refs/orchestrator/sessions/own-a', 100, 'own-a'),
     append(gitDir, 'refs/orchestrator/sessions/own-b', 100, 'own-b'),
   ]);
-  const store = await Store.open(gitDir, { create: false, maintenance: false });
+  const store = await GitStore.open(gitDir, { create: false, maintenance: false });
   assertEachOnce(await idsOn(store, SHARED), shared, 100);
   assertEachOnce(await idsOn(store, 'refs/orchestrator/sessions/own-a'), ['own-a'], 100);
   assertEachOnce(await idsOn(store, 'refs/orchestrator/sessions/own-b'), ['own-b'], 100);
@@ -62,7 +62,7 @@ test('6 processes x 100 appends to one ref, 2 more to their own refs: every reco
 
 test('appends while git gc and git pack-refs run over and over', async () => {
   const gitDir = join(tempDir(), 'coordination.git');
-  (await Store.open(gitDir)).close();
+  (await GitStore.open(gitDir)).close();
   const tags = ['g1', 'g2', 'g3', 'g4'];
   let done = false;
   let gcRuns = 0;
@@ -82,7 +82,7 @@ test('appends while git gc and git pack-refs run over and over', async () => {
   }
   assert.ok(gcRuns > 0, 'gc ran during the appends');
   if (process.env.STORE_TEST_VERBOSE) console.log('gc runs', gcRuns);
-  const store = await Store.open(gitDir, { create: false, maintenance: false });
+  const store = await GitStore.open(gitDir, { create: false, maintenance: false });
   assertEachOnce(await idsOn(store, SHARED), ['g1', 'g2', 'g3'], 100);
   assertEachOnce(await idsOn(store, 'refs/orchestrator/sessions/g4'), ['g4'], 100);
   store.close();

@@ -3,7 +3,6 @@
 // the last error are kept for the tools and `status` to show, and a failing remote is retried on
 // the next tick.
 import { describeError } from './errors.js';
-import { listRemotes } from '../store/remote.js';
 import { syncRemotes, type RemoteSyncResult, type SyncDeps, type SyncReport } from './sync.js';
 
 export interface AutoSyncOptions {
@@ -59,7 +58,7 @@ export function startAutoSync(app: SyncDeps, options: AutoSyncOptions = {}): Aut
 
   const runOnce = async (): Promise<SyncReport> => {
     try {
-      if ((await listRemotes(app.store.gitDir)).length === 0) return { remotes: [] };
+      if ((await app.store.listRemotes()).length === 0) return { remotes: [] };
       const report = await syncRemotes(app, { interactive: false });
       remotes = report.remotes;
       const failed = report.remotes.filter((r) => !r.ok);

@@ -4,7 +4,7 @@
 import type { HomePaths } from '../config/home.js';
 import type { Topology } from '../core/types.js';
 import { CoordinationState } from '../core/state/fold.js';
-import type { Store } from '../store/store.js';
+import type { CoordinationStore } from '../store/index.js';
 import { RecordIndex } from './record-index.js';
 import type { Settings } from './settings.js';
 
@@ -51,7 +51,7 @@ export interface ServedSessions {
 export interface AppContext {
   /** Where the orchestrator keeps its files (topology.yml, share state, caches). */
   readonly paths: HomePaths;
-  readonly store: Store;
+  readonly store: CoordinationStore;
   readonly topology: TopologySource;
   readonly settings: Settings;
   readonly env: Environment;
@@ -77,7 +77,7 @@ export interface AppContext {
 
 export interface ContextDeps {
   paths: HomePaths;
-  store: Store;
+  store: CoordinationStore;
   topology: TopologySource;
   settings: Settings;
   env: Environment;

@@ -3,8 +3,7 @@
 // tips at once, newest commit first, and stops once it has enough.
 import { compareRecords } from '../core/order.js';
 import type { OrchestratorRecord } from '../core/records.js';
-import type { StoredCommit } from '../store/commits.js';
-import type { Store } from '../store/store.js';
+import type { CoordinationStore, StoredCommit } from '../store/index.js';
 
 export interface LogOptions {
   group?: string;
@@ -43,7 +42,7 @@ export interface TimelineEntry {
 /** How far (ms) wall clocks may disagree before the order by Lamport clock could be missed. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-export async function readTimeline(store: Store, options: LogOptions = {}): Promise<TimelineEntry[]> {
+export async function readTimeline(store: CoordinationStore, options: LogOptions = {}): Promise<TimelineEntry[]> {
   const limit = options.limit ?? 20;
   if (limit <= 0) return [];
   const refs = await store.listRefs();

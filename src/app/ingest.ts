@@ -9,12 +9,7 @@ import { classifyCommit } from '../core/classify.js';
 import { MAX_FILES_PER_RECORD, MAX_SUMMARY_CHARS, RECORD_VERSION, type ChangeEvent } from '../core/records.js';
 import { route } from '../core/routing.js';
 import type { Group, Member, Topology } from '../core/types.js';
-import { appendIfTip } from '../store/conditional-append.js';
-import { StaleRefError } from '../store/errors.js';
-import { pokeSize, readInstalled, trimPoke, tryIngestLock } from '../store/ingest-lock.js';
-import { changesRef } from '../store/layout.js';
-import { canonical, findGitDirs, listWorktreeLogs, readCommits, readReflog, type CommitInfo, type ReflogEntry } from '../store/member-log.js';
-import { Store } from '../store/store.js';
+import { canonical, changesRef, type CommitInfo, type CoordinationStore, findGitDirs, listWorktreeLogs, openGitStore, pokeSize, readCommits, readInstalled, readReflog, type ReflogEntry, StaleRefError, trimPoke, tryIngestLock } from '../store/index.js';
 import { loadTopologyCached } from './topology-cache.js';
 
 /** How a reflog entry is treated: the kind of record it becomes, or null when it is skipped. */
@@ -43,7 +38,7 @@ export function commitRecordId(group: string, role: string, sha: string): string
 }
 
 export interface IngestContext {
-  store: Store;
+  store: CoordinationStore;
   topology: Topology;
   machineId: string;
 }
@@ -129,7 +124,8 @@ async function ingestForRef(
     records.push(changeRecord(group, member, commit, entry, worktree, base + records.length));
   }
   if (records.length === 0) return 0;
-  await appendIfTip(ctx.store.gitDir, ref, tip, records);
+  // Only if the ref is still where the cursors were read: on a moved tip a commit could be recorded twice.
+  await ctx.store.append(ref, records, { expectedTip: tip, author: { name: `${member.role} (${group.name})`, email: `${member.role}@orchestrator.invalid` } });
   return records.length;
 }
 
@@ -140,7 +136,7 @@ function alreadyRecorded(logs: Array<{ entries: ReflogEntry[] }>, pending: Array
 }
 
 /** Per worktree, the `ingest.entry` of the newest record on the ref (walks back only as far as needed). */
-async function readCursors(store: Store, tip: string | null, wanted: Set<string>): Promise<Map<string, string>> {
+async function readCursors(store: CoordinationStore, tip: string | null, wanted: Set<string>): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   let sha = tip;
   while (sha && found.size < wanted.size) {
@@ -201,7 +197,7 @@ function changeRecord(group: Group, member: Member, commit: CommitInfo, entry: R
 
 export interface IngestRepoOptions {
   /** An open store (the server's); opened and closed here when absent. */
-  store?: Store;
+  store?: CoordinationStore;
   /** The current topology; loaded from topology.yml when absent. */
   topology?: Topology;
   env?: NodeJS.ProcessEnv;
@@ -221,7 +217,7 @@ export interface IngestRepoResult extends IngestStats {
 export async function ingestRepo(paths: HomePaths, repoPath: string, options: IngestRepoOptions = {}): Promise<IngestRepoResult> {
   const commonDir = findGitDirs(repoPath)?.commonDir ?? canonical(repoPath);
   const result: IngestRepoResult = { ran: false, written: 0, memberships: 0 };
-  const store = options.store ?? (await Store.open(paths.repoGitDir));
+  const store = options.store ?? (await openGitStore(paths.repoGitDir));
   try {
     let ctx: IngestContext | null = null;
     for (let round = 0; round < 100; round++) {
@@ -250,6 +246,6 @@ export async function ingestRepo(paths: HomePaths, repoPath: string, options: In
   }
 }
 
-function loadTopology(paths: HomePaths, store: Store, env: NodeJS.ProcessEnv = process.env): Promise<Topology> {
+function loadTopology(paths: HomePaths, store: CoordinationStore, env: NodeJS.ProcessEnv = process.env): Promise<Topology> {
   return loadTopologyCached(paths, store, env);
 }

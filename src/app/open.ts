@@ -6,7 +6,7 @@ import { resolveHome } from '../config/home.js';
 import type { HomePaths } from '../config/home.js';
 import type { Topology } from '../core/types.js';
 import { formatProblem } from '../topology/problem.js';
-import { Store } from '../store/store.js';
+import { openGitStore, type CoordinationStore } from '../store/index.js';
 import { createContext, type AppContext, type Environment, type TopologySource } from './context.js';
 import { processEnvironment } from './environment.js';
 import { UserError } from './errors.js';
@@ -27,7 +27,7 @@ class CachedTopology implements TopologySource {
   private cached: { key: string; topology: Topology } | null = null;
   constructor(
     private readonly service: TopologyService,
-    private readonly store: Store,
+    private readonly store: CoordinationStore,
     private readonly file: string,
   ) {}
 
@@ -53,7 +53,7 @@ class CachedTopology implements TopologySource {
 }
 
 /** topology.yml as it is (or the repo's copy), validated, never recorded. */
-export async function inspectTopology(service: TopologyService, store: Store, file: string): Promise<{ topology: Topology | null; problems: string[] }> {
+export async function inspectTopology(service: TopologyService, store: CoordinationStore, file: string): Promise<{ topology: Topology | null; problems: string[] }> {
   const text = (await readFile(file, 'utf8').catch(() => null)) ?? (await store.readTopology().catch(() => null))?.text ?? null;
   if (text === null) return { topology: null, problems: [] };
   const parsed = service.validate(text);
@@ -76,7 +76,7 @@ export interface OpenOptions {
  */
 export async function openApp(options: OpenOptions): Promise<OpenedApp> {
   const paths = resolveHome(options.env);
-  const store = await Store.open(paths.repoGitDir, {
+  const store = await openGitStore(paths.repoGitDir, {
     ...(options.create !== undefined ? { create: options.create } : {}),
     ...(options.maintenance !== undefined ? { maintenance: options.maintenance } : {}),
   });

@@ -8,11 +8,8 @@
 // - Archive entries older than the archive horizon are deleted; `git gc` then drops their commits.
 // Only this machine's refs are touched (refs/orchestrator/ holds nothing else), and every move
 // is a compare-and-swap, so a session or ingester writing meanwhile wins and the ref is skipped.
-import { NAMESPACE } from '../store/layout.js';
-import type { Store } from '../store/store.js';
-import { archiveRefFor, compareAndSwap, deleteRefIf, listArchive, parseArchiveRef, readAuthor, recommit, writeArchiveRef } from '../store/sync-refs.js';
+import { archiveRefFor, type CoordinationStore, NAMESPACE, parseArchiveRef, type StoredCommit } from '../store/index.js';
 import { describeError } from './errors.js';
-import type { StoredCommit } from '../store/commits.js';
 
 export interface PruneOptions {
   /** Records and refs older than this (ms) go (the horizon). */
@@ -39,7 +36,7 @@ export interface PruneReport {
 /** Restarting a chain copies records: past this many kept, the ref is left for the next prune. */
 const MAX_KEPT = 5_000;
 
-export async function prune(store: Store, options: PruneOptions): Promise<PruneReport> {
+export async function prune(store: CoordinationStore, options: PruneOptions): Promise<PruneReport> {
   const now = options.now ?? Date.now();
   const cutoff = now - options.olderThanMs;
   const keepArchiveMs = options.keepArchiveMs ?? options.olderThanMs;
@@ -54,11 +51,11 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
     report.archived.push({ ref, archive, lastRecord: new Date(last).toISOString() });
     if (dryRun) continue;
     try {
-      await writeArchiveRef(store.gitDir, archive, tip);
-      await deleteRefIf(store.gitDir, ref, tip);
+      await store.writeArchiveRef(archive, tip);
+      await store.deleteRef(ref, tip);
     } catch (error) {
       report.archived.pop();
-      await deleteRefIf(store.gitDir, archive, tip).catch(() => undefined);
+      await store.deleteRef(archive, tip).catch(() => undefined);
       report.skipped.push({ ref, reason: describeError(error) });
     }
   }
@@ -94,23 +91,23 @@ export async function prune(store: Store, options: PruneOptions): Promise<PruneR
     if (dryRun) continue;
     let parent: string | null = null;
     for (const commit of kept) {
-      parent = recommit(store.gitDir, commit.tree, parent ? [parent] : [], commit.message, await readAuthor(store.gitDir, commit.sha));
+      parent = await store.recommit(commit.tree, parent ? [parent] : [], commit.message, await store.readAuthor(commit.sha));
     }
     try {
-      await writeArchiveRef(store.gitDir, archive, tip);
-      await compareAndSwap(store.gitDir, ref, tip, parent!);
+      await store.writeArchiveRef(archive, tip);
+      await store.compareAndSwap(ref, tip, parent!);
     } catch (error) {
       report.restarted.pop();
-      await deleteRefIf(store.gitDir, archive, tip).catch(() => undefined);
+      await store.deleteRef(archive, tip).catch(() => undefined);
       report.skipped.push({ ref, reason: describeError(error) });
     }
   }
 
-  for (const [name, sha] of await listArchive(store.gitDir)) {
+  for (const [name, sha] of await store.listArchive()) {
     const parsed = parseArchiveRef(name);
     if (!parsed || parsed.stamp >= now - keepArchiveMs || parsed.stamp === now) continue;
     report.expired.push(name);
-    if (!dryRun) await deleteRefIf(store.gitDir, name, sha).catch((error) => report.skipped.push({ ref: name, reason: describeError(error) }));
+    if (!dryRun) await store.deleteRef(name, sha).catch((error) => report.skipped.push({ ref: name, reason: describeError(error) }));
   }
   return report;
 }

@@ -1,7 +1,7 @@
 // An in-memory view of every record in the coordination repo, brought up to date by reading only
 // the commits that are new since the last refresh (the previous tips are the cursor).
 import type { OrchestratorRecord } from '../core/records.js';
-import type { Store, StoredCommit } from '../store/store.js';
+import type { CoordinationStore, StoredCommit } from '../store/index.js';
 
 export interface IndexedRecord {
   record: OrchestratorRecord;
@@ -28,7 +28,7 @@ export class RecordIndex {
   readonly problems: string[] = [];
 
   constructor(
-    private readonly store: Store,
+    private readonly store: CoordinationStore,
     private readonly onRecord: RecordListener,
     private readonly notBefore: () => number,
   ) {}

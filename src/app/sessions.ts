@@ -7,7 +7,7 @@ import { liveness } from '../core/state/sessions.js';
 import { syncPointState, type SyncPointState } from '../core/state/syncpoints.js';
 import type { AppContext } from './context.js';
 import { UserError } from './errors.js';
-import { sessionRef } from '../store/layout.js';
+import { sessionRef } from '../store/index.js';
 import type { GroupState, SessionFacts } from '../core/state/fold.js';
 import { iso, type SessionView } from './views.js';
 

@@ -11,23 +11,20 @@
 // state file, for `status` and the tools.
 import { OrchestratorError } from '../core/errors.js';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
-import { NAMESPACE, remoteNamespace, TOPOLOGY_PATH, TOPOLOGY_REF } from '../store/layout.js';
-import { fetchRemote, isAncestor, listRemotes, mergeBase, pushRefs, type PushUpdate, type RemoteInfo } from '../store/remote.js';
-import { StaleRefError, type Store } from '../store/store.js';
-import { compareAndSwap, listArchive, parseArchiveRef } from '../store/sync-refs.js';
+import { type CoordinationStore, NAMESPACE, parseArchiveRef, type PushUpdate, type RemoteInfo, remoteNamespace, StaleRefError, TOPOLOGY_PATH, TOPOLOGY_REF } from '../store/index.js';
 import { describeError } from './errors.js';
 import { mergeTopology } from './topology-merge.js';
 import type { TopologyService } from './topology-service.js';
 import { formatProblem } from '../topology/parse.js';
-import { acquireFileLock } from './file-lock.js';
+import { acquireFileLock, writeFileAtomic } from '../config/files.js';
 
 export interface SyncDeps {
   paths: HomePaths;
-  store: Store;
+  store: CoordinationStore;
   topology: TopologyService;
   now?: () => number;
 }
@@ -83,7 +80,7 @@ const SYNC_LOCK_STALE_MS = 10 * 60_000;
 
 /** Syncs every configured remote (or one), one after another. Never throws for a remote's failure. */
 export async function syncRemotes(deps: SyncDeps, options: SyncOptions = {}): Promise<SyncReport> {
-  const remotes = await listRemotes(deps.store.gitDir);
+  const remotes = await deps.store.listRemotes();
   const chosen = options.remote ? remotes.filter((r) => r.name === options.remote) : remotes;
   if (options.remote && chosen.length === 0) {
     throw new SyncSetupError(
@@ -127,11 +124,11 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: SyncOptio
       result.notices.push(`could not record hand edits of topology.yml: ${describeError(error)}`);
     }
     for (let attempt = 1; ; attempt++) {
-      result.fetched += (await fetchRemote(deps.store.gitDir, remote.name, transport)).updated;
+      result.fetched += (await deps.store.fetch(remote.name, transport)).updated;
       const topology = await syncTopology(deps, remote.name, result);
       if (topology !== 'retry') result.topology = mergeOutcome(result.topology, topology);
       const { updates, patterns, topologyPushed } = await planPush(deps.store, remote.name, attempt === 1);
-      const pushed = await pushRefs(deps.store.gitDir, remote.name, patterns, updates, transport);
+      const pushed = await deps.store.push(remote.name, patterns, updates, transport);
       const rejected = pushed.filter((p) => p.status === 'rejected' || p.status === 'error');
       result.pushed += pushed.filter((p) => p.status === 'ok' && !(updates.find((u) => u.dst === p.dst)?.src === null)).length;
       result.deleted += pushed.filter((p) => p.status === 'ok' && updates.find((u) => u.dst === p.dst)?.src === null).length;
@@ -172,7 +169,7 @@ function finish(deps: SyncDeps, result: RemoteSyncResult, started: number, now: 
 
 // ---- topology --------------------------------------------------------------------------------
 
-async function topologyText(store: Store, sha: string): Promise<string> {
+async function topologyText(store: CoordinationStore, sha: string): Promise<string> {
   const entry = await store.readTreeEntry(sha, TOPOLOGY_PATH);
   if (!entry || entry.type !== 'blob') return '';
   return (await store.readBlob(entry.sha)).toString('utf8');
@@ -184,11 +181,11 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
   const theirs = await store.readRef(`${remoteNamespace(remote)}topology`);
   const ours = await store.readRef(TOPOLOGY_REF);
   if (!theirs || theirs === ours) return 'unchanged';
-  if (ours && (await isAncestor(store.gitDir, theirs, ours))) return 'unchanged'; // ours is ahead: pushed below
-  if (!ours || (await isAncestor(store.gitDir, ours, theirs))) {
+  if (ours && (await store.isAncestor(theirs, ours))) return 'unchanged'; // ours is ahead: pushed below
+  if (!ours || (await store.isAncestor(ours, theirs))) {
     const text = await topologyText(store, theirs);
     const moved = await updateTopology(deps, ours, text, async () => {
-      await compareAndSwap(store.gitDir, TOPOLOGY_REF, ours, theirs);
+      await store.compareAndSwap(TOPOLOGY_REF, ours, theirs);
       return theirs;
     });
     if (moved === 'busy') {
@@ -204,7 +201,7 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
   }
 
   // Diverged: both machines edited the topology.
-  const base = await mergeBase(store.gitDir, ours, theirs);
+  const base = await store.mergeBase(ours, theirs);
   const [oursText, theirsText, baseText] = await Promise.all([
     topologyText(store, ours),
     topologyText(store, theirs),
@@ -283,7 +280,7 @@ const OWN_PREFIXES = [`${NAMESPACE}sessions/`, `${NAMESPACE}changes/`];
  * (fast-forwards), refs restarted by prune (forced, with a lease on what the remote has), refs
  * pruned here (deleted, with a lease), and the topology when the remote is behind.
  */
-async function planPush(store: Store, remote: string, full: boolean): Promise<PushPlan> {
+async function planPush(store: CoordinationStore, remote: string, full: boolean): Promise<PushPlan> {
   const tracking = remoteNamespace(remote);
   const local = await store.listRefs(OWN_PREFIXES);
   const remoteRefs = await store.listRefs([tracking]);
@@ -294,12 +291,12 @@ async function planPush(store: Store, remote: string, full: boolean): Promise<Pu
     for (const [ref, sha] of local) {
       const theirs = theirsOf(ref);
       if (theirs === sha) continue;
-      if (theirs && !(await isAncestor(store.gitDir, theirs, sha))) updates.push({ src: ref, dst: ref, force: { lease: theirs } });
+      if (theirs && !(await store.isAncestor(theirs, sha))) updates.push({ src: ref, dst: ref, force: { lease: theirs } });
       else changed.push(ref);
     }
     // Refs pruned here: the archive remembers them; delete the remote copy if it is what we archived.
     const archived = new Map<string, Set<string>>();
-    for (const [name, sha] of await listArchive(store.gitDir)) {
+    for (const [name, sha] of await store.listArchive()) {
       const parsed = parseArchiveRef(name);
       if (!parsed) continue;
       const set = archived.get(parsed.ref) ?? new Set<string>();
@@ -318,7 +315,7 @@ async function planPush(store: Store, remote: string, full: boolean): Promise<Pu
   const ours = await store.readRef(TOPOLOGY_REF);
   const theirs = theirsOf(TOPOLOGY_REF);
   let topologyPushed = false;
-  if (ours && ours !== theirs && (!theirs || (await isAncestor(store.gitDir, theirs, ours)))) {
+  if (ours && ours !== theirs && (!theirs || (await store.isAncestor(theirs, ours)))) {
     updates.push({ src: TOPOLOGY_REF, dst: TOPOLOGY_REF });
     topologyPushed = true;
   }
@@ -390,21 +387,6 @@ function readText(file: string): string | null {
     return readFileSync(file, 'utf8');
   } catch {
     return null;
-  }
-}
-
-function writeFileAtomic(file: string, text: string): void {
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temp, text, { flag: 'wx' });
-  try {
-    renameSync(temp, file);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // Already gone.
-    }
-    throw error;
   }
 }
 

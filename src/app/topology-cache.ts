@@ -2,11 +2,12 @@
 // short-lived processes (the commit ingester, client hooks) read it without loading the YAML
 // parser and the schema library, which cost more than the rest of their work.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../config/files.js';
 import { join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import type { Topology } from '../core/types.js';
-import type { Store } from '../store/store.js';
+import type { CoordinationStore } from '../store/index.js';
 
 interface CacheFile {
   /** sha256 of the topology file's text the cache was made from. */
@@ -22,7 +23,7 @@ function hashOf(text: string): string {
 }
 
 /** The current valid topology: from the cache when the file is unchanged, else loaded in full (and cached). */
-export async function loadTopologyCached(paths: HomePaths, store: Store, env: NodeJS.ProcessEnv = process.env): Promise<Topology> {
+export async function loadTopologyCached(paths: HomePaths, store: CoordinationStore, env: NodeJS.ProcessEnv = process.env): Promise<Topology> {
   let text: string | null = null;
   try {
     text = readFileSync(paths.topologyFile, 'utf8');
@@ -43,9 +44,7 @@ export function rememberTopology(paths: HomePaths, text: string, topology: Topol
   try {
     mkdirSync(join(paths.home, 'cache'), { recursive: true });
     const file = cacheFile(paths);
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ source: hashOf(text), topology } satisfies CacheFile));
-    renameSync(temp, file);
+    writeFileAtomic(file, JSON.stringify({ source: hashOf(text), topology } satisfies CacheFile));
   } catch {
     // Next time loads in full again.
   }

@@ -4,7 +4,7 @@
 // end of the file on two machines. Either result must validate; otherwise it is a conflict.
 import { OrchestratorError } from '../core/errors.js';
 import { parse, stringify } from 'yaml';
-import { mergeTexts } from '../store/remote.js';
+import { mergeTexts } from '../store/index.js';
 
 export type TopologyMerge =
   | { ok: true; text: string; how: 'lines' | 'structure' }

@@ -4,22 +4,21 @@
 import { OrchestratorError } from '../core/errors.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { expandTilde } from '../config/home.js';
 import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
 import type { Topology } from '../core/types.js';
-import { TOPOLOGY_REF } from '../store/layout.js';
-import { StaleRefError, StoreError, type Store } from '../store/store.js';
+import { type CoordinationStore, StaleRefError, StoreError, TOPOLOGY_REF } from '../store/index.js';
 import { EMPTY_TOPOLOGY } from '../topology/empty.js';
 import { formatProblem, parseTopology, type ParseResult, type Problem } from '../topology/parse.js';
 import { UserError } from './errors.js';
-import { acquireFileLock, type HeldLock } from './file-lock.js';
+import { acquireFileLock, writeFileAtomic, type HeldLock } from '../config/files.js';
 
 export interface TopologyServiceOptions {
   paths: HomePaths;
-  store: Store;
+  store: CoordinationStore;
   now: () => number;
   env: NodeJS.ProcessEnv;
   /** How long `edit` waits for the lock before giving up (default 10 s). */
@@ -211,7 +210,7 @@ export class TopologyService {
   }
 
   /**
-   * `topology.yml.lock` (src/app/file-lock.ts): a lock whose process is gone (same host) or that
+   * `topology.yml.lock` (src/config/files.ts): a lock whose process is gone (same host) or that
    * is older than the stale limit is broken, and a notice says so.
    */
   private async acquireLock(timeoutMs: number): Promise<HeldLock> {
@@ -242,17 +241,9 @@ function tempName(file: string): string {
   return `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
 }
 
-/** Temp file + rename: readers see the old text or the new one, never half of it. */
+/** THE atomic write (src/config/files.ts): readers see the old text or the new one, never half of it. */
 async function writeAtomic(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temp = tempName(file);
-  try {
-    await writeFile(temp, text, { flag: 'wx' });
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  writeFileAtomic(file, text);
 }
 
 /** Like writeAtomic, but leaves a file that appeared meanwhile alone. */

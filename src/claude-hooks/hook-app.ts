@@ -10,7 +10,7 @@ import { createContext, type AppContext, type TopologySource } from '../app/cont
 import { processEnvironment } from '../app/environment.js';
 import { UserError } from '../app/errors.js';
 import { loadSettings } from '../app/settings.js';
-import { Store } from '../store/store.js';
+import { openGitStore } from '../store/index.js';
 import { IndexCache } from './index-cache.js';
 
 export interface HookApp {
@@ -36,7 +36,7 @@ export function clientPid(env: NodeJS.ProcessEnv): number {
 export async function openHookApp(env: NodeJS.ProcessEnv): Promise<HookApp | null> {
   const paths = resolveHome(env);
   if (!existsSync(paths.repoGitDir)) return null;
-  const store = await Store.open(paths.repoGitDir, { create: false, maintenance: false });
+  const store = await openGitStore(paths.repoGitDir, { create: false, maintenance: false });
   // The hook's own process exits at once; Claude Code lives as long as the session, so a session
   // this hook registers follows Claude Code's pid, not its own.
   const environment = processEnvironment(clientPid(env));
@@ -61,7 +61,7 @@ export async function openHookApp(env: NodeJS.ProcessEnv): Promise<HookApp | nul
   };
   // What earlier hooks read is replayed from a cache; git is asked only for newer commits.
   const cacheFile = env.CLAUDE_ORCHESTRATOR_HOOK_CACHE === 'off' ? null : join(paths.home, 'cache', 'claude-hooks-index.json');
-  const cache = IndexCache.open(cacheFile, store.gitDir);
+  const cache = IndexCache.open(cacheFile, store.location);
   const ctx = createContext({
     paths,
     store: cache.wrap(store),

@@ -8,11 +8,10 @@
 // `log` (the RecordIndex's cold start) gets the cached commits plus `git log` excluding the
 // cached tips, and refs this process appends to are left out of the saved tips (their next read
 // starts from scratch, so a commit written meanwhile by someone else is never skipped).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../config/files.js';
 import type { OrchestratorRecord } from '../core/records.js';
-import type { StoredCommit } from '../store/commits.js';
-import type { Store } from '../store/store.js';
+import type { CoordinationStore, StoredCommit } from '../store/index.js';
 
 const FORMAT = 1;
 /** A cache older than this is rebuilt (bounds what a rewritten ref could leave behind). */
@@ -26,13 +25,14 @@ interface CachedCommit {
 
 interface CacheFile {
   format: number;
-  gitDir: string;
+  /** The store's `location`: a cache of another store is never used. */
+  location: string;
   createdAt: number;
   tips: Record<string, string>;
   commits: CachedCommit[];
 }
 
-type LogFn = Store['log'];
+type LogFn = CoordinationStore['log'];
 
 /**
  * Kinds hooks never use (liveness and working-tree state), left out of the cache to keep it
@@ -51,13 +51,13 @@ export class IndexCache {
   /** Delivered ids per session, from every record read (the app keeps them only for sessions it tracks). */
   private readonly delivered = new Map<string, Set<string>>();
 
-  private constructor(private readonly file: string | null, private readonly gitDir: string, private readonly now: number) {
-    this.cached = file ? load(file, gitDir, now) : null;
+  private constructor(private readonly file: string | null, private readonly location: string, private readonly now: number) {
+    this.cached = file ? load(file, location, now) : null;
   }
 
   /** `file` null: no cache file, only the bookkeeping. */
-  static open(file: string | null, gitDir: string, now = Date.now()): IndexCache {
-    return new IndexCache(file, gitDir, now);
+  static open(file: string | null, location: string, now = Date.now()): IndexCache {
+    return new IndexCache(file, location, now);
   }
 
   /** Event ids the session recorded as delivered, in what this process read. */
@@ -73,12 +73,12 @@ export class IndexCache {
   }
 
   /** The store as the Orchestrator should see it: reads go through the cache. */
-  wrap(store: Store): Store {
+  wrap(store: CoordinationStore): CoordinationStore {
     const cache = this;
     return new Proxy(store, {
       get(target, key, receiver) {
         if (key === 'listRefs') {
-          return async (...args: Parameters<Store['listRefs']>) => {
+          return async (...args: Parameters<CoordinationStore['listRefs']>) => {
             const refs = await target.listRefs(...args);
             cache.refsSeen ??= new Map(refs);
             return refs;
@@ -99,7 +99,7 @@ export class IndexCache {
     });
   }
 
-  private async log(store: Store, include: string[], options: Parameters<LogFn>[1], onCommit: Parameters<LogFn>[2]): Promise<number> {
+  private async log(store: CoordinationStore, include: string[], options: Parameters<LogFn>[1], onCommit: Parameters<LogFn>[2]): Promise<number> {
     const first = !this.usedLog;
     this.usedLog = true;
     const cached = first ? this.usable() : null;
@@ -150,25 +150,22 @@ export class IndexCache {
       for (const [ref, tip] of this.refsSeen) if (!this.appended.has(ref)) tips[ref] = tip;
       const body: CacheFile = {
         format: FORMAT,
-        gitDir: this.gitDir,
+        location: this.location,
         createdAt: this.cached && this.usable() ? this.cached.createdAt : this.now,
         tips,
         commits: [...this.commits.values()],
       };
-      mkdirSync(dirname(this.file), { recursive: true });
-      const temp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temp, JSON.stringify(body));
-      renameSync(temp, this.file);
+      writeFileAtomic(this.file, JSON.stringify(body));
     } catch {
       // A cache that cannot be written only costs time.
     }
   }
 }
 
-function load(file: string, gitDir: string, now: number): CacheFile | null {
+function load(file: string, location: string, now: number): CacheFile | null {
   try {
     const body = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
-    if (body.format !== FORMAT || body.gitDir !== gitDir || !Array.isArray(body.commits) || typeof body.tips !== 'object') return null;
+    if (body.format !== FORMAT || body.location !== location || !Array.isArray(body.commits) || typeof body.tips !== 'object') return null;
     if (now - body.createdAt > MAX_AGE_MS) return null;
     return body;
   } catch {

@@ -2,10 +2,11 @@
 // notes the ref tips it started from; the next run of that hook for the same Claude Code session
 // that finds every tip unchanged says nothing again without loading the app. Sound because only
 // new records can make something to say (time only takes things away: retention, expiry).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../config/files.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { listRefs } from '../store/refs.js';
+import { readRefTipsSync } from '../store/index.js';
 
 const PREFIXES = ['refs/orchestrator/', 'refs/remotes/'];
 
@@ -20,8 +21,8 @@ export interface QuietStamp {
  * `<session id>.<kind>` for ids made of safe characters (others get a hash no script matches),
  * and the content is the project dir, then `git for-each-ref` lines of every tip, sorted by name.
  */
-export function quietStamp(home: string, gitDir: string, kind: 'prompt' | 'stop', clientSession: string, projectDir: string): QuietStamp {
-  const refs = [...listRefs(gitDir, PREFIXES)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ref, tip]) => `${ref} ${tip}`);
+export function quietStamp(home: string, repo: string, kind: 'prompt' | 'stop', clientSession: string, projectDir: string): QuietStamp {
+  const refs = [...readRefTipsSync(repo, PREFIXES)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ref, tip]) => `${ref} ${tip}`);
   const name = /^[A-Za-z0-9._-]+$/.test(clientSession)
     ? `${clientSession}.${kind}`
     : createHash('sha1').update(`${clientSession}\0${kind}`).digest('hex').slice(0, 20);
@@ -38,10 +39,7 @@ export function isStillQuiet(stamp: QuietStamp): boolean {
 
 export function noteQuiet(stamp: QuietStamp): void {
   try {
-    mkdirSync(join(stamp.file, '..'), { recursive: true });
-    const temp = `${stamp.file}.${process.pid}.tmp`;
-    writeFileSync(temp, stamp.key);
-    renameSync(temp, stamp.file);
+    writeFileAtomic(stamp.file, stamp.key);
   } catch {
     // Only costs time.
   }

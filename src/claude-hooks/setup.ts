@@ -4,7 +4,8 @@
 //   user scope:    ~/.claude.json (mcpServers)      ~/.claude/settings.json (hooks)
 //   project scope: <project>/.mcp.json (mcpServers)  <project>/.claude/settings.json (hooks)
 import { OrchestratorError } from '../core/errors.js';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../config/files.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_NAMES, HOOK_EVENTS, type HookEvent } from './hook-input.js';
@@ -166,10 +167,7 @@ function readJson(path: string): Json {
 
 /** Temp file then rename: Claude Code, reading the file meanwhile, never sees half of it. */
 function writeJson(path: string, value: Json): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(temp, path);
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function setupPaths(options: Pick<SetupOptions, 'scope' | 'home' | 'projectDir'>): { mcp: string; settings: string } {

@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { resolveHome, type HomePaths } from '../config/home.js';
 // Types only: the store, YAML and schema modules load when a command first needs them.
 import type { TopologyService } from '../app/topology-service.js';
-import type { Store } from '../store/store.js';
+import type { CoordinationStore } from '../store/index.js';
 import type { PathContext } from '../topology/edit.js';
 
 /** A mistake the user can fix: rendered as one line, `claude-orchestrator: <message> (<hint>)`, exit 1. */
@@ -34,7 +34,7 @@ export interface CliContext {
   /** `~` and the working directory, for turning user-typed paths into topology paths. */
   pathContext(): PathContext;
   /** The coordination repo, opened (and created) on first use, closed by `close()`. */
-  store(): Promise<Store>;
+  store(): Promise<CoordinationStore>;
   topology(): Promise<TopologyService>;
   /** The result of a command: `value` as JSON with `--json`, else `text`. */
   out(value: unknown, text: string | (() => string)): void;
@@ -60,7 +60,7 @@ export function createContext(options: ContextOptions = {}): CliContext {
     stderr: (text) => process.stderr.write(text),
   };
   let paths: HomePaths | undefined;
-  let store: Promise<Store> | undefined;
+  let store: Promise<CoordinationStore> | undefined;
   let topology: Promise<TopologyService> | undefined;
   const cleanups: Array<() => void | Promise<void>> = [];
 
@@ -79,7 +79,7 @@ export function createContext(options: ContextOptions = {}): CliContext {
     },
     store() {
       if (!store) {
-        store = import('../store/store.js').then(({ Store }) => Store.open(ctx.paths().repoGitDir, { create: true }));
+        store = import('../store/index.js').then(({ openGitStore }) => openGitStore(ctx.paths().repoGitDir, { create: true }));
         cleanups.push(async () => (await store!).close());
       }
       return store;

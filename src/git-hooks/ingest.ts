@@ -5,7 +5,7 @@ import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ingestRepo } from '../app/ingest.js';
 import { resolveHome } from '../config/home.js';
-import { stateDirOf } from '../store/member-log.js';
+import { stateDirOf } from '../store/index.js';
 
 const LOG_LIMIT = 64 * 1024;
 

@@ -1,11 +1,10 @@
 // Installs, removes and inspects the post-commit hook in member repos, next to whatever manages
 // hooks there already. Never prints: results carry the message (and a command) for the CLI to show.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../config/files.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listWorktreeLogs, readReflog, stateDirOf } from '../store/member-log.js';
-import { INSTALLED_FILE, writeInstalled } from '../store/ingest-lock.js';
-import { readHookSettings, type HookSettings } from '../store/member-hooks.js';
+import { type HookSettings, INSTALLED_FILE, listWorktreeLogs, readHookSettings, readReflog, stateDirOf, writeInstalled } from '../store/index.js';
 
 export const FINGERPRINT = '# claude-orchestrator-mcp post-commit hook v1';
 const FINGERPRINT_ANY = '# claude-orchestrator-mcp post-commit hook';
@@ -234,9 +233,6 @@ function readText(file: string): string | null {
 /** Writes through a temp file and a rename (a commit running the hook never sees half a file). */
 function writeIfDifferent(file: string, text: string, mode = 0o644): boolean {
   if (readText(file) === text && (statSync(file).mode & 0o777) === mode) return false;
-  mkdirSync(dirname(file), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, text, { mode });
-  renameSync(temp, file);
+  writeFileAtomic(file, text, { mode });
   return true;
 }

@@ -54,3 +54,13 @@ export function parseTree(body: Buffer): { mode: string; name: string; sha: stri
   }
   return entries;
 }
+
+/** The author line of a raw commit as written (name, email, seconds): to copy a commit faithfully. */
+export function parseAuthor(body: Buffer): { name: string; email: string; seconds: number } {
+  const text = body.toString('utf8');
+  const end = text.indexOf('\n\n');
+  const line = (end < 0 ? text : text.slice(0, end)).split('\n').find((l) => l.startsWith('author ')) ?? '';
+  // "author Name <email> 1700000000 +0000"
+  const match = /^author (.*?) ?<([^>]*)> (\d+)/.exec(line);
+  return { name: match?.[1] ?? '', email: match?.[2] ?? '', seconds: Number(match?.[3] ?? 0) };
+}

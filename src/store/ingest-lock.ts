@@ -2,7 +2,8 @@
 // `<common-dir>/orchestrator/`: `poke` (the hook appends a byte per commit), `ingest.lock`
 // (the running ingester's pid), `installed` (when hooks were installed, in ms) and `server.pid`
 // (a running server that ingests this repo's commits itself, so the hook starts nothing).
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { writeFileAtomic } from '../config/files.js';
 import { join } from 'node:path';
 import { stateDirOf } from './member-log.js';
 import { processAlive as alive } from '../config/processes.js';
@@ -20,9 +21,7 @@ export const SERVER_FILE = 'server.pid';
 export function claimIngestion(commonDir: string): () => void {
   const dir = stateDirOf(commonDir);
   const file = join(dir, SERVER_FILE);
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${process.pid}\n`);
-  renameSync(temp, file);
+  writeFileAtomic(file, `${process.pid}\n`, { mkdir: false });
   return () => {
     try {
       if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);

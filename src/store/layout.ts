@@ -1,5 +1,6 @@
 // Ref names of the coordination repo. The one place that spells them; see docs/data-model.md.
 import { assertName } from '../core/names.js';
+import { StoreError } from './errors.js';
 
 export const NAMESPACE = 'refs/orchestrator/';
 export const TOPOLOGY_REF = 'refs/orchestrator/topology';
@@ -18,4 +19,23 @@ export function changesRef(machineId: string, group: string, role: string): stri
 /** Where `git fetch` puts another machine's refs: never written locally. */
 export function remoteNamespace(remote: string): string {
   return `refs/remotes/${assertName('remote', remote)}/orchestrator/`;
+}
+
+/** Where pruned refs are kept: outside refs/orchestrator/, so readers and syncs skip them, but `git log` still shows them. */
+export const ARCHIVE_NAMESPACE = 'refs/orchestrator-archive/';
+
+/** `refs/orchestrator/<path>` -> `refs/orchestrator-archive/<path>/<stamp>` (stamp: ms). `BAD_REF_NAME` for a ref outside our namespace. */
+export function archiveRefFor(ref: string, stamp: number): string {
+  if (!ref.startsWith(NAMESPACE)) throw new StoreError('BAD_REF_NAME', `${ref} is not a coordination ref`, { ref });
+  return `${ARCHIVE_NAMESPACE}${ref.slice(NAMESPACE.length)}/${stamp}`;
+}
+
+/** The live ref an archive entry was taken from, and when (ms); null for a name that is not one. */
+export function parseArchiveRef(archived: string): { ref: string; stamp: number } | null {
+  if (!archived.startsWith(ARCHIVE_NAMESPACE)) return null;
+  const rest = archived.slice(ARCHIVE_NAMESPACE.length);
+  const slash = rest.lastIndexOf('/');
+  const stamp = Number(rest.slice(slash + 1));
+  if (slash < 0 || !Number.isFinite(stamp)) return null;
+  return { ref: `${NAMESPACE}${rest.slice(0, slash)}`, stamp };
 }

@@ -1,7 +1,6 @@
 // Where git looks for a member repo's hooks: the settings the hook installer needs, in one git call.
-import { execFile } from 'node:child_process';
 import { isAbsolute, resolve } from 'node:path';
-import { gitEnv } from './git.js';
+import { git } from './git/run.js';
 import { canonical } from './member-log.js';
 
 export interface HookSettings {
@@ -13,22 +12,13 @@ export interface HookSettings {
   hooksPath: string | null;
 }
 
-export function readHookSettings(repo: string): Promise<HookSettings> {
-  return new Promise((resolvePromise, reject) => {
-    // `rev-parse` prints the paths, then `--git-path` honours hooksPath; config is read separately below.
-    execFile(
-      'git',
-      ['-C', repo, 'rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir'],
-      { env: gitEnv() },
-      (error, stdout) => {
-        if (error) return reject(new Error(`${repo} is not a git worktree: ${error.message.trim()}`));
-        const [toplevel, commonDir] = stdout.trim().split('\n') as [string, string];
-        execFile('git', ['-C', repo, 'config', '--get', 'core.hooksPath'], { env: gitEnv() }, (_e, out) => {
-          const raw = out.trim();
-          const hooksPath = raw ? (isAbsolute(raw) ? raw : resolve(toplevel, raw)) : null;
-          resolvePromise({ toplevel: canonical(toplevel), commonDir: canonical(commonDir), hooksPath });
-        });
-      },
-    );
-  });
+/** Where the repo's hooks live; rejects with an Error when `repo` is not a git worktree. */
+export async function readHookSettings(repo: string): Promise<HookSettings> {
+  // `rev-parse` prints the paths; `core.hooksPath` is read separately below.
+  const paths = await git({ cwd: repo }, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir']);
+  if (paths.code !== 0) throw new Error(`${repo} is not a git worktree: ${paths.stderr.trim()}`);
+  const [toplevel, commonDir] = paths.stdout.trim().split('\n') as [string, string];
+  const raw = (await git({ cwd: repo }, ['config', '--get', 'core.hooksPath'])).stdout.trim();
+  const hooksPath = raw ? (isAbsolute(raw) ? raw : resolve(toplevel, raw)) : null;
+  return { toplevel: canonical(toplevel), commonDir: canonical(commonDir), hooksPath };
 }

@@ -1,9 +1,8 @@
 // Read-only access to a member repo's git data for commit ingestion: where its git dirs are,
 // its worktrees' HEAD reflogs (read as files: no process), and the commits they name (one git call).
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { gitEnv } from './git.js';
+import { git } from './git/run.js';
 
 export interface GitDirs {
   /** Git dir of the worktree at the path (`.git`, or `.git/worktrees/<id>` for a linked one). */
@@ -115,25 +114,21 @@ export interface CommitInfo {
  * The commits named, with their files, in one `git log --no-walk` call. Missing commits (pruned
  * since the reflog named them) are left out rather than failing the batch.
  */
-export function readCommits(commonDir: string, shas: readonly string[]): Promise<Map<string, CommitInfo>> {
+export async function readCommits(commonDir: string, shas: readonly string[]): Promise<Map<string, CommitInfo>> {
   const out = new Map<string, CommitInfo>();
-  if (shas.length === 0) return Promise.resolve(out);
+  if (shas.length === 0) return out;
   const args = [
-    `--git-dir=${commonDir}`, 'log', '--no-walk=unsorted', '--ignore-missing', '-m', '--first-parent', '--name-only', '-z',
+    'log', '--no-walk=unsorted', '--ignore-missing', '-m', '--first-parent', '--name-only', '-z',
     '--no-renames', '--format=%x1e%H%x1f%an <%ae>%x1f%B%x1f', '--stdin',
   ];
-  return new Promise((resolvePromise, reject) => {
-    const child = execFile('git', args, { env: gitEnv(), maxBuffer: 256 * 1024 * 1024 }, (error, stdout) => {
-      if (error) return reject(new Error(`git log in ${commonDir} failed: ${error.message}`));
-      for (const chunk of stdout.split('\x1e')) {
-        const parts = chunk.split('\x1f');
-        if (parts.length < 4) continue;
-        const [sha, author, message, rest] = parts as [string, string, string, string];
-        const files = rest.split('\0').map((f) => f.replace(/^\n/, '')).filter((f) => f.length > 0);
-        if (!out.has(sha)) out.set(sha, { sha, author, message: message.trim(), files });
-      }
-      resolvePromise(out);
-    });
-    child.stdin?.end(`${[...new Set(shas)].join('\n')}\n`);
-  });
+  const run = await git({ gitDir: commonDir }, args, { input: `${[...new Set(shas)].join('\n')}\n` });
+  if (run.code !== 0) throw new Error(`git log in ${commonDir} failed: ${run.stderr.trim()}`);
+  for (const chunk of run.stdout.split('\x1e')) {
+    const parts = chunk.split('\x1f');
+    if (parts.length < 4) continue;
+    const [sha, author, message, rest] = parts as [string, string, string, string];
+    const files = rest.split('\0').map((f) => f.replace(/^\n/, '')).filter((f) => f.length > 0);
+    if (!out.has(sha)) out.set(sha, { sha, author, message: message.trim(), files });
+  }
+  return out;
 }

@@ -1,52 +1,16 @@
-// Loose objects written in-process: far cheaper than spawning git, and safe for concurrent readers
-// because each object appears at its final path only through an atomic rename.
+// Git's object formats (commit, tree, hash), pure: the git store writes them as loose objects
+// (src/store/git/objects.ts) and the in-memory store hashes them the same way, so both give the
+// same SHAs for the same records.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, utimesSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
+import type { OrchestratorRecord } from '../core/records.js';
 
 export type ObjectType = 'blob' | 'tree' | 'commit';
 
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
+/** Git's object id: SHA-1 of `<type> <length>NUL<body>`. */
 export function hashObject(type: ObjectType, body: Buffer): string {
   return createHash('sha1').update(`${type} ${body.length}\0`).update(body).digest('hex');
-}
-
-/** Writes one object unless it is already there as a loose object; returns its SHA. */
-export function writeObject(gitDir: string, type: ObjectType, body: Buffer): string {
-  const sha = hashObject(type, body);
-  const dir = join(gitDir, 'objects', sha.slice(0, 2));
-  const file = join(dir, sha.slice(2));
-  if (existsSync(file)) {
-    // Freshen it like git does, so a concurrent `git prune` can't drop an old object we now reuse.
-    try {
-      const now = new Date();
-      utimesSync(file, now, now);
-      return sha;
-    } catch {
-      // Vanished meanwhile (packed and pruned): write it again below.
-    }
-  }
-  const data = deflateSync(Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body]));
-  // The objects/xx directory usually exists: create it only when the open says it doesn't
-  // (`git prune` may also remove an empty one between our mkdir and our open: retry).
-  for (let attempt = 0; ; attempt++) {
-    const tmp = join(dir, `tmp_obj_${process.pid}_${Math.random().toString(36).slice(2)}`);
-    try {
-      if (attempt > 0) mkdirSync(dir, { recursive: true });
-      const fd = openSync(tmp, 'wx', 0o444);
-      try {
-        writeSync(fd, data);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, file);
-      return sha;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw error;
-    }
-  }
 }
 
 export interface Signature {
@@ -74,4 +38,17 @@ export function treeBody(files: { name: string; blob: string }[]): Buffer {
   return Buffer.concat(
     sorted.flatMap((f) => [Buffer.from(`100644 ${f.name}\0`), Buffer.from(f.blob, 'hex')]),
   );
+}
+
+/**
+ * Author and committer of a record's commit: `<role> (<group>) <session-or-role@orchestrator.invalid>`
+ * unless `author` is given; the time is the record's `at` (seconds; now when `at` is not a number).
+ */
+export function recordSignature(record: OrchestratorRecord, author?: { name: string; email: string }): Signature {
+  const at = Number.isFinite(record.at) ? record.at : Date.now();
+  return {
+    name: author?.name ?? `${record.role} (${record.group})`,
+    email: author?.email ?? `${record.session ?? record.role}@orchestrator.invalid`,
+    seconds: Math.floor(at / 1000),
+  };
 }

@@ -1,14 +1,9 @@
 // The working tree of a member repo as git sees it: uncommitted files, and what .gitignore hides.
-import { execFile } from 'node:child_process';
-import { gitEnv } from './git.js';
+import { gitOk } from './git/run.js';
 
+/** stdout of `git -C <repo> <args>`; StoreError `GIT_FAILED` when git fails. */
 function gitIn(repo: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('git', ['-C', repo, ...args], { env: gitEnv(), maxBuffer: 256 * 1024 * 1024 }, (error, stdout) => {
-      if (error) reject(new Error(`git ${args.join(' ')} in ${repo} failed: ${error.message}`));
-      else resolve(stdout);
-    });
-  });
+  return gitOk({ cwd: repo }, args);
 }
 
 /** Files with uncommitted changes (staged, unstaged, untracked), sorted; one `git status` call. */

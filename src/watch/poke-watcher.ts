@@ -1,8 +1,7 @@
 // Follows a member repo's poke file (the post-commit hook appends to it on every commit), so a
 // running server can ingest its own repo's commits at once instead of the hook starting node.
 import { watch, type FSWatcher } from 'node:fs';
-import { POKE_FILE, claimIngestion, readInstalled } from '../store/ingest-lock.js';
-import { findGitDirs, stateDirOf } from '../store/member-log.js';
+import { claimIngestion, findGitDirs, POKE_FILE, readInstalled, stateDirOf } from '../store/index.js';
 
 export interface PokeWatcherOptions {
   /** The repo's top folder. */

@@ -6,7 +6,7 @@ import { relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { classifyFiles, type PatternOverrides } from '../core/classify.js';
 import type { ChangeType } from '../core/types.js';
-import { dirtyFiles, ignoredPaths } from '../store/worktree-status.js';
+import { dirtyFiles, ignoredPaths } from '../store/index.js';
 
 export interface WorktreeSnapshot {
   /** Uncommitted files (staged, unstaged, untracked), sorted, relative to the repo. */

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { ChangeEvent } from '../../src/core/records.js';
 import { installHook, type HookRuntime } from '../../src/git-hooks/install.js';
-import { Store } from '../../src/store/store.js';
+import { GitStore } from '../../src/store/index.js';
 
 export function runtimeFor(home: string): HookRuntime {
   return { node: process.execPath, ingest: resolve('dist/git-hooks/ingest.js'), home, template: resolve('hooks/post-commit') };
@@ -15,7 +15,7 @@ export async function install(repo: string, home: string) {
 
 /** Every change record written by commit ingestion, oldest first per ref. */
 export async function changeRecords(home: string): Promise<ChangeEvent[]> {
-  const store = await Store.open(join(home, 'coordination.git'));
+  const store = await GitStore.open(join(home, 'coordination.git'));
   try {
     const out: ChangeEvent[] = [];
     for (const [ref, tip] of await store.listRefs(['refs/orchestrator/changes/'])) {

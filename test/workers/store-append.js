@@ -1,10 +1,10 @@
 // Child process for the store race tests: appends `count` records to a ref, one call per record,
 // reading the tip back every few appends. Imports the built store (npm test builds first).
 // Usage: node test/workers/store-append.js <gitDir> <ref> <count> <tag>
-import { Store } from '../../dist/store/store.js';
+import { GitStore } from '../../dist/store/index.js';
 
 const [gitDir, ref, count, tag] = process.argv.slice(2);
-const store = await Store.open(gitDir, { create: false });
+const store = await GitStore.open(gitDir, { create: false });
 for (let i = 0; i < Number(count); i++) {
   const record = {
     v: 1,

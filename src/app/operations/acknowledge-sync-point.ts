@@ -1,6 +1,6 @@
 // acknowledge_sync_point: a participating role says it is ready.
 import { ackProblem, type SyncStatus } from '../../core/state/syncpoints.js';
-import { sessionRef } from '../../store/layout.js';
+import { sessionRef } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { UserError } from '../errors.js';
 import { randomId } from '../ids.js';

@@ -1,7 +1,7 @@
 // What a client's hooks show a session unasked (SessionStart, UserPromptSubmit, PostToolUse): its
 // new pending updates and the sync points waiting on it, each once, recorded as `announced`.
 import { selectAnnouncement, type Announcement } from '../../core/announce.js';
-import { sessionRef } from '../../store/layout.js';
+import { sessionRef } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { randomId } from '../ids.js';
 import { loadDeliveries, pendingPage, syncPointsAwaiting, type FoundSession } from '../sessions.js';

@@ -1,5 +1,5 @@
 // get_cross_project_updates: the session's pending updates, oldest first, marked delivered.
-import { sessionRef } from '../../store/layout.js';
+import { sessionRef } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { randomId } from '../ids.js';
 import { pendingPage, servedSession } from '../sessions.js';

@@ -1,5 +1,5 @@
 // heartbeat: prove a session alive (optionally with its current task) and say what waits for it.
-import { sessionRef } from '../../store/layout.js';
+import { sessionRef } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { randomId } from '../ids.js';
 import { pendingPage, servedSession, syncPointsAwaiting } from '../sessions.js';

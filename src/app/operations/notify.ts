@@ -2,7 +2,7 @@
 import { MAX_FILES_PER_RECORD } from '../../core/records.js';
 import { route } from '../../core/routing.js';
 import type { ChangeType, NotifyTarget, Priority } from '../../core/types.js';
-import { sessionRef } from '../../store/layout.js';
+import { sessionRef } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { UserError } from '../errors.js';
 import { randomId } from '../ids.js';

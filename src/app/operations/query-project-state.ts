@@ -1,7 +1,7 @@
 // query_project_state: what a role's repo is doing: its sessions, recent changes, edits, git state.
 import { memberByRole } from '../../core/graph.js';
 import type { ChangeType, Priority } from '../../core/types.js';
-import { readMemberGitState } from '../../store/member-repo.js';
+import { readMemberGitState } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { sessionView } from '../sessions.js';
 import { requireGroup, unknownRole } from '../validation.js';

@@ -1,7 +1,7 @@
 // register_session: join a group as a role, or come back as the same session (a client's hook
 // may have registered it first). Returns where the session stands in the graph.
 import { dependentsOf, memberByRole, rolesOf } from '../../core/graph.js';
-import { sessionRef } from '../../store/layout.js';
+import { sessionRef } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { UserError } from '../errors.js';
 import { randomId, sessionIdFor } from '../ids.js';

@@ -3,7 +3,7 @@
 import { MAX_FILES_PER_RECORD } from '../../core/records.js';
 import { route } from '../../core/routing.js';
 import type { ChangeType } from '../../core/types.js';
-import { sessionRef } from '../../store/layout.js';
+import { sessionRef } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { randomId } from '../ids.js';
 import { writeRecord } from '../write.js';

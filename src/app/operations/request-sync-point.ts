@@ -1,7 +1,7 @@
 // request_sync_point: raise a barrier that sessions of the participating roles acknowledge.
 import { participantsFor } from '../../core/state/syncpoints.js';
 import type { NotifyTarget } from '../../core/types.js';
-import { sessionRef } from '../../store/layout.js';
+import { sessionRef } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { UserError } from '../errors.js';
 import { randomId } from '../ids.js';

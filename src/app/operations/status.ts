@@ -1,6 +1,5 @@
 // status: every group's sessions (active, stale, ended), the sync points still pending, the
 // remotes with their last share, topology conflicts waiting for a person, and unreadable records.
-import { listRemotes } from '../../store/remote.js';
 import type { AppContext } from '../context.js';
 import { sessionView, syncState } from '../sessions.js';
 import { readSyncStates, topologyConflicts, type RemoteSyncResult } from '../sync.js';
@@ -76,7 +75,7 @@ export async function status(ctx: AppContext, input: { home?: string; group?: st
     return { name, sessions, pendingSyncPoints };
   });
   const states = new Map(readSyncStates(home).map((s) => [s.remote, s]));
-  const remotes = (await listRemotes(ctx.store.gitDir)).map((r): StatusRemote => {
+  const remotes = (await ctx.store.listRemotes()).map((r): StatusRemote => {
     const state = states.get(r.name);
     return {
       name: r.name,

@@ -1,5 +1,5 @@
 // unregister_session: end a session (a `session.ended` record); this process stops serving it.
-import { sessionRef } from '../../store/layout.js';
+import { sessionRef } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { randomId } from '../ids.js';
 import { requireSession } from '../sessions.js';

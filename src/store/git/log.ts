@@ -1,18 +1,11 @@
 // Bulk history reads with one `git log`: what a cold reader needs to catch up on thousands of
 // records, where one round trip per commit through cat-file would take seconds.
-import { decodeRecordMessage } from '../core/records.js';
-import type { StoredCommit } from './commits.js';
-import { StoreError } from './errors.js';
-import { spawnGit } from './git.js';
+import { decodeRecordMessage } from '../../core/records.js';
+import type { StoredCommit } from '../commits.js';
+import { StoreError } from '../errors.js';
+import { spawnGit } from './run.js';
 
-export interface LogOptions {
-  /** Commits reachable from these are left out (what the reader has already read). */
-  exclude?: string[];
-  /** Commits older than this (ms) are left out. */
-  notBefore?: number;
-  /** Parents before children (`--date-order --reverse`), e.g. a registration before its heartbeats. */
-  oldestFirst?: boolean;
-}
+import type { LogOptions } from '../types.js';
 
 /**
  * Streams every commit reachable from `include` and not from `exclude` to `onCommit`, newest
@@ -24,7 +17,7 @@ export function logCommits(gitDir: string, include: string[], options: LogOption
   if (options.oldestFirst) args.push('--date-order', '--reverse');
   if (options.notBefore !== undefined && Number.isFinite(options.notBefore)) args.push(`--since=${new Date(options.notBefore).toISOString()}`);
   return new Promise((resolve, reject) => {
-    const child = spawnGit(gitDir, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnGit({ gitDir }, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let pending = '';
     let count = 0;
     let stderr = '';

@@ -3,7 +3,7 @@
 //   create <ref>.lock with O_EXCL, read the current value, compare, write it, rename over the ref.
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { StoreError } from './errors.js';
+import { StoreError } from '../errors.js';
 
 const SHA = /^[0-9a-f]{40}$/;
 
@@ -182,4 +182,12 @@ function unlinkQuietly(path: string): void {
   } catch {
     // Already gone.
   }
+}
+
+/**
+ * The tips under `prefixes` of the git store at `location`, read synchronously without opening
+ * it (no child process): for a short-lived hook that only compares tips. Empty when absent.
+ */
+export function readRefTipsSync(location: string, prefixes: string[]): Map<string, string> {
+  return listRefs(location, prefixes);
 }

@@ -1,69 +1,24 @@
 // Sharing the coordination repo through an ordinary git remote. All transport goes through the
 // git CLI, so ssh, https, file paths and the user's credential helpers work as they do for code
 // (isomorphic-git speaks only HTTP). The store stays the only code that talks to git.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertName } from '../core/names.js';
-import { StoreError } from './errors.js';
-import { gitEnv } from './git.js';
-import { NAMESPACE, remoteNamespace } from './layout.js';
+import { assertName } from '../../core/names.js';
+import { StoreError } from '../errors.js';
+import { NAMESPACE, remoteNamespace } from '../layout.js';
+import type { FetchResult, PushRefResult, PushUpdate, RemoteInfo, TransportOptions, TextMerge } from '../types.js';
+import { git as runGit, lastLines, type GitRun, type GitWhere } from './run.js';
 
-/** What `git fetch` maps a remote's coordination refs to: never written by anything else. */
-export function fetchRefspec(remote: string): string {
-  return `+${NAMESPACE}*:${remoteNamespace(remote)}*`;
+/** Every transport command is killed after this long unless told otherwise (ms). */
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+function git(where: GitWhere, args: string[], options: TransportOptions = {}): Promise<GitRun> {
+  return runGit(where, args, { timeoutMs: DEFAULT_TIMEOUT_MS, ...options });
 }
 
-export interface GitRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** Killed by the timeout. */
-  timedOut: boolean;
-}
-
-export interface TransportOptions {
-  /** Kills git after this long (default 120 s). */
-  timeoutMs?: number;
-  /**
-   * False (background syncs): git never prompts; a missing credential or an unknown ssh host key
-   * fails at once instead of hanging on a terminal nobody watches.
-   */
-  interactive?: boolean;
-}
-
-function transportEnv(interactive: boolean): NodeJS.ProcessEnv {
-  const env = gitEnv();
-  if (!interactive) {
-    env.GIT_TERMINAL_PROMPT = '0';
-    env.GCM_INTERACTIVE = 'never';
-    if (!env.GIT_SSH_COMMAND && !env.GIT_SSH) env.GIT_SSH_COMMAND = 'ssh -o BatchMode=yes';
-  }
-  return env;
-}
-
-/** `git --git-dir=<gitDir> <args>`, resolving with the exit code instead of throwing. */
-export function gitRun(gitDir: string | null, args: string[], options: TransportOptions = {}): Promise<GitRun> {
-  const argv = gitDir === null ? args : [`--git-dir=${gitDir}`, ...args];
-  const timeout = options.timeoutMs ?? 120_000;
-  return new Promise((resolve) => {
-    execFile(
-      'git',
-      argv,
-      { env: transportEnv(options.interactive ?? true), maxBuffer: 64 * 1024 * 1024, timeout, killSignal: 'SIGKILL' },
-      (error, stdout, stderr) => {
-        if (!error) return resolve({ code: 0, stdout, stderr, timedOut: false });
-        const e = error as { code?: unknown; killed?: boolean; signal?: string | null };
-        const timedOut = e.killed === true && e.signal === 'SIGKILL';
-        resolve({ code: typeof e.code === 'number' ? e.code : -1, stdout, stderr: stderr || error.message, timedOut });
-      },
-    );
-  });
-}
-
-async function gitOk(gitDir: string | null, args: string[], options: TransportOptions = {}): Promise<string> {
-  const run = await gitRun(gitDir, args, options);
+async function gitOk(where: GitWhere, args: string[], options: TransportOptions = {}): Promise<string> {
+  const run = await git(where, args, options);
   if (run.code === 0) return run.stdout;
   throw new StoreError('GIT_FAILED', `git ${args.join(' ')} failed${run.timedOut ? ' (timed out)' : ` (exit ${run.code})`}: ${lastLines(run.stderr)}`, {
     args,
@@ -71,24 +26,15 @@ async function gitOk(gitDir: string | null, args: string[], options: TransportOp
   });
 }
 
-/** The last few meaningful lines of git's stderr: enough to say why, short enough for a tool result. */
-export function lastLines(text: string, count = 3): string {
-  const lines = text
-    .split(/\r?\n|\r/)
-    .map((l) => l.trim())
-    .filter((l) => l && !/^(remote: )?(Counting|Compressing|Writing|Receiving|Resolving|Enumerating|Total)\b/.test(l));
-  return lines.slice(-count).join(' / ') || 'no message';
+/** What `git fetch` maps a remote's coordination refs to: never written by anything else. */
+export function fetchRefspec(remote: string): string {
+  return `+${NAMESPACE}*:${remoteNamespace(remote)}*`;
 }
 
 // ---- remotes ---------------------------------------------------------------------------------
 
-export interface RemoteInfo {
-  name: string;
-  url: string;
-}
-
 export async function listRemotes(gitDir: string): Promise<RemoteInfo[]> {
-  const run = await gitRun(gitDir, ['config', '--get-regexp', '^remote\\..*\\.url$']);
+  const run = await git({ gitDir }, ['config', '--get-regexp', '^remote\\..*\\.url$']);
   if (run.code === 1) return []; // no remote at all
   if (run.code !== 0) throw new StoreError('GIT_FAILED', `git config failed: ${lastLines(run.stderr)}`);
   const remotes: RemoteInfo[] = [];
@@ -108,21 +54,16 @@ export async function addRemote(gitDir: string, name: string, url: string): Prom
   if ((await listRemotes(gitDir)).some((r) => r.name === name)) {
     throw new StoreError('GIT_FAILED', `a remote named ${name} already exists: remove it first (claude-orchestrator remote remove ${name})`);
   }
-  await gitOk(gitDir, ['remote', 'add', '--no-tags', name, url]);
-  await gitOk(gitDir, ['config', '--replace-all', `remote.${name}.fetch`, fetchRefspec(name)]);
+  await gitOk({ gitDir }, ['remote', 'add', '--no-tags', name, url]);
+  await gitOk({ gitDir }, ['config', '--replace-all', `remote.${name}.fetch`, fetchRefspec(name)]);
 }
 
 export async function removeRemote(gitDir: string, name: string): Promise<void> {
   assertName('remote', name);
-  await gitOk(gitDir, ['remote', 'remove', name]);
+  await gitOk({ gitDir }, ['remote', 'remove', name]);
 }
 
 // ---- transport -------------------------------------------------------------------------------
-
-export interface FetchResult {
-  /** Remote-tracking refs that moved, appeared or were pruned. */
-  updated: number;
-}
 
 /**
  * Fetches every coordination ref of the remote into `refs/remotes/<remote>/orchestrator/`,
@@ -131,29 +72,13 @@ export interface FetchResult {
  */
 export async function fetchRemote(gitDir: string, remote: string, options: TransportOptions = {}): Promise<FetchResult> {
   // (`fetch --porcelain` needs git 2.41; the summary lines on stderr are stable enough to count.)
-  const run = await gitRun(gitDir, ['fetch', '--no-tags', '--prune', '--no-write-fetch-head', '--no-auto-gc', remote, fetchRefspec(remote)], options);
+  const run = await git({ gitDir }, ['fetch', '--no-tags', '--prune', '--no-write-fetch-head', '--no-auto-gc', remote, fetchRefspec(remote)], options);
   if (run.code !== 0) {
     throw new StoreError('GIT_FAILED', `git fetch ${remote} failed${run.timedOut ? ' (timed out)' : ` (exit ${run.code})`}: ${lastLines(run.stderr)}`, {
       stderr: run.stderr,
     });
   }
   return { updated: run.stderr.split('\n').filter((l) => l.includes(' -> ')).length };
-}
-
-export interface PushUpdate {
-  /** Local ref (source); null deletes the remote ref. */
-  src: string | null;
-  /** Remote ref. */
-  dst: string;
-  /** Replace a ref that is not an ancestor, only if the remote still has `lease` (null: absent). */
-  force?: { lease: string | null };
-}
-
-export interface PushRefResult {
-  dst: string;
-  /** `ok` (moved), `up-to-date`, `rejected` (not a fast-forward, or the lease failed), `error`. */
-  status: 'ok' | 'up-to-date' | 'rejected' | 'error';
-  detail: string;
 }
 
 /**
@@ -175,7 +100,7 @@ export async function pushRefs(
   args.push(...patterns);
   for (const u of updates) args.push(`${u.force ? '+' : ''}${u.src ?? ''}:${u.dst}`);
   if (args.length === 4) return [];
-  const run = await gitRun(gitDir, args, options);
+  const run = await git({ gitDir }, args, options);
   const results: PushRefResult[] = [];
   for (const line of run.stdout.split('\n')) {
     // "<flag>\t<from>:<to>\t<summary> (<reason>)"
@@ -199,23 +124,17 @@ export async function pushRefs(
 /** Whether `ancestor` is reachable from `descendant` (equal counts as reachable). */
 export async function isAncestor(gitDir: string, ancestor: string, descendant: string): Promise<boolean> {
   if (ancestor === descendant) return true;
-  const run = await gitRun(gitDir, ['merge-base', '--is-ancestor', ancestor, descendant]);
+  const run = await git({ gitDir }, ['merge-base', '--is-ancestor', ancestor, descendant]);
   if (run.code === 0) return true;
   if (run.code === 1) return false;
   throw new StoreError('GIT_FAILED', `git merge-base --is-ancestor failed: ${lastLines(run.stderr)}`);
 }
 
 export async function mergeBase(gitDir: string, a: string, b: string): Promise<string | null> {
-  const run = await gitRun(gitDir, ['merge-base', a, b]);
+  const run = await git({ gitDir }, ['merge-base', a, b]);
   if (run.code === 0) return run.stdout.trim() || null;
   if (run.code === 1) return null; // unrelated histories
   throw new StoreError('GIT_FAILED', `git merge-base failed: ${lastLines(run.stderr)}`);
-}
-
-export interface TextMerge {
-  text: string;
-  /** Conflicting hunks left in `text` (with markers); 0 for a clean merge. */
-  conflicts: number;
 }
 
 /** Line-based three-way merge of three texts with `git merge-file` (diff3 markers on conflict). */
@@ -227,7 +146,7 @@ export async function mergeTexts(ours: string, base: string, theirs: string, lab
       writeFileSync(path, [ours, base, theirs][i]!);
       return path;
     });
-    const run = await gitRun(null, ['merge-file', '-p', '--diff3', '-L', labels[0], '-L', labels[1], '-L', labels[2], ...files]);
+    const run = await git(null, ['merge-file', '-p', '--diff3', '-L', labels[0], '-L', labels[1], '-L', labels[2], ...files]);
     if (run.code < 0 || run.code > 127) throw new StoreError('GIT_FAILED', `git merge-file failed: ${lastLines(run.stderr)}`);
     return { text: run.stdout, conflicts: run.code };
   } finally {
@@ -237,7 +156,7 @@ export async function mergeTexts(ours: string, base: string, theirs: string, lab
 
 /** `git fsck` of a repo: the problems it prints (empty when clean). */
 export async function fsck(gitDir: string): Promise<string[]> {
-  const run = await gitRun(gitDir, ['fsck', '--no-progress', '--no-dangling']);
+  const run = await git({ gitDir }, ['fsck', '--no-progress', '--no-dangling']);
   const problems = `${run.stdout}\n${run.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
   if (run.code !== 0 && problems.length === 0) problems.push(`git fsck exited with ${run.code}`);
   return run.code === 0 ? problems.filter((l) => !/^(Checking|notice)/.test(l)) : problems;

@@ -1,8 +1,8 @@
 // Reads objects (loose and packed) through one long-lived `git cat-file --batch` child:
 // requests are pipelined on stdin and answered in order on stdout.
 import type { ChildProcess } from 'node:child_process';
-import { StoreError } from './errors.js';
-import { spawnGit } from './git.js';
+import { StoreError } from '../errors.js';
+import { spawnGit } from './run.js';
 
 export interface RawObject {
   type: string;
@@ -49,7 +49,7 @@ export class ObjectReader {
   }
 
   private start(): ChildProcess {
-    const child = spawnGit(this.gitDir, ['cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnGit({ gitDir: this.gitDir }, ['cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     this.chunks = [];
     this.buffered = 0;

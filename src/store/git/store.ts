@@ -1,23 +1,25 @@
-// The coordination repo as a record store: every record is a commit on a ref under refs/orchestrator/.
-// The only code that talks to git for that repo. Writes happen in-process (objects + ref locks);
-// reads go through one `git cat-file --batch` child.
+// The coordination repo as a bare git repo: every record is a commit on a ref under
+// refs/orchestrator/. Writes happen in-process (loose objects + git's ref lock protocol, so the git
+// CLI can work on the same repo at any time); reads go through one `git cat-file --batch` child;
+// transport and the few other operations run the git CLI through ./run.ts.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { encodeRecordMessage, type OrchestratorRecord, type TopologyChanged } from '../core/records.js';
-import { parseCommit, parseTree, type StoredCommit } from './commits.js';
-import { StaleRefError, StoreError } from './errors.js';
-import { runGit, spawnGitDetached } from './git.js';
-import { NAMESPACE, TOPOLOGY_PATH, TOPOLOGY_REF } from './layout.js';
-import { commitBody, EMPTY_TREE, treeBody, writeObject, type Signature } from './objects.js';
+import { encodeRecordMessage, type OrchestratorRecord, type TopologyChanged } from '../../core/records.js';
+import { parseAuthor, parseCommit, parseTree, type StoredCommit } from '../commits.js';
+import { StaleRefError, StoreError } from '../errors.js';
+import { ARCHIVE_NAMESPACE, NAMESPACE, TOPOLOGY_PATH, TOPOLOGY_REF } from '../layout.js';
+import { commitBody, EMPTY_TREE, recordSignature, treeBody, type Signature } from '../objects.js';
+import { assertRefName } from '../refnames.js';
+import type {
+  AppendOptions, CoordinationStore, FetchResult, LogOptions, PushRefResult, PushUpdate, RemoteInfo, TransportOptions, TreeEntry, WalkOptions,
+} from '../types.js';
+import { maxClockOf, walkCommits } from '../walk.js';
 import { logCommits } from './log.js';
-import type { LogOptions } from './log.js';
+import { writeObject } from './objects.js';
 import { ObjectReader } from './reader.js';
-import { assertRefName } from './refnames.js';
 import { listRefs, readRef, withRefLock } from './refs.js';
-
-export { StaleRefError, StoreError } from './errors.js';
-export type { StoreErrorCode } from './errors.js';
-export type { StoredCommit } from './commits.js';
+import { git, gitOk, spawnGitDetached } from './run.js';
+import * as transport from './transport.js';
 
 export interface OpenOptions {
   /** Create the bare repo when it is missing (default true). */
@@ -26,46 +28,42 @@ export interface OpenOptions {
   maintenance?: boolean;
 }
 
-export interface Author {
-  name: string;
-  email: string;
-}
-
-export interface WalkOptions {
-  /** Not included, and not walked past: typically "is this the cursor I read up to last time?". */
-  stopAt?: (sha: string) => boolean;
-  /** At most this many commits. */
-  limit?: number;
-  /** Commits whose committer time (ms) is older are not included, and not walked past. */
-  notBefore?: number;
-}
-
-export interface TreeEntry {
-  mode: string;
-  type: 'blob' | 'tree' | 'commit';
-  sha: string;
-}
-
+/** What `listRefs` lists by default: our refs and remote-tracking copies of other machines'. */
 export const DEFAULT_PREFIXES = [NAMESPACE, 'refs/remotes/'];
 /** Appends between two background `git gc --auto` runs. */
 const MAINTENANCE_EVERY = 200;
 /** Parsed commits kept in memory; commits never change, so this cache never needs invalidating. */
 const CACHE_SIZE = 2_000;
 
-export class Store {
+/** Opens (and by default creates) a git coordination store at `gitDir`; see `GitStore.open`. */
+export function openGitStore(gitDir: string, options: OpenOptions = {}): Promise<GitStore> {
+  return GitStore.open(gitDir, options);
+}
+
+/** `CoordinationStore` over a bare git repo. `location` is its absolute git dir. */
+export class GitStore implements CoordinationStore {
   private readonly reader: ObjectReader;
   private readonly cache = new Map<string, StoredCommit>();
   private readonly clocks = new Map<string, number>();
   private sinceMaintenance = 0;
 
   private constructor(
-    readonly gitDir: string,
+    private readonly gitDir: string,
     private readonly maintenance: boolean,
   ) {
     this.reader = new ObjectReader(gitDir);
   }
 
-  static async open(gitDir: string, options: OpenOptions = {}): Promise<Store> {
+  get location(): string {
+    return this.gitDir;
+  }
+
+  /**
+   * Opens the bare repo at `gitDir` (resolved to an absolute path), creating it unless
+   * `create: false`. `MISSING_REPO` when absent and not created; `DAMAGED_REPO` when the path is a
+   * file, a work tree or a folder that is not a repo; `GIT_FAILED` when `git init` fails.
+   */
+  static async open(gitDir: string, options: OpenOptions = {}): Promise<GitStore> {
     const dir = resolve(gitDir);
     const state = inspect(dir);
     if (state === 'missing' || state === 'empty') {
@@ -76,8 +74,8 @@ export class Store {
           { gitDir: dir },
         );
       }
-      await runGit(null, ['init', '--bare', '--quiet', dir]);
-      await runGit(dir, ['config', 'core.logAllRefUpdates', 'false']);
+      await gitOk(null, ['init', '--bare', '--quiet', dir]);
+      await gitOk({ gitDir: dir }, ['config', 'core.logAllRefUpdates', 'false']);
     } else if (state !== 'repo') {
       const hint = existsSync(join(dir, '.git'))
         ? 'it is a work tree; the coordination repo is a bare repo of its own'
@@ -86,29 +84,31 @@ export class Store {
     }
     // Every record commit points at the empty tree; `git fsck` wants the object present.
     writeObject(dir, 'tree', Buffer.alloc(0));
-    return new Store(dir, options.maintenance !== false);
+    return new GitStore(dir, options.maintenance !== false);
   }
 
-  /** Appends one commit per record, in order, on top of the ref. Returns the new commit SHAs. */
-  async append(ref: string, records: OrchestratorRecord[], options: { author?: Author } = {}): Promise<string[]> {
+  async append(ref: string, records: OrchestratorRecord[], options: AppendOptions = {}): Promise<string[]> {
     assertRefName(ref);
     if (records.length === 0) return [];
     const build = (base: string | null): string[] => {
       const shas: string[] = [];
       let parent = base;
       for (const record of records) {
-        const body = commitBody(EMPTY_TREE, parent ? [parent] : [], signature(record, options.author), encodeRecordMessage(record));
+        const body = commitBody(EMPTY_TREE, parent ? [parent] : [], recordSignature(record, options.author), encodeRecordMessage(record));
         parent = writeObject(this.gitDir, 'commit', body);
         shas.push(parent);
       }
       return shas;
     };
+    const { expectedTip } = options;
+    const conditional = expectedTip !== undefined;
     // Build before locking so the lock is held briefly; if the tip moved meanwhile, rebuild on the
     // new tip while holding the lock (objects are cheap), which also guarantees progress.
-    let base = readRef(this.gitDir, ref);
+    let base = conditional ? expectedTip : readRef(this.gitDir, ref);
     let shas = build(base);
     const written = await withRefLock(this.gitDir, ref, (current) => {
       if (current !== base) {
+        if (conditional) throw new StaleRefError(ref, expectedTip, current);
         base = current;
         shas = build(current);
       }
@@ -118,54 +118,37 @@ export class Store {
     return written;
   }
 
+  async compareAndSwap(ref: string, expected: string | null, next: string): Promise<void> {
+    assertRefName(ref);
+    await withRefLock(this.gitDir, ref, (current) => {
+      if (current !== expected) throw new StaleRefError(ref, expected, current);
+      return { write: next, result: undefined };
+    });
+  }
+
   async readRef(ref: string): Promise<string | null> {
     return readRef(this.gitDir, ref);
   }
 
-  /** ref -> tip SHA for every ref under the prefixes (loose and packed). */
+  /** Loose refs merged over packed-refs, as git reads them. */
   async listRefs(prefixes: string[] = DEFAULT_PREFIXES): Promise<Map<string, string>> {
     return listRefs(this.gitDir, prefixes);
   }
 
-  /** Deletes a ref if it still points at `expected` (rare: the git CLI does it). */
   async deleteRef(ref: string, expected: string): Promise<void> {
-    assertRefName(ref);
-    await runGit(this.gitDir, ['update-ref', '-d', ref, expected]);
+    if (!ref.startsWith(ARCHIVE_NAMESPACE)) assertRefName(ref);
+    // The git CLI: a ref may live in packed-refs too, and git rewrites that file under its own lock.
+    const run = await git({ gitDir: this.gitDir }, ['update-ref', '-d', ref, expected]);
+    if (run.code === 0) return;
+    const actual = readRef(this.gitDir, ref);
+    if (actual !== expected) throw new StaleRefError(ref, expected, actual);
+    throw new StoreError('GIT_FAILED', `git update-ref -d ${ref} failed: ${run.stderr.trim()}`, { ref, stderr: run.stderr });
   }
 
-  /**
-   * Commits reachable from `tip`, newest first (by committer time; a commit always after the
-   * commits it was reached from), following every parent of merge commits.
-   */
-  async walk(tip: string, options: WalkOptions = {}): Promise<StoredCommit[]> {
-    const { stopAt, limit = Infinity, notBefore } = options;
-    const out: StoredCommit[] = [];
-    const seen = new Set<string>();
-    const frontier: StoredCommit[] = [];
-    const enqueue = async (shas: string[]) => {
-      const fresh = shas.filter((sha) => !seen.has(sha) && !(stopAt && stopAt(sha)));
-      for (const sha of fresh) seen.add(sha);
-      for (const commit of await Promise.all(fresh.map((sha) => this.readCommit(sha)))) {
-        if (notBefore === undefined || commit.time >= notBefore) frontier.push(commit);
-      }
-    };
-    if (limit <= 0) return out;
-    await enqueue([tip]);
-    while (frontier.length > 0) {
-      let newest = 0;
-      for (let i = 1; i < frontier.length; i++) if (frontier[i]!.time > frontier[newest]!.time) newest = i;
-      const commit = frontier.splice(newest, 1)[0]!;
-      out.push(commit);
-      if (out.length >= limit) break;
-      await enqueue(commit.parents);
-    }
-    return out;
+  walk(tip: string, options: WalkOptions = {}): Promise<StoredCommit[]> {
+    return walkCommits((sha) => this.readCommit(sha), tip, options);
   }
 
-  /**
-   * Every commit reachable from `include` but not from `exclude`, newest first, streamed to
-   * `onCommit` from one `git log`: how a reader catches up on a long history in one go.
-   */
   log(include: string[], options: LogOptions, onCommit: (commit: StoredCommit) => void): Promise<number> {
     return logCommits(this.gitDir, include, options, onCommit);
   }
@@ -183,7 +166,6 @@ export class Store {
     return this.readObject(sha, 'blob');
   }
 
-  /** The entry at `path` ("a/b/file") in the commit's tree, or null when there is none. */
   async readTreeEntry(commitSha: string, path: string): Promise<TreeEntry | null> {
     let tree = (await this.readCommit(commitSha)).tree;
     const parts = path.split('/').filter(Boolean);
@@ -198,7 +180,6 @@ export class Store {
     return null;
   }
 
-  /** The topology file as last committed, with the commit that carries it; null before the first. */
   async readTopology(): Promise<{ sha: string; text: string } | null> {
     const sha = readRef(this.gitDir, TOPOLOGY_REF);
     if (!sha) return null;
@@ -213,15 +194,11 @@ export class Store {
     return { sha, text: (await this.readBlob(entry.sha)).toString('utf8') };
   }
 
-  /**
-   * Commits a new topology on top of `expectedTip` (null: the first one) and moves the ref once.
-   * Throws StaleRefError when the ref moved: the caller re-reads and re-applies its edit.
-   */
   async commitTopology(text: string, record: TopologyChanged, expectedTip: string | null, extraParents: string[] = []): Promise<string> {
     const blob = writeObject(this.gitDir, 'blob', Buffer.from(text, 'utf8'));
     const tree = writeObject(this.gitDir, 'tree', treeBody([{ name: TOPOLOGY_PATH, blob }]));
     const parents = [...new Set([...(expectedTip ? [expectedTip] : []), ...extraParents])];
-    const commit = writeObject(this.gitDir, 'commit', commitBody(tree, parents, signature(record), encodeRecordMessage(record)));
+    const commit = writeObject(this.gitDir, 'commit', commitBody(tree, parents, recordSignature(record), encodeRecordMessage(record)));
     await withRefLock(this.gitDir, TOPOLOGY_REF, (current) => {
       if (current !== expectedTip) throw new StaleRefError(TOPOLOGY_REF, expectedTip, current);
       return { write: commit, result: commit };
@@ -230,20 +207,66 @@ export class Store {
     return commit;
   }
 
-  /** The highest Lamport clock among the tips of all refs (0 when there are none). */
   async maxClock(): Promise<number> {
-    const tips = [...new Set((await this.listRefs()).values())];
-    const clocks = await Promise.all(
-      tips.map(async (sha) => {
-        let clock = this.clocks.get(sha);
-        if (clock === undefined) {
-          clock = (await this.readCommit(sha)).record?.clock ?? 0;
-          this.clocks.set(sha, clock);
-        }
-        return clock;
-      }),
-    );
-    return Math.max(0, ...clocks);
+    return maxClockOf((await this.listRefs()).values(), (sha) => this.readCommit(sha), this.clocks);
+  }
+
+  // ---- archive ----
+
+  async listArchive(): Promise<Map<string, string>> {
+    return listRefs(this.gitDir, [ARCHIVE_NAMESPACE]);
+  }
+
+  async writeArchiveRef(archived: string, sha: string): Promise<void> {
+    if (!archived.startsWith(ARCHIVE_NAMESPACE)) throw new StoreError('BAD_REF_NAME', `${archived} is not an archive ref`, { ref: archived });
+    // `git update-ref <ref> <new> ''`: create only, under git's lock.
+    const run = await git({ gitDir: this.gitDir }, ['update-ref', archived, sha, '']);
+    if (run.code === 0) return;
+    const actual = readRef(this.gitDir, archived);
+    if (actual !== null) throw new StaleRefError(archived, null, actual);
+    throw new StoreError('GIT_FAILED', `git update-ref ${archived} failed: ${run.stderr.trim()}`, { ref: archived, stderr: run.stderr });
+  }
+
+  async recommit(tree: string, parents: string[], message: string, author: Signature): Promise<string> {
+    return writeObject(this.gitDir, 'commit', commitBody(tree, parents, author, message));
+  }
+
+  async readAuthor(sha: string): Promise<Signature> {
+    return parseAuthor(await this.readObject(sha, 'commit'));
+  }
+
+  // ---- remotes ----
+
+  listRemotes(): Promise<RemoteInfo[]> {
+    return transport.listRemotes(this.gitDir);
+  }
+
+  addRemote(name: string, url: string): Promise<void> {
+    return transport.addRemote(this.gitDir, name, url);
+  }
+
+  removeRemote(name: string): Promise<void> {
+    return transport.removeRemote(this.gitDir, name);
+  }
+
+  fetch(remote: string, options?: TransportOptions): Promise<FetchResult> {
+    return transport.fetchRemote(this.gitDir, remote, options);
+  }
+
+  push(remote: string, patterns: string[], updates: PushUpdate[], options?: TransportOptions): Promise<PushRefResult[]> {
+    return transport.pushRefs(this.gitDir, remote, patterns, updates, options);
+  }
+
+  isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    return transport.isAncestor(this.gitDir, ancestor, descendant);
+  }
+
+  mergeBase(a: string, b: string): Promise<string | null> {
+    return transport.mergeBase(this.gitDir, a, b);
+  }
+
+  maintain(): void {
+    this.runMaintenance();
   }
 
   close(): void {
@@ -266,17 +289,8 @@ export class Store {
   /** Packs loose objects and refs off the hot path; git's own ref locks keep it safe next to our CAS. */
   private runMaintenance(): void {
     this.sinceMaintenance = 0;
-    if (this.maintenance) spawnGitDetached(this.gitDir, ['gc', '--auto', '--quiet']);
+    if (this.maintenance) spawnGitDetached({ gitDir: this.gitDir }, ['gc', '--auto', '--quiet']);
   }
-}
-
-function signature(record: OrchestratorRecord, author?: Author): Signature {
-  const at = Number.isFinite(record.at) ? record.at : Date.now();
-  return {
-    name: author?.name ?? `${record.role} (${record.group})`,
-    email: author?.email ?? `${record.session ?? record.role}@orchestrator.invalid`,
-    seconds: Math.floor(at / 1000),
-  };
 }
 
 function inspect(dir: string): 'missing' | 'empty' | 'repo' | string {

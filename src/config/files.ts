@@ -1,11 +1,42 @@
-// Inter-process locks on local files: `<file>` created with O_EXCL, holding who took it. One
-// protocol for every lock of ours that guards a file (the topology, a remote's sync state), so
-// two code paths touching the same file always agree on who holds it.
+// Writing our own files safely, for the whole project: THE atomic file write (temp file, then
+// rename: a reader sees the old content or the new, never half) and THE inter-process file lock
+// (`<file>` created with O_EXCL, holding who took it; stale when its process is gone or it is too
+// old), so two code paths touching the same file always agree on who holds it. Git's own ref
+// locks (`<ref>.lock`) are git's protocol and stay in src/store.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { processAlive } from '../config/processes.js';
+import { processAlive } from './processes.js';
+
+export interface AtomicWriteOptions {
+  /** File mode of the new file (default 0o666 minus the umask). */
+  mode?: number;
+  /** Create the parent folder when missing (default true). */
+  mkdir?: boolean;
+}
+
+/**
+ * Replaces `file` with `data` through a uniquely named temp file beside it and a rename, so a
+ * concurrent reader sees the old content or the new, never half. Throws the file system's error
+ * (the temp file is removed). Synchronous: callers are short-lived processes and small files.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+  if (options.mkdir !== false) mkdirSync(dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(temp, data, { flag: 'wx', ...(options.mode !== undefined ? { mode: options.mode } : {}) });
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Never created, or already renamed.
+    }
+    throw error;
+  }
+}
 
 interface LockInfo {
   pid: number;

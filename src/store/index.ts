@@ -1,0 +1,21 @@
+// The store's public surface: the only module code outside src/store imports. The coordination
+// repo behind `CoordinationStore` (git and in-memory), its errors and ref layout, and the
+// read-only git access to member repos (git only: they are the user's repos, not ours).
+export type {
+  AppendOptions, Author, CoordinationStore, FetchResult, LogOptions, PushRefResult, PushUpdate, RemoteInfo, Signature, StoredCommit, TextMerge,
+  TransportOptions, TreeEntry, WalkOptions,
+} from './types.js';
+export { DEFAULT_PREFIXES, GitStore, openGitStore, type OpenOptions } from './git/store.js';
+export { readRefTipsSync } from './git/refs.js';
+export { mergeTexts } from './git/transport.js';
+export { MemoryStore } from './memory.js';
+export { StaleRefError, StoreError, type StoreErrorCode } from './errors.js';
+export { ARCHIVE_NAMESPACE, archiveRefFor, changesRef, NAMESPACE, parseArchiveRef, remoteNamespace, sessionRef, TOPOLOGY_PATH, TOPOLOGY_REF } from './layout.js';
+// Member repos (git only).
+export { readMemberGitState, type MemberGitState } from './member-repo.js';
+export { dirtyFiles, ignoredPaths } from './worktree-status.js';
+export { readHookSettings, type HookSettings } from './member-hooks.js';
+export {
+  canonical, findGitDirs, listWorktreeLogs, readCommits, readReflog, stateDirOf, type CommitInfo, type GitDirs, type ReflogEntry, type WorktreeLog,
+} from './member-log.js';
+export * from './ingest-lock.js';
