@@ -12,8 +12,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { openApp } from '../dist/app/open.js';
 import { INSTRUCTIONS } from '../dist/mcp/server.js';
-import { Store } from '../dist/store/store.js';
-import { sessionRef } from '../dist/store/layout.js';
+import { GitStore as Store, sessionRef } from '../dist/store/index.js';
+import { registerSession } from '../dist/app/operations/register-session.js';
+import { notify } from '../dist/app/operations/notify.js';
+import { requestSyncPoint } from '../dist/app/operations/request-sync-point.js';
+import { heartbeat } from '../dist/app/operations/heartbeat.js';
 import { makeRepo, stats } from './lib.js';
 
 const HOOK = resolve('dist/claude-hooks/hook-main.js');
@@ -128,8 +131,8 @@ export async function benchClaudeHooks({ runs = 20, sessions = 30, past = 3000, 
     const records = await buildHistory(join(home, 'coordination.git'), { sessions, past });
     const env = { CLAUDE_ORCHESTRATOR_HOME: home, HOME: dir, CLAUDE_PROJECT_DIR: repos.frontend };
 
-    app = await openApp({ env: { ...process.env, CLAUDE_ORCHESTRATOR_HOME: home, HOME: dir }, owner: 'server' });
-    const auth = await app.orchestrator.registerSession({ repoPath: repos.auth, projectGroup: 'my-platform' });
+    app = await openApp({ env: { ...process.env, CLAUDE_ORCHESTRATOR_HOME: home, HOME: dir } });
+    const auth = await registerSession(app.ctx, { repoPath: repos.auth, projectGroup: 'my-platform' });
     const announce = async (n, tag) => {
       const changes = [
         ['breaking_change', 'Dropped the /v1/login endpoint; use /v2/session'],
@@ -138,7 +141,7 @@ export async function benchClaudeHooks({ runs = 20, sessions = 30, past = 3000, 
       ];
       for (let i = 0; i < n; i++) {
         const [changeType, summary] = changes[i % changes.length];
-        await app.orchestrator.notify({ sessionId: auth.sessionId, changeType, summary: `${summary} (${tag}.${i})`, files: ['prisma/schema.prisma'], ...(changeType === 'config_change' ? { priority: 'normal', notify: ['frontend'] } : {}) });
+        await notify(app.ctx, { sessionId: auth.sessionId, changeType, summary: `${summary} (${tag}.${i})`, files: ['prisma/schema.prisma'], ...(changeType === 'config_change' ? { priority: 'normal', notify: ['frontend'] } : {}) });
       }
     };
 
@@ -149,7 +152,7 @@ export async function benchClaudeHooks({ runs = 20, sessions = 30, past = 3000, 
     // The first SessionStart registers the frontend session; pending: 3 updates and a sync point.
     runHook('session-start', env, repos.frontend);
     await announce(3, 'start');
-    await app.orchestrator.requestSyncPoint({ sessionId: auth.sessionId, description: 'Switch every client to /v2/session before Friday', participants: ['frontend'] });
+    await requestSyncPoint(app.ctx, { sessionId: auth.sessionId, description: 'Switch every client to /v2/session before Friday', participants: ['frontend'] });
     const starts = Array.from({ length: runs }, () => runHook('session-start', env, repos.frontend));
     hookRow('SessionStart (registered; 3 updates, 1 sync point)', starts, 'shows everything pending');
     const startText = JSON.parse(starts[0].stdout).hookSpecificOutput.additionalContext;
@@ -169,7 +172,7 @@ export async function benchClaudeHooks({ runs = 20, sessions = 30, past = 3000, 
     hookRow('PostToolUse, nothing new', Array.from({ length: runs }, () => runHook('post-tool-use', env, repos.frontend)), 'no ref moved: answered from the refs alone');
     const moved = [];
     for (let i = 0; i < runs; i++) {
-      await app.orchestrator.heartbeat({ sessionId: auth.sessionId, currentTask: `task ${i}` });
+      await heartbeat(app.ctx, { sessionId: auth.sessionId, currentTask: `task ${i}` });
       moved.push(runHook('post-tool-use', env, repos.frontend));
     }
     hookRow('PostToolUse, nothing new, another session wrote', moved, 'reads the new commits (cache)');
@@ -201,7 +204,7 @@ export async function benchClaudeHooks({ runs = 20, sessions = 30, past = 3000, 
     return { records, hooks, sizes };
   } finally {
     await client?.close().catch(() => undefined);
-    await app?.close('bench done').catch(() => undefined);
+    app?.close();
     if (keep) console.error(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }

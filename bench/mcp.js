@@ -8,8 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { Store } from '../dist/store/store.js';
-import { sessionRef } from '../dist/store/layout.js';
+import { GitStore as Store, sessionRef } from '../dist/store/index.js';
 import { SERVER_NODE_FLAGS } from '../dist/config/node-flags.js';
 import { formatRows, makeRepo, stats } from './lib.js';
 

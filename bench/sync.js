@@ -8,9 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeRecordMessage } from '../dist/core/records.js';
-import { Store } from '../dist/store/store.js';
-import { sessionRef } from '../dist/store/layout.js';
-import { addRemote, fetchRemote } from '../dist/store/remote.js';
+import { GitStore as Store, sessionRef } from '../dist/store/index.js';
 import { syncRemotes } from '../dist/app/sync.js';
 import { TopologyService } from '../dist/app/topology-service.js';
 import { resolveHome } from '../dist/config/home.js';
@@ -43,7 +41,7 @@ async function machine(root, name, bare) {
   mkdirSync(home, { recursive: true });
   const paths = resolveHome({ CLAUDE_ORCHESTRATOR_HOME: home });
   const store = await Store.open(paths.repoGitDir, { maintenance: false });
-  await addRemote(store.gitDir, 'origin', bare);
+  await store.addRemote('origin', bare);
   const topology = new TopologyService({ paths, store, now: Date.now, env: { CLAUDE_ORCHESTRATOR_HOME: home } });
   return { paths, store, topology };
 }
@@ -64,7 +62,7 @@ export async function benchSync({ refs = 1000, perRef = 100, fresh = 10 } = {}) 
 
     const a = await machine(root, 'a', bare);
     const b = await machine(root, 'b', bare);
-    const fullA = await time(() => fetchRemote(a.store.gitDir, 'origin'));
+    const fullA = await time(() => a.store.fetch('origin'));
     const fullB = await time(() => syncRemotes(b, {}));
 
     // Ten new records on each machine, then each syncs: B first (pushes its 10), then A (fetches

@@ -56,9 +56,11 @@ test('killing syncs at random points, then syncing twice, leaves both sides whol
   // Kill syncs on both machines at different moments.
   for (const [env, delay] of [[m.a, 150], [m.b, 250], [m.a, 400], [m.b, 600], [m.a, 900], [m.b, 1200]] as const) {
     const child = spawnCli(env, ['sync']);
+    const exited = new Promise((r) => child.once('exit', r));
     await new Promise((r) => setTimeout(r, delay));
+    // A sync that finished before its kill has already exited: wait on the promise made at spawn.
     child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await exited;
   }
   for (const repo of [repoA, repoB, m.bare]) fsckClean(repo);
 

@@ -13,7 +13,8 @@ export type StoreErrorCode =
   | 'MISSING_TOPOLOGY_FILE'
   | 'GIT_FAILED'
   | 'READER_FAILED'
-  | 'CLOSED';
+  | 'CLOSED'
+  | 'NOT_A_WORKTREE';
 
 export class StoreError extends OrchestratorError {
   declare readonly code: StoreErrorCode;
