@@ -7,7 +7,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { renderHook } from '../src/git-hooks/install.js';
+import { renderHook } from '../src/app/operations/git-hooks.js';
 import { isolatedEnv } from './helpers/claude-code.js';
 import { makeClaudeProject } from './helpers/claude-project.js';
 import { HOOK_ENTRY, hookJson } from './helpers/claude.js';

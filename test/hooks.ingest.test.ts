@@ -5,7 +5,7 @@ import { existsSync, statSync, mkdirSync, readFileSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ingestRepo, recordedKind } from '../src/app/ingest.js';
+import { ingestRepo, recordedKind } from '../src/app/operations/ingest-commits.js';
 import { resolveHome } from '../src/config/home.js';
 import { changeRecords, commitAll, install, waitFor } from './helpers/hooks.js';
 import { git, makePlatform } from './helpers/mcp.js';

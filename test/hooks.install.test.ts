@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import * as hooksCommands from '../src/cli/commands/hooks.js';
 import { createContext } from '../src/cli/context.js';
 import { run } from '../src/cli/program.js';
-import { hookStatus, uninstallHook } from '../src/git-hooks/install.js';
+import { hookStatus, uninstallHook } from '../src/app/operations/git-hooks.js';
 import { commitAll, install, runtimeFor, waitFor } from './helpers/hooks.js';
 import { git, makePlatform, makeRepo } from './helpers/mcp.js';
 import { tempDir } from './helpers/tmp.js';

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { installHook } from '../src/git-hooks/install.js';
+import { installHook } from '../src/app/operations/git-hooks.js';
 import { commitAll, waitFor } from './helpers/hooks.js';
 import { makePlatform, startServer } from './helpers/mcp.js';
 

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { prune } from '../src/app/prune.js';
+import { pruneStore as prune } from '../src/app/operations/prune.js';
 import { syncRemotes } from '../src/app/sync.js';
 import { TopologyService } from '../src/app/topology-service.js';
 import { resolveHome } from '../src/config/home.js';

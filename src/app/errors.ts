@@ -13,7 +13,9 @@ export type UserErrorCode =
   | 'UNKNOWN_SYNC_POINT'
   | 'SYNC_POINT_REFUSED'
   | 'TOPOLOGY_INVALID'
-  | 'NO_PARTICIPANTS';
+  | 'NO_PARTICIPANTS'
+  | 'REMOTE_EXISTS'
+  | 'UNKNOWN_REMOTE';
 
 /** A request the caller can fix: what was wrong (`message`) and what to do (`hint`). */
 export class UserError extends OrchestratorError {

@@ -1,24 +1,24 @@
-// Opening the application for one process: paths, the coordination repo, the topology and the
-// context every operation takes. Nothing here starts a watcher or a timer, or prints: each
+// Opening the application for one process: paths, the coordination repo, the topology service and
+// the context every operation takes. Nothing here starts a watcher or a timer, or prints: each
 // kind of process composes those in its own root (src/mcp/process.ts, the CLI, the hooks).
 import { readFile, stat } from 'node:fs/promises';
-import { resolveHome } from '../config/home.js';
 import type { HomePaths } from '../config/home.js';
 import type { Topology } from '../core/types.js';
 import { formatProblem } from '../topology/problem.js';
-import { openGitStore, type CoordinationStore } from '../store/index.js';
-import { createContext, type AppContext, type Environment, type TopologySource } from './context.js';
-import { processEnvironment } from './environment.js';
+import type { CoordinationStore } from '../store/index.js';
+import type { AppContext, TopologySource } from './context.js';
+import { openContext, type OpenOptions } from './open-context.js';
 import { UserError } from './errors.js';
-import { loadSettings } from './settings.js';
 import { TopologyService } from './topology-service.js';
+
+export type { OpenOptions } from './open-context.js';
 
 export interface OpenedApp {
   paths: HomePaths;
   ctx: AppContext;
   /** topology.yml and its history (edits, hand-edit recording). */
   topology: TopologyService;
-  /** Releases the coordination repo (its reader process). */
+  /** Saves the read cache (if any) and releases the coordination repo. */
   close(): void;
 }
 
@@ -60,28 +60,15 @@ export async function inspectTopology(service: TopologyService, store: Coordinat
   return { topology: parsed.topology ?? null, problems: parsed.errors.map((e) => e.message) };
 }
 
-export interface OpenOptions {
-  env: NodeJS.ProcessEnv;
-  /** Create the coordination repo when it is missing (default true). */
-  create?: boolean;
-  /** Run the store's background maintenance (default true). */
-  maintenance?: boolean;
-  /** The process's facts (default: this process's). */
-  environment?: Environment;
-}
-
 /**
- * Opens the coordination repo under the home the environment names (see config/home.ts) and
- * builds the context. Errors: StoreError MISSING_REPO (with `create: false`), DAMAGED_REPO.
+ * Opens the coordination repo and builds the context with the topology service (topology.yml
+ * and its history). Errors: those of openContext.
  */
 export async function openApp(options: OpenOptions): Promise<OpenedApp> {
-  const paths = resolveHome(options.env);
-  const store = await openGitStore(paths.repoGitDir, {
-    ...(options.create !== undefined ? { create: options.create } : {}),
-    ...(options.maintenance !== undefined ? { maintenance: options.maintenance } : {}),
+  let service: TopologyService | undefined;
+  const opened = await openContext(options, ({ paths, store, env }) => {
+    service = new TopologyService({ paths, store, now: env.now, env: options.env });
+    return new CachedTopology(service, store, paths.topologyFile);
   });
-  const env = options.environment ?? processEnvironment();
-  const topology = new TopologyService({ paths, store, now: env.now, env: options.env });
-  const ctx = createContext({ paths, store, topology: new CachedTopology(topology, store, paths.topologyFile), settings: loadSettings(options.env), env });
-  return { paths, ctx, topology, close: () => store.close() };
+  return { ...opened, topology: service! };
 }

@@ -76,3 +76,6 @@ const STATUS_ORDER: Record<SessionStatus, number> = { active: 0, stale: 1, ended
 export function sortSessions(views: SessionView[]): SessionView[] {
   return views.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.lastHeartbeat.localeCompare(a.lastHeartbeat));
 }
+
+/** A sync point's folded state, for adapters that render it (src/core/state/syncpoints.ts). */
+export type { SyncPointState } from '../core/state/syncpoints.js';

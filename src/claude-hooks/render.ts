@@ -2,7 +2,7 @@
 // counted, the details one tool call away. Written as facts, not commands (Claude Code's advice
 // for injected context).
 import type { Announcement, ListedUpdate, Unanswered } from '../core/announce.js';
-import type { SyncPointState } from '../core/state/syncpoints.js';
+import type { SyncPointState } from '../app/views.js';
 import type { Priority } from '../core/types.js';
 
 const LINE = 160;

@@ -2,7 +2,7 @@
 import { EVENT_NAMES, hookClient, parseHookInput, type HookEvent } from './hook-input.js';
 import { existsSync } from 'node:fs';
 import { resolveHome } from '../config/home.js';
-import { forgetQuiet, isStillQuiet, noteQuiet, quietStamp } from './quiet.js';
+import { forgetQuiet, isStillQuiet, noteQuiet, quietStamp } from '../app/quiet.js';
 
 export interface HookRun {
   /** What to print on stdout; empty for nothing. */

@@ -4,8 +4,8 @@ import { OrchestratorError } from '../core/errors.js';
 import { homedir } from 'node:os';
 import { resolveHome, type HomePaths } from '../config/home.js';
 // Types only: the store, YAML and schema modules load when a command first needs them.
+import type { OpenedApp } from '../app/open.js';
 import type { TopologyService } from '../app/topology-service.js';
-import type { CoordinationStore } from '../store/index.js';
 import type { PathContext } from '../topology/edit.js';
 
 /** A mistake the user can fix: rendered as one line, `claude-orchestrator: <message> (<hint>)`, exit 1. */
@@ -33,8 +33,8 @@ export interface CliContext {
   paths(): HomePaths;
   /** `~` and the working directory, for turning user-typed paths into topology paths. */
   pathContext(): PathContext;
-  /** The coordination repo, opened (and created) on first use, closed by `close()`. */
-  store(): Promise<CoordinationStore>;
+  /** The application over the coordination repo, opened (and created) on first use, closed by `close()`. */
+  app(): Promise<OpenedApp>;
   topology(): Promise<TopologyService>;
   /** The result of a command: `value` as JSON with `--json`, else `text`. */
   out(value: unknown, text: string | (() => string)): void;
@@ -60,8 +60,7 @@ export function createContext(options: ContextOptions = {}): CliContext {
     stderr: (text) => process.stderr.write(text),
   };
   let paths: HomePaths | undefined;
-  let store: Promise<CoordinationStore> | undefined;
-  let topology: Promise<TopologyService> | undefined;
+  let app: Promise<OpenedApp> | undefined;
   const cleanups: Array<() => void | Promise<void>> = [];
 
   const ctx: CliContext = {
@@ -77,18 +76,15 @@ export function createContext(options: ContextOptions = {}): CliContext {
     pathContext() {
       return { homeDir: env.HOME || homedir(), cwd };
     },
-    store() {
-      if (!store) {
-        store = import('../store/index.js').then(({ openGitStore }) => openGitStore(ctx.paths().repoGitDir, { create: true }));
-        cleanups.push(async () => (await store!).close());
+    app() {
+      if (!app) {
+        app = import('../app/open.js').then(({ openApp }) => openApp({ env, create: true }));
+        cleanups.push(async () => (await app!).close());
       }
-      return store;
+      return app;
     },
-    topology() {
-      topology ??= Promise.all([ctx.store(), import('../app/topology-service.js')]).then(
-        ([opened, { TopologyService }]) => new TopologyService({ paths: ctx.paths(), store: opened, now: () => Date.now(), env }),
-      );
-      return topology;
+    async topology() {
+      return (await ctx.app()).topology;
     },
     out(value, text) {
       if (ctx.json) io.stdout(`${JSON.stringify(value, null, 2)}\n`);

@@ -2,10 +2,8 @@
 // Prints nothing (nobody reads it); the last failure goes to `<common-dir>/orchestrator/ingest.log`.
 // Imports stay lean (no MCP SDK, no watcher) to keep the per-commit CPU cost down.
 import { appendFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ingestRepo } from '../app/ingest.js';
+import { ingestLogFile, ingestRepo } from '../app/operations/ingest-commits.js';
 import { resolveHome } from '../config/home.js';
-import { stateDirOf } from '../store/index.js';
 
 const LOG_LIMIT = 64 * 1024;
 
@@ -25,7 +23,7 @@ async function main(): Promise<void> {
 }
 
 function log(commonDir: string, text: string): void {
-  const file = join(stateDirOf(commonDir), 'ingest.log');
+  const file = ingestLogFile(commonDir);
   try {
     let size = 0;
     try {

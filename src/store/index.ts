@@ -9,6 +9,7 @@ export { DEFAULT_PREFIXES, GitStore, openGitStore, type OpenOptions } from './gi
 export { readRefTipsSync } from './git/refs.js';
 export { mergeTexts } from './git/transport.js';
 export { MemoryStore } from './memory.js';
+export { IndexCache } from './read-cache.js';
 export { StaleRefError, StoreError, type StoreErrorCode } from './errors.js';
 export { ARCHIVE_NAMESPACE, archiveRefFor, changesRef, NAMESPACE, parseArchiveRef, remoteNamespace, sessionRef, TOPOLOGY_PATH, TOPOLOGY_REF } from './layout.js';
 // Member repos (git only).

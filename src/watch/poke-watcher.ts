@@ -1,7 +1,7 @@
 // Follows a member repo's poke file (the post-commit hook appends to it on every commit), so a
 // running server can ingest its own repo's commits at once instead of the hook starting node.
 import { watch, type FSWatcher } from 'node:fs';
-import { claimIngestion, findGitDirs, POKE_FILE, readInstalled, stateDirOf } from '../store/index.js';
+import { commitFollowing } from '../app/operations/ingest-commits.js';
 
 export interface PokeWatcherOptions {
   /** The repo's top folder. */
@@ -24,13 +24,13 @@ export class PokeWatcher {
 
   /** Null when the repo has no hooks installed: nothing would ever poke. */
   static start(options: PokeWatcherOptions): PokeWatcher | null {
-    const commonDir = findGitDirs(options.repo)?.commonDir;
-    if (!commonDir || readInstalled(commonDir) === null) return null;
+    const following = commitFollowing(options.repo);
+    if (!following) return null;
     // The folder, not the file: the ingester may start the file over.
-    const watcher = watch(stateDirOf(commonDir), (_event, name) => {
-      if (name === POKE_FILE) self.poked();
+    const watcher = watch(following.folder, (_event, name) => {
+      if (name === following.pokeFile) self.poked();
     });
-    const self: PokeWatcher = new PokeWatcher(options, watcher, claimIngestion(commonDir));
+    const self: PokeWatcher = new PokeWatcher(options, watcher, following.claim());
     watcher.on('error', (error) => options.onError?.(error));
     return self;
   }

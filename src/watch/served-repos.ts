@@ -4,7 +4,7 @@
 import type { Topology } from '../core/types.js';
 import type { AppContext } from '../app/context.js';
 import { describeError } from '../app/errors.js';
-import { ingestRepo } from '../app/ingest.js';
+import { ingestRepo } from '../app/operations/ingest-commits.js';
 import type { HomePaths } from '../config/home.js';
 import { reportWorkingTree } from '../app/operations/report-working-tree.js';
 import { PokeWatcher } from './poke-watcher.js';

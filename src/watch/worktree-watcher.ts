@@ -6,7 +6,7 @@ import { relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { classifyFiles, type PatternOverrides } from '../core/classify.js';
 import type { ChangeType } from '../core/types.js';
-import { dirtyFiles, ignoredPaths } from '../store/index.js';
+import { gitIgnoredPaths, uncommittedFiles } from '../app/operations/working-tree.js';
 
 export interface WorktreeSnapshot {
   /** Uncommitted files (staged, unstaged, untracked), sorted, relative to the repo. */
@@ -45,7 +45,7 @@ export class WorktreeWatcher {
 
   /** Starts watching; resolves once the initial scan is done and the first dirty set computed. */
   static async start(options: WorktreeWatcherOptions): Promise<WorktreeWatcher> {
-    const ignoredPath = ignoreFilter(options.repo, await ignoredPaths(options.repo));
+    const ignoredPath = ignoreFilter(options.repo, await gitIgnoredPaths(options.repo));
     // Folders only: a folder's watch already reports changes to the files in it, while watching
     // each file costs a handle and a stat apiece (on 20,000 files: 56 MB of heap instead of 4,
     // and twice the start-up time). Events only say "look again", so the folder's word suffices.
@@ -105,7 +105,7 @@ export class WorktreeWatcher {
   }
 
   private async compute(): Promise<void> {
-    const files = await dirtyFiles(this.options.repo);
+    const files = await uncommittedFiles(this.options.repo);
     if (this.closed) return;
     const key = files.join('\0');
     if (key === this.last || (this.last === null && files.length === 0)) {

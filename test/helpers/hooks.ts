@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { ChangeEvent } from '../../src/core/records.js';
-import { installHook, type HookRuntime } from '../../src/git-hooks/install.js';
+import { installHook, type HookRuntime } from '../../src/app/operations/git-hooks.js';
 import { GitStore } from '../../src/store/index.js';
 
 export function runtimeFor(home: string): HookRuntime {

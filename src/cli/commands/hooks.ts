@@ -2,11 +2,11 @@
 import type { CAC } from 'cac';
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { HookReport } from '../../git-hooks/install.js';
+import type { HookReport } from '../../app/operations/git-hooks.js';
 import { CliError, optionalString, type CliContext } from '../context.js';
 import { loadValid } from './shared.js';
 // Loaded on use: `--help` and other commands need not pay for it.
-const install = () => import('../../git-hooks/install.js');
+const install = () => import('../../app/operations/git-hooks.js');
 
 type Options = { group?: unknown };
 

@@ -1,10 +1,11 @@
 // log: the coordination history as a timeline, newest first.
 import type { CAC } from 'cac';
-import type { TimelineEntry } from '../../app/history.js';
+import type { TimelineEntry } from '../../app/operations/log.js';
+import { parseSince } from '../../core/durations.js';
 import { CliError, optionalString, type CliContext } from '../context.js';
 import { requireGroup } from './shared.js';
 // Loaded on use: `--help` and other commands need not pay for it.
-const history = () => import('../../app/history.js');
+const operation = () => import('../../app/operations/log.js');
 
 export function register(cli: CAC, ctx: CliContext): void {
   cli
@@ -17,14 +18,14 @@ export function register(cli: CAC, ctx: CliContext): void {
     .example((bin) => `  $ ${bin} log --group my-platform --role gateway --since 2h`)
     .action(async (options: { group?: unknown; role?: unknown; since?: unknown; limit?: unknown; n?: unknown; all?: boolean }) => {
       const sinceText = optionalString(options.since);
-      const since = sinceText === undefined ? undefined : (await history()).parseSince(sinceText, Date.now());
+      const since = sinceText === undefined ? undefined : parseSince(sinceText, Date.now());
       if (since === null) throw new CliError(`cannot read --since ${sinceText}`, 'use an ISO date (2024-05-01T12:00) or a duration like 30m, 2h, 3d');
       const limitText = optionalString(options.limit ?? options.n);
       const limit = limitText === undefined ? 20 : Number(limitText);
       if (!Number.isInteger(limit) || limit < 1) throw new CliError(`-n wants a positive whole number, not ${limitText}`);
       const group = optionalString(options.group);
       const role = optionalString(options.role);
-      const entries = await (await history()).readTimeline(await ctx.store(), {
+      const entries = await (await operation()).log((await ctx.app()).ctx, {
         limit,
         ...(group ? { group } : {}),
         ...(role ? { role } : {}),

@@ -1,7 +1,7 @@
 // prune [--older-than 30d] [--keep-archive 30d] [--dry-run]: archive ended sessions, restart long change refs.
 import type { CAC } from 'cac';
-import { parseDuration } from '../../app/history.js';
-import { prune, type PruneReport } from '../../app/prune.js';
+import { parseDuration } from '../../core/durations.js';
+import type { PruneReport } from '../../app/operations/prune.js';
 import { loadSettings } from '../../app/settings.js';
 import { CliError, optionalString, type CliContext } from '../context.js';
 
@@ -29,7 +29,8 @@ export function register(cli: CAC, ctx: CliContext): void {
           'use a longer horizon, or lower CLAUDE_ORCHESTRATOR_RETENTION_DAYS',
         );
       }
-      const report = await prune(await ctx.store(), {
+      const { prune } = await import('../../app/operations/prune.js');
+      const report = await prune((await ctx.app()).ctx, {
         olderThanMs: horizon,
         ...(keep ? { keepArchiveMs: duration(keep, '--keep-archive') } : {}),
         dryRun: options.dryRun === true,

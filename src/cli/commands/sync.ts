@@ -1,9 +1,9 @@
 // sync [--remote <name>]: fetch the others' records, push ours, merge the topology.
 import type { CAC } from 'cac';
-import type { RemoteSyncResult } from '../../app/sync.js';
+import type { RemoteSyncResult } from '../../app/operations/share.js';
 import { CliError, optionalString, type CliContext } from '../context.js';
 // Loaded on use: `--help` and other commands need not pay for it.
-const sync = () => import('../../app/sync.js');
+const operation = () => import('../../app/operations/share.js');
 
 export function register(cli: CAC, ctx: CliContext): void {
   cli
@@ -13,12 +13,9 @@ export function register(cli: CAC, ctx: CliContext): void {
       const remote = optionalString(options.remote);
       let report;
       try {
-        report = await (await sync()).syncRemotes(
-          { paths: ctx.paths(), store: await ctx.store(), topology: await ctx.topology() },
-          { ...(remote ? { remote } : {}), interactive: process.stdin.isTTY === true },
-        );
+        report = await (await operation()).share(await ctx.app(), { ...(remote ? { remote } : {}), interactive: process.stdin.isTTY === true });
       } catch (error) {
-        if (error instanceof (await sync()).SyncSetupError) throw new CliError(error.message, error.hint);
+        if (error instanceof (await operation()).SyncSetupError) throw new CliError(error.message, error.hint);
         throw error;
       }
       if (report.remotes.length === 0) {

@@ -1,9 +1,10 @@
 // The coordination history for people: a timeline over every ref (this machine's and the remotes'
 // copies), newest first. Reads only what it shows: the timeline walks all
 // tips at once, newest commit first, and stops once it has enough.
-import { compareRecords } from '../core/order.js';
-import type { OrchestratorRecord } from '../core/records.js';
-import type { CoordinationStore, StoredCommit } from '../store/index.js';
+import { compareRecords } from '../../core/order.js';
+import type { OrchestratorRecord } from '../../core/records.js';
+import type { CoordinationStore, StoredCommit } from '../../store/index.js';
+import type { AppContext } from '../context.js';
 
 export interface LogOptions {
   group?: string;
@@ -41,6 +42,11 @@ export interface TimelineEntry {
 
 /** How far (ms) wall clocks may disagree before the order by Lamport clock could be missed. */
 const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The newest `limit` entries matching the filters, newest first. */
+export async function log(ctx: AppContext, options: LogOptions = {}): Promise<TimelineEntry[]> {
+  return readTimeline(ctx.store, options);
+}
 
 export async function readTimeline(store: CoordinationStore, options: LogOptions = {}): Promise<TimelineEntry[]> {
   const limit = options.limit ?? 20;
@@ -153,20 +159,3 @@ function entryOf(record: OrchestratorRecord, sha: string, ref: string): Timeline
 function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
   return compareRecords({ clock: a.clock, at: Date.parse(a.at), id: a.id }, { clock: b.clock, at: Date.parse(b.at), id: b.id });
 }
-
-/** `2h`, `3d`, `45m`, `30s`, `1w` or an ISO date, as wall-clock ms; null when unreadable. */
-export function parseSince(text: string, now: number): number | null {
-  const relative = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/.exec(text.trim());
-  if (relative) return now - parseDuration(text)!;
-  const at = Date.parse(text);
-  return Number.isFinite(at) ? at : null;
-}
-
-/** `30d`, `12h`, `90m`, `45s`, `2w` as ms; null when unreadable. */
-export function parseDuration(text: string): number | null {
-  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/.exec(text.trim());
-  if (!match) return null;
-  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[match[2] as 's' | 'm' | 'h' | 'd' | 'w'];
-  return Number(match[1]) * unit;
-}
-

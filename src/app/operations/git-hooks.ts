@@ -1,10 +1,10 @@
 // Installs, removes and inspects the post-commit hook in member repos, next to whatever manages
 // hooks there already. Never prints: results carry the message (and a command) for the CLI to show.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { writeFileAtomic } from '../config/files.js';
+import { writeFileAtomic } from '../../config/files.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type HookSettings, INSTALLED_FILE, listWorktreeLogs, readHookSettings, readReflog, stateDirOf, writeInstalled } from '../store/index.js';
+import { type HookSettings, INSTALLED_FILE, listWorktreeLogs, readHookSettings, readReflog, stateDirOf, writeInstalled } from '../../store/index.js';
 
 export const FINGERPRINT = '# claude-orchestrator-mcp post-commit hook v1';
 const FINGERPRINT_ANY = '# claude-orchestrator-mcp post-commit hook';
@@ -30,7 +30,7 @@ export interface HookRuntime {
 
 /** This installation's paths: the hook keeps using this node and this package. */
 export function currentRuntime(home: string): HookRuntime {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   return { node: process.execPath, ingest: join(root, 'dist', 'git-hooks', 'ingest.js'), home, template: join(root, 'hooks', 'post-commit') };
 }
 

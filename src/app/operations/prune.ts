@@ -8,8 +8,9 @@
 // - Archive entries older than the archive horizon are deleted; `git gc` then drops their commits.
 // Only this machine's refs are touched (refs/orchestrator/ holds nothing else), and every move
 // is a compare-and-swap, so a session or ingester writing meanwhile wins and the ref is skipped.
-import { archiveRefFor, type CoordinationStore, NAMESPACE, parseArchiveRef, type StoredCommit } from '../store/index.js';
-import { describeError } from './errors.js';
+import { archiveRefFor, type CoordinationStore, NAMESPACE, parseArchiveRef, type StoredCommit } from '../../store/index.js';
+import type { AppContext } from '../context.js';
+import { describeError } from '../errors.js';
 
 export interface PruneOptions {
   /** Records and refs older than this (ms) go (the horizon). */
@@ -36,7 +37,12 @@ export interface PruneReport {
 /** Restarting a chain copies records: past this many kept, the ref is left for the next prune. */
 const MAX_KEPT = 5_000;
 
-export async function prune(store: CoordinationStore, options: PruneOptions): Promise<PruneReport> {
+/** Archives and restarts refs past the horizon (policy: docs/data-model.md). */
+export async function prune(ctx: AppContext, options: PruneOptions): Promise<PruneReport> {
+  return pruneStore(ctx.store, options);
+}
+
+export async function pruneStore(store: CoordinationStore, options: PruneOptions): Promise<PruneReport> {
   const now = options.now ?? Date.now();
   const cutoff = now - options.olderThanMs;
   const keepArchiveMs = options.keepArchiveMs ?? options.olderThanMs;

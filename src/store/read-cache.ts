@@ -1,17 +1,18 @@
-// Hooks are new processes on every prompt: without help each would read the whole retained
+// A read cache for short-lived readers (Claude Code's hooks). Hooks are new processes on every
+// prompt: without help each would read the whole retained
 // history of the coordination repo (thousands of commits) to answer "anything new?". This keeps
 // the commits a hook read in a cache file, keyed by the ref tips they were read at, so the next
 // hook replays them and asks git only for what is newer. A cache, never a source of truth:
 // anything odd (unreadable, a ref gone, git refusing a tip) and it is dropped and rebuilt.
 //
-// It works through the store the Orchestrator reads with: `listRefs` is noted, the first bulk
+// It wraps the store the application reads with: `listRefs` is noted, the first bulk
 // `log` (the RecordIndex's cold start) gets the cached commits plus `git log` excluding the
 // cached tips, and refs this process appends to are left out of the saved tips (their next read
 // starts from scratch, so a commit written meanwhile by someone else is never skipped).
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../config/files.js';
 import type { OrchestratorRecord } from '../core/records.js';
-import type { CoordinationStore, StoredCommit } from '../store/index.js';
+import type { CoordinationStore, StoredCommit } from './types.js';
 
 const FORMAT = 1;
 /** A cache older than this is rebuilt (bounds what a rewritten ref could leave behind). */
@@ -72,7 +73,7 @@ export class IndexCache {
     for (const id of record.eventIds) ids.add(id);
   }
 
-  /** The store as the Orchestrator should see it: reads go through the cache. */
+  /** The store as the application should see it: reads go through the cache. */
   wrap(store: CoordinationStore): CoordinationStore {
     const cache = this;
     return new Proxy(store, {

@@ -3,14 +3,15 @@
 // The reflog is the durable queue and the records carry the cursor (`ingest`), so writing a
 // batch and advancing the cursor are one ref update: a kill at any point loses and repeats nothing.
 import { createHash } from 'node:crypto';
-import type { HomePaths } from '../config/home.js';
-import { machineId as readMachineId } from '../config/machine.js';
-import { classifyCommit } from '../core/classify.js';
-import { MAX_FILES_PER_RECORD, MAX_SUMMARY_CHARS, RECORD_VERSION, type ChangeEvent } from '../core/records.js';
-import { route } from '../core/routing.js';
-import type { Group, Member, Topology } from '../core/types.js';
-import { canonical, changesRef, type CommitInfo, type CoordinationStore, findGitDirs, listWorktreeLogs, openGitStore, pokeSize, readCommits, readInstalled, readReflog, type ReflogEntry, StaleRefError, trimPoke, tryIngestLock } from '../store/index.js';
-import { loadTopologyCached } from './topology-cache.js';
+import type { HomePaths } from '../../config/home.js';
+import { machineId as readMachineId } from '../../config/machine.js';
+import { classifyCommit } from '../../core/classify.js';
+import { MAX_FILES_PER_RECORD, MAX_SUMMARY_CHARS, RECORD_VERSION, type ChangeEvent } from '../../core/records.js';
+import { route } from '../../core/routing.js';
+import type { Group, Member, Topology } from '../../core/types.js';
+import { join } from 'node:path';
+import { canonical, changesRef, type CommitInfo, type CoordinationStore, findGitDirs, listWorktreeLogs, openGitStore, pokeSize, readCommits, readInstalled, readReflog, type ReflogEntry, StaleRefError, stateDirOf, claimIngestion, POKE_FILE, trimPoke, tryIngestLock } from '../../store/index.js';
+import { loadTopologyCached } from '../topology-cache.js';
 
 /** How a reflog entry is treated: the kind of record it becomes, or null when it is skipped. */
 export type RecordedKind = 'commit' | 'amend' | 'merge' | 'cherry-pick' | 'revert' | 'am';
@@ -248,4 +249,26 @@ export async function ingestRepo(paths: HomePaths, repoPath: string, options: In
 
 function loadTopology(paths: HomePaths, store: CoordinationStore, env: NodeJS.ProcessEnv = process.env): Promise<Topology> {
   return loadTopologyCached(paths, store, env);
+}
+
+/** Where the background ingester notes its last failure: `<common-dir>/orchestrator/ingest.log`. */
+export function ingestLogFile(commonDir: string): string {
+  return join(stateDirOf(commonDir), 'ingest.log');
+}
+
+/** Where a running server follows a member repo's commits: its poke folder and file name. */
+export interface CommitFollowing {
+  /** Folder to watch (the file may be started over: watch the folder, not the file). */
+  folder: string;
+  /** Name of the file the post-commit hook appends to on every commit. */
+  pokeFile: string;
+  /** Claims ingestion for this process, so the hook starts no ingester; call the result to release. */
+  claim(): () => void;
+}
+
+/** How to follow `repo`'s commits, or null when its post-commit hook is not installed (nothing would poke). */
+export function commitFollowing(repo: string): CommitFollowing | null {
+  const commonDir = findGitDirs(repo)?.commonDir;
+  if (!commonDir || readInstalled(commonDir) === null) return null;
+  return { folder: stateDirOf(commonDir), pokeFile: POKE_FILE, claim: () => claimIngestion(commonDir) };
 }

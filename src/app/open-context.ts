@@ -1,0 +1,67 @@
+// Opening the coordination repo and building the context, and nothing more: no topology
+// service (its YAML and schema imports are the costliest a short-lived process can pay), no
+// watchers, no timers, no printing. Hook processes use this directly with a lazy topology;
+// everything else uses openApp (open.ts).
+import { resolveHome, type HomePaths } from '../config/home.js';
+import { IndexCache, openGitStore, type CoordinationStore } from '../store/index.js';
+import { createContext, type AppContext, type Environment, type TopologySource } from './context.js';
+import { processEnvironment } from './environment.js';
+import { loadSettings } from './settings.js';
+
+export interface OpenOptions {
+  env: NodeJS.ProcessEnv;
+  /** Create the coordination repo when it is missing (default true). */
+  create?: boolean;
+  /** Run the store's background maintenance (default true). */
+  maintenance?: boolean;
+  /** The process's facts (default: this process's). */
+  environment?: Environment;
+  /**
+   * A file where what this process read is cached for the next short-lived reader (hooks), keyed
+   * by the ref tips (store/read-cache.ts); saved by `close()`. Default: none.
+   */
+  readCache?: string | null;
+}
+
+export interface OpenedContext {
+  paths: HomePaths;
+  ctx: AppContext;
+  /** Saves the read cache (if any) and releases the coordination repo (its reader process). */
+  close(): void;
+}
+
+/**
+ * Opens the coordination repo under the home the environment names (config/home.ts) and builds
+ * the context, with the topology source `topology` makes from the opened store. Errors:
+ * StoreError MISSING_REPO (with `create: false`), DAMAGED_REPO.
+ */
+export async function openContext(
+  options: OpenOptions,
+  topology: (deps: { paths: HomePaths; store: CoordinationStore; env: Environment }) => TopologySource,
+): Promise<OpenedContext> {
+  const paths = resolveHome(options.env);
+  const store = await openGitStore(paths.repoGitDir, {
+    ...(options.create !== undefined ? { create: options.create } : {}),
+    ...(options.maintenance !== undefined ? { maintenance: options.maintenance } : {}),
+  });
+  const env = options.environment ?? processEnvironment();
+  const cache = options.readCache !== undefined ? IndexCache.open(options.readCache, store.location) : null;
+  const ctx = createContext({
+    paths,
+    store: cache ? cache.wrap(store) : store,
+    topology: topology({ paths, store, env }),
+    settings: loadSettings(options.env),
+    env,
+    // The cold read already saw every retained record: take a session's deliveries from it
+    // rather than reading its ref again.
+    ...(cache ? { knownDeliveries: (sessionId: string) => cache.deliveredBy(sessionId) } : {}),
+  });
+  return {
+    paths,
+    ctx,
+    close: () => {
+      cache?.save();
+      store.close();
+    },
+  };
+}
