@@ -1,0 +1,136 @@
+// The operations in-process, over the in-memory store: each simulated process has its own context
+// (its own fold), as real servers do, and they meet only through the store.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { acknowledgeSyncPoint } from '../src/app/operations/acknowledge-sync-point.js';
+import { announceToSession } from '../src/app/operations/announce-to-session.js';
+import { getPendingSyncPoints } from '../src/app/operations/get-pending-sync-points.js';
+import { getUpdates } from '../src/app/operations/get-updates.js';
+import { heartbeat } from '../src/app/operations/heartbeat.js';
+import { listGroupSessions } from '../src/app/operations/list-group-sessions.js';
+import { notify } from '../src/app/operations/notify.js';
+import { registerSession } from '../src/app/operations/register-session.js';
+import { requestSyncPoint } from '../src/app/operations/request-sync-point.js';
+import { status } from '../src/app/operations/status.js';
+import { stopCheck } from '../src/app/operations/stop-check.js';
+import { unregisterSession } from '../src/app/operations/unregister-session.js';
+import { OrchestratorError } from '../src/core/errors.js';
+import { appContext, clock, memoryStore, REPOS } from './helpers/app.js';
+
+const GROUP = 'my-platform';
+
+async function code(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.instance(error, OrchestratorError);
+    return (error as OrchestratorError).code;
+  }
+  throw new Error('expected an error');
+}
+
+test('the seed workflow: a schema change reaches dependents once, routed by the rules', async () => {
+  const store = memoryStore();
+  const time = clock();
+  const auth = appContext(store, { clock: time, pid: 1 });
+  const gateway = appContext(store, { clock: time, pid: 2 });
+  const frontend = appContext(store, { clock: time, pid: 3 });
+  const a = await registerSession(auth, { repoPath: REPOS.auth, projectGroup: GROUP });
+  const g = await registerSession(gateway, { repoPath: REPOS.gateway, projectGroup: GROUP });
+  const f = await registerSession(frontend, { repoPath: REPOS.frontend, projectGroup: GROUP });
+  assert.equal([a.role, g.role, f.role], ['auth', 'gateway', 'frontend']);
+  assert.equal(a.dependents.sort(), ['frontend', 'gateway']);
+
+  time.advance(1000);
+  const sent = await notify(auth, { sessionId: a.sessionId, changeType: 'schema_change', summary: 'User gains refreshToken' });
+  assert.equal(sent.notifiedRoles.sort(), ['frontend', 'gateway']);
+  assert.is(sent.priority, 'high');
+
+  const first = await getUpdates(gateway, { sessionId: g.sessionId });
+  assert.equal(first.updates.map((u) => u.id), [sent.eventId]);
+  assert.is(first.updates[0]!.fromRole, 'auth');
+  assert.equal((await getUpdates(gateway, { sessionId: g.sessionId })).updates, [], 'delivered once');
+  // Another process serving the same session reads the delivery from the store.
+  const gatewayAgain = appContext(store, { clock: time, pid: 2 });
+  assert.equal((await getUpdates(gatewayAgain, { sessionId: g.sessionId })).updates, []);
+  // frontend hears of it through gateway.
+  const viaGateway = await getUpdates(frontend, { sessionId: f.sessionId, peek: true });
+  assert.equal(viaGateway.updates.map((u) => u.viaRoles), [['gateway']]);
+  assert.is((await getUpdates(frontend, { sessionId: f.sessionId })).updates.length, 1, 'peek did not deliver');
+  // The sender does not get its own update.
+  assert.equal((await getUpdates(auth, { sessionId: a.sessionId })).updates, []);
+});
+
+test('an update sent before any session of the role exists waits for the first one', async () => {
+  const store = memoryStore();
+  const time = clock();
+  const auth = appContext(store, { clock: time, pid: 1 });
+  const a = await registerSession(auth, { repoPath: REPOS.auth, projectGroup: GROUP });
+  const sent = await notify(auth, { sessionId: a.sessionId, changeType: 'breaking_change', summary: 'login moves to /v2' });
+  assert.is(sent.priority, 'critical');
+  time.advance(60_000);
+  const later = appContext(store, { clock: time, pid: 4 });
+  const f = await registerSession(later, { repoPath: REPOS.frontend, projectGroup: GROUP });
+  assert.is(f.pendingUpdates, 1);
+  assert.equal((await getUpdates(later, { sessionId: f.sessionId })).updates.map((u) => u.id), [sent.eventId]);
+});
+
+test('sync points: requested, seen by participants, acknowledged, then resolved; Stop blocks until then', async () => {
+  const store = memoryStore();
+  const time = clock();
+  const auth = appContext(store, { clock: time, pid: 1 });
+  const gateway = appContext(store, { clock: time, pid: 2 });
+  const a = await registerSession(auth, { repoPath: REPOS.auth, projectGroup: GROUP, clientSession: 'cc-auth' });
+  const g = await registerSession(gateway, { repoPath: REPOS.gateway, projectGroup: GROUP, clientSession: 'cc-gateway' });
+  const sp = await requestSyncPoint(auth, { sessionId: a.sessionId, description: 'Switch to /v2/session', participants: ['gateway'] });
+  assert.equal(sp.participants, ['gateway']);
+  const waiting = await getPendingSyncPoints(gateway, { sessionId: g.sessionId });
+  assert.equal(waiting.toAcknowledge.map((s) => s.syncPointId), [sp.syncPointId]);
+  assert.is((await heartbeat(gateway, { sessionId: g.sessionId })).pendingSyncPoints, 1);
+
+  const blocked = await stopCheck(gateway, { clientSession: 'cc-gateway', projectDir: REPOS.gateway });
+  assert.ok(blocked?.open.block, 'Stop keeps the session going');
+  const shown = await announceToSession(gateway, { clientSession: 'cc-gateway', projectDir: REPOS.gateway });
+  assert.equal(shown?.announcement.syncPointIds, [sp.syncPointId]);
+  const again = await announceToSession(gateway, { clientSession: 'cc-gateway', projectDir: REPOS.gateway });
+  assert.ok(again?.announcement.empty, 'shown once');
+
+  const acked = await acknowledgeSyncPoint(gateway, { sessionId: g.sessionId, syncPointId: sp.syncPointId, note: 'done' });
+  assert.equal([acked.status, acked.remaining], ['resolved', []]);
+  assert.is((await stopCheck(gateway, { clientSession: 'cc-gateway', projectDir: REPOS.gateway }))?.open.block, false);
+  const mine = await getPendingSyncPoints(auth, { sessionId: a.sessionId });
+  assert.equal(mine.requested.map((s) => s.status), ['resolved']);
+});
+
+test('errors say what was wrong: unknown session, ended session, unknown group, a role with nobody to tell', async () => {
+  const store = memoryStore();
+  const time = clock();
+  const ctx = appContext(store, { clock: time });
+  assert.is(await code(getUpdates(ctx, { sessionId: 'nope-1' })), 'UNKNOWN_SESSION');
+  assert.is(await code(registerSession(ctx, { repoPath: REPOS.auth, projectGroup: 'nope' })), 'UNKNOWN_GROUP');
+  const f = await registerSession(ctx, { repoPath: REPOS.frontend, projectGroup: GROUP });
+  assert.is(await code(requestSyncPoint(ctx, { sessionId: f.sessionId, description: 'x' })), 'NO_PARTICIPANTS');
+  await unregisterSession(ctx, { sessionId: f.sessionId });
+  assert.is(await code(notify(ctx, { sessionId: f.sessionId, changeType: 'config_change', summary: 'x' })), 'SESSION_ENDED');
+});
+
+test('liveness: a session whose process is gone is stale at once; an ended one is listed only with includeInactive', async () => {
+  const store = memoryStore();
+  const time = clock();
+  const gone = new Set<number>();
+  const server = appContext(store, { clock: time, pid: 7, gone });
+  const reader = appContext(store, { clock: time, pid: 8, gone });
+  const g = await registerSession(server, { repoPath: REPOS.gateway, projectGroup: GROUP });
+  assert.equal((await listGroupSessions(reader, { projectGroup: GROUP })).sessions.map((s) => s.status), ['active']);
+  gone.add(7);
+  assert.equal((await listGroupSessions(reader, { projectGroup: GROUP, includeInactive: true })).sessions.map((s) => s.status), ['stale']);
+  gone.delete(7);
+  time.advance(10 * 60_000);
+  assert.equal((await listGroupSessions(reader, { projectGroup: GROUP, includeInactive: true })).sessions.map((s) => s.status), ['stale'], 'silent too long');
+  await unregisterSession(server, { sessionId: g.sessionId });
+  assert.equal((await listGroupSessions(reader, { projectGroup: GROUP })).sessions, []);
+  const report = await status(reader, { home: '/nonexistent' });
+  assert.equal(report.groups.map((x) => [x.name, x.sessions.map((s) => s.status)]), [[GROUP, ['ended']]]);
+});
+
+test.run();
