@@ -4,7 +4,7 @@
 // Logs go to stderr; stdout belongs to the protocol.
 import type { AppContext } from '../app/context.js';
 import { describeError } from '../app/errors.js';
-import { startAutoSync, type AutoSync } from '../app/auto-sync.js';
+import { startAutoSync, type AutoSync } from './share-timer.js';
 import { openApp, type OpenedApp } from '../app/open.js';
 import { keepServedAlive } from '../app/operations/heartbeat.js';
 import { registerClientSession } from '../app/operations/client-session.js';

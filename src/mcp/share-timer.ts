@@ -1,9 +1,10 @@
-// Background sync for a long-running server: on an interval, and shortly after the process writes
+// The MCP server's background share with the remotes (a timer, so it lives with the server's
+// composition root): background sync for a long-running server: on an interval, and shortly after the process writes
 // (debounced), only while a remote is configured. Never blocks or fails a tool call: results and
 // the last error are kept for the tools and `status` to show, and a failing remote is retried on
 // the next tick.
-import { describeError } from './errors.js';
-import { syncRemotes, type RemoteSyncResult, type SyncDeps, type SyncReport } from './sync.js';
+import { describeError } from '../app/errors.js';
+import { syncRemotes, type RemoteSyncResult, type SyncDeps, type SyncReport } from '../app/sync.js';
 
 export interface AutoSyncOptions {
   /** Between two syncs (default 30 s; `CLAUDE_ORCHESTRATOR_SYNC_INTERVAL_MS`; 0 turns auto-sync off). */
