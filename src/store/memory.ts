@@ -3,6 +3,8 @@
 // StaleRefError, the same walk and log order, the prune archive, and remotes that are other
 // MemoryStores (a remote's URL is that store's `location`). For fast in-process tests of the
 // application; test/store.conformance.test.ts holds both implementations to one contract.
+// Longer than 300 lines because it is one implementation of one interface (store/types.ts):
+// split, its members' shared invariants (objects, refs, archive, remotes) would scatter.
 import { assertName } from '../core/names.js';
 import { encodeRecordMessage, type OrchestratorRecord, type TopologyChanged } from '../core/records.js';
 import { parseAuthor, parseCommit, parseTree, type StoredCommit } from './commits.js';

@@ -1,6 +1,8 @@
 // Edits of topology.yml that keep the user's comments, key order and formatting elsewhere.
 // Text in, text out: each function parses the text with yaml's Document API, changes only
 // what it must, and returns the new text or throws a TopologyEditError saying what to do.
+// Longer than 300 lines: one small function per CLI edit (group, member, rule; add and remove),
+// all over the same Document helpers kept private here.
 import { OrchestratorError } from '../core/errors.js';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { isMap, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';

@@ -1,5 +1,7 @@
 // topology.yml text in, a validated Topology and every problem out (with line and column).
 // Pure: the file system checks are injected, nothing here reads a file or runs git.
+// Longer than 300 lines: one pass over the YAML document with every semantic check located at its
+// line and column; the checks share that walk's position bookkeeping.
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import type { ZodType } from 'zod';
 import type { core } from 'zod';

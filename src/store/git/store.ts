@@ -2,6 +2,8 @@
 // refs/orchestrator/. Writes happen in-process (loose objects + git's ref lock protocol, so the git
 // CLI can work on the same repo at any time); reads go through one `git cat-file --batch` child;
 // transport and the few other operations run the git CLI through ./run.ts.
+// Slightly over 300 lines: it is the git side of every member of CoordinationStore; the heavy
+// parts (refs, reader, log, objects, transport) are already their own files.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { encodeRecordMessage, type OrchestratorRecord, type TopologyChanged } from '../../core/records.js';
