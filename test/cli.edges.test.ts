@@ -123,4 +123,13 @@ test('CLAUDE_ORCHESTRATOR_RETENTION_DAYS=0 is refused, not ignored', () => {
   assert.is(runCli(['prune', '--dry-run'], { ...h.env, CLAUDE_ORCHESTRATOR_RETENTION_DAYS: '7' }).code, 0);
 });
 
+test('every timing variable is checked where the app opens, not only by prune', () => {
+  const h = cliHome();
+  for (const [name, unit] of [['CLAUDE_ORCHESTRATOR_STALE_AFTER_MS', 'ms'], ['CLAUDE_ORCHESTRATOR_SYNC_TIMEOUT_S', 's']] as const) {
+    const r = runCli(['status'], { ...h.env, [name]: 'abc' });
+    assert.is(r.code, 1, name);
+    assert.match(r.stderr, `${name}=abc is not a positive number of ${unit}`);
+  }
+});
+
 test.run();

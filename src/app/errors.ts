@@ -15,7 +15,8 @@ export type UserErrorCode =
   | 'TOPOLOGY_INVALID'
   | 'NO_PARTICIPANTS'
   | 'REMOTE_EXISTS'
-  | 'UNKNOWN_REMOTE';
+  | 'UNKNOWN_REMOTE'
+  | 'INVALID_SETTING';
 
 /** A request the caller can fix: what was wrong (`message`) and what to do (`hint`). */
 export class UserError extends OrchestratorError {

@@ -14,14 +14,6 @@ export function register(cli: CAC, ctx: CliContext): void {
     .action(async (options: { olderThan?: unknown; keepArchive?: unknown; dryRun?: boolean }) => {
       const horizon = duration(optionalString(options.olderThan) ?? '30d', '--older-than');
       const keep = optionalString(options.keepArchive);
-      const retentionDays = ctx.env.CLAUDE_ORCHESTRATOR_RETENTION_DAYS;
-      if (retentionDays !== undefined && retentionDays !== '' && !(Number(retentionDays) > 0)) {
-        // loadSettings would fall back to the default without a word.
-        throw new CliError(
-          `CLAUDE_ORCHESTRATOR_RETENTION_DAYS=${retentionDays} is not a positive number of days`,
-          'set it to a number above 0 (e.g. 7 or 0.5), or unset it for the default, 14',
-        );
-      }
       const retention = loadSettings(ctx.env).retentionMs;
       if (horizon < retention) {
         throw new CliError(
