@@ -447,8 +447,17 @@ export class CoordinationState {
 
   /** A state from `snapshot()` (possibly through JSON). Throws on a snapshot of another format. */
   static restore(snapshot: FoldSnapshot, options: FoldOptions = {}): CoordinationState {
+    return new CoordinationState(options).load(snapshot);
+  }
+
+  /**
+   * Loads a snapshot into this state, which must be empty (nothing applied yet): a process that
+   * built its state object before finding its checkpoint. Throws on a snapshot of another format.
+   */
+  load(snapshot: FoldSnapshot): this {
     if (snapshot.format !== SNAPSHOT_FORMAT) throw new Error(`fold snapshot format ${String(snapshot.format)} is not ${SNAPSHOT_FORMAT}`);
-    const state = new CoordinationState(options);
+    if (this.groups.size > 0 || this.registrations.size > 0) throw new Error('a fold snapshot loads only into an empty state');
+    const state = this;
     for (const g of snapshot.groups) state.group(g.name).restoreSnapshot(g);
     for (const [session, list] of snapshot.registrations) {
       state.registrations.set(session, list);
@@ -456,7 +465,7 @@ export class CoordinationState {
     }
     // Sessions with records but no registration here keep their records for a registration to come.
     for (const g of snapshot.groups) for (const s of g.sessions) state.group(g.name).rederive(s.id);
-    return state;
+    return this;
   }
 
   /** Every group some record named. */
