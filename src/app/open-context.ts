@@ -70,9 +70,14 @@ export async function openContext(
   if (useCheckpoint) {
     const file = checkpointFile(paths.home, store.location);
     let savedAt = 0;
-    ctx.records.beforeFirstRefresh = () => startFromCheckpoint(file, store.location, ctx.state, ctx.records);
+    // A state restored without its events must never be written back as a checkpoint.
+    let partial = false;
+    ctx.records.beforeFirstRefresh = ({ withoutEvents }) => {
+      const restored = startFromCheckpoint(file, store.location, ctx.state, ctx.records, { withEvents: !withoutEvents });
+      partial = restored !== null && !restored.withEvents;
+    };
     saveCheckpoint = () => {
-      if (ctx.records.commitsRead - savedAt < CHECKPOINT_AFTER) return;
+      if (partial || ctx.records.commitsRead - savedAt < CHECKPOINT_AFTER) return;
       savedAt = ctx.records.commitsRead;
       const now = ctx.env.now();
       writeCheckpoint(file, store.location, ctx.state, ctx.records, now, now - ctx.settings.retentionMs);

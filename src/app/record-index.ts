@@ -36,7 +36,7 @@ export class RecordIndex {
   /** Started from a checkpoint's cursor whose tips git may no longer have (pruned and collected). */
   private fromCursor = false;
   /** Called once, before the first refresh reads anything (e.g. to start from a checkpoint). */
-  beforeFirstRefresh: (() => void) | undefined;
+  beforeFirstRefresh: ((options: { withoutEvents?: boolean }) => void) | undefined;
   /** Called after each refresh that read something (e.g. to write a checkpoint). */
   onRefreshed: ((stats: RefreshStats) => void) | undefined;
 
@@ -73,11 +73,15 @@ export class RecordIndex {
     return { tips: new Map(this.tips), maxClock: this.highestClock };
   }
 
-  /** Reads what is new; concurrent callers share one refresh. */
-  refresh(): Promise<RefreshStats> {
+  /**
+   * Reads what is new; concurrent callers share one refresh. `withoutEvents` (first refresh
+   * only): a caller that needs sessions and sync points but no events (status) may start from
+   * a checkpoint without loading its events.
+   */
+  refresh(options: { withoutEvents?: boolean } = {}): Promise<RefreshStats> {
     const prepare = this.beforeFirstRefresh;
     this.beforeFirstRefresh = undefined;
-    prepare?.();
+    prepare?.(options);
     this.refreshing ??= this.readNewOrAll()
       .then((stats) => {
         this.commitsReadTotal += stats.commitsRead;
