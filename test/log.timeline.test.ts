@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { GitStore } from '../src/store/index.js';
+import { GitStore, MemoryStore } from '../src/store/index.js';
 import { sessionRef } from '../src/store/index.js';
 import { readTimeline } from '../src/app/operations/log.js';
 import { parseSince } from '../src/core/durations.js';
@@ -40,6 +40,26 @@ test('timeline: newest first by Lamport clock, filtered, limited', async () => {
   // Plain git log reads too: subjects, then trailers.
   const plain = gitSync(gitDir, ['log', '--format=%s%n%(trailers:key=Notify,valueonly)', sessionRef('api-s')]);
   assert.ok(plain.includes('api: schema_change [high] -> web: change 1') && plain.includes('web (via api)'), plain);
+});
+
+test('timeline: log -n N reads a bounded number of commits, not the whole history', async () => {
+  const store = new MemoryStore();
+  const records: OrchestratorRecord[] = [];
+  for (let n = 1; n <= 2000; n++) records.push(event(n, 'api', 'web', now - (2000 - n) * 1000));
+  await store.append(sessionRef('api-s'), records);
+  await store.append(sessionRef('db-s'), [event(2001, 'db', 'web', now - 100_000)]);
+  let reads = 0;
+  const counted = new Proxy(store, {
+    get(target, key) {
+      const value = Reflect.get(target, key) as unknown;
+      if (key === 'readCommit') return (sha: string) => (reads++, target.readCommit(sha));
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const entries = await readTimeline(counted, { limit: 20 });
+  assert.equal(entries.map((e) => e.id), Array.from({ length: 20 }, (_, i) => `ev-${2001 - i}`));
+  // 20 entries plus the 5-minute skew margin (300 one-second steps) past the 20th, never 2,000.
+  assert.ok(reads < 400, `read ${reads} commits`);
 });
 
 test('parseSince reads durations and dates', () => {

@@ -4,6 +4,7 @@
 // everything else uses openApp (open.ts).
 import { resolveHome, type HomePaths } from '../config/home.js';
 import { IndexCache, openGitStore, type CoordinationStore } from '../store/index.js';
+import { checkpointFile, saveCheckpoint as writeCheckpoint, startFromCheckpoint } from './checkpoint.js';
 import { createContext, type AppContext, type Environment, type TopologySource } from './context.js';
 import { processEnvironment } from './environment.js';
 import { loadSettings } from './settings.js';
@@ -21,7 +22,15 @@ export interface OpenOptions {
    * by the ref tips (store/read-cache.ts); saved by `close()`. Default: none.
    */
   readCache?: string | null;
+  /**
+   * Start the fold from the checkpoint under the home and write it back when this process read
+   * many new records (app/checkpoint.ts). Default: true, except with a read cache (hooks).
+   */
+  checkpoint?: boolean;
 }
+
+/** A process writes the checkpoint again once it has read this many commits since it started from one. */
+const CHECKPOINT_AFTER = 1_000;
 
 export interface OpenedContext {
   paths: HomePaths;
@@ -56,10 +65,30 @@ export async function openContext(
     // rather than reading its ref again.
     ...(cache ? { knownDeliveries: (sessionId: string) => cache.deliveredBy(sessionId) } : {}),
   });
+  const useCheckpoint = options.checkpoint ?? !cache;
+  let saveCheckpoint = () => {};
+  if (useCheckpoint) {
+    const file = checkpointFile(paths.home, store.location);
+    let savedAt = 0;
+    // A state restored without its events must never be written back as a checkpoint.
+    let partial = false;
+    ctx.records.beforeFirstRefresh = ({ withoutEvents }) => {
+      const restored = startFromCheckpoint(file, store.location, ctx.state, ctx.records, { withEvents: !withoutEvents });
+      partial = restored !== null && !restored.withEvents;
+    };
+    saveCheckpoint = () => {
+      if (partial || ctx.records.commitsRead - savedAt < CHECKPOINT_AFTER) return;
+      savedAt = ctx.records.commitsRead;
+      const now = ctx.env.now();
+      writeCheckpoint(file, store.location, ctx.state, ctx.records, now, now - ctx.settings.retentionMs);
+    };
+    ctx.records.onRefreshed = saveCheckpoint;
+  }
   return {
     paths,
     ctx,
     close: () => {
+      saveCheckpoint();
       cache?.save();
       store.close();
     },

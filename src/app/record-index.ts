@@ -16,6 +16,14 @@ export interface RefreshStats {
 
 export type RecordListener = (entry: IndexedRecord) => void;
 
+/** Where a reader starts when it does not start from nothing: the tips a checkpoint was folded from. */
+export interface ReadCursor {
+  /** ref -> tip SHA, every record reachable from them (within retention) already folded. */
+  tips: Map<string, string>;
+  /** The highest Lamport clock among the folded records. */
+  maxClock: number;
+}
+
 /** Above this many changed refs, one bulk `git log` beats reading commit by commit. */
 const BULK_THRESHOLD = 8;
 
@@ -23,6 +31,14 @@ export class RecordIndex {
   private readonly tips = new Map<string, string>();
   private highestClock = 0;
   private refreshing: Promise<RefreshStats> | null = null;
+  /** Commits read since this index was created (or started from a cursor). */
+  private commitsReadTotal = 0;
+  /** Started from a checkpoint's cursor whose tips git may no longer have (pruned and collected). */
+  private fromCursor = false;
+  /** Called once, before the first refresh reads anything (e.g. to start from a checkpoint). */
+  beforeFirstRefresh: ((options: { withoutEvents?: boolean }) => void) | undefined;
+  /** Called after each refresh that read something (e.g. to write a checkpoint). */
+  onRefreshed: ((stats: RefreshStats) => void) | undefined;
 
   /** Problems met while reading (records of a newer version, foreign commits), for `status`. */
   readonly problems: string[] = [];
@@ -37,12 +53,58 @@ export class RecordIndex {
     return this.highestClock;
   }
 
-  /** Reads what is new; concurrent callers share one refresh. */
-  refresh(): Promise<RefreshStats> {
-    this.refreshing ??= this.readNew().finally(() => {
-      this.refreshing = null;
-    });
+  /** Commits read so far by this index. */
+  get commitsRead(): number {
+    return this.commitsReadTotal;
+  }
+
+  /**
+   * Continues from a checkpoint: the state was already folded from `cursor.tips`, so the next
+   * refresh reads only what is newer. Call before the first refresh.
+   */
+  startFrom(cursor: ReadCursor): void {
+    for (const [ref, tip] of cursor.tips) this.tips.set(ref, tip);
+    if (cursor.maxClock > this.highestClock) this.highestClock = cursor.maxClock;
+    this.fromCursor = cursor.tips.size > 0;
+  }
+
+  /** The tips read so far (what a checkpoint of the folded state is keyed by). */
+  cursor(): ReadCursor {
+    return { tips: new Map(this.tips), maxClock: this.highestClock };
+  }
+
+  /**
+   * Reads what is new; concurrent callers share one refresh. `withoutEvents` (first refresh
+   * only): a caller that needs sessions and sync points but no events (status) may start from
+   * a checkpoint without loading its events.
+   */
+  refresh(options: { withoutEvents?: boolean } = {}): Promise<RefreshStats> {
+    const prepare = this.beforeFirstRefresh;
+    this.beforeFirstRefresh = undefined;
+    prepare?.(options);
+    this.refreshing ??= this.readNewOrAll()
+      .then((stats) => {
+        this.commitsReadTotal += stats.commitsRead;
+        if (stats.commitsRead > 0) this.onRefreshed?.(stats);
+        return stats;
+      })
+      .finally(() => {
+        this.refreshing = null;
+      });
     return this.refreshing;
+  }
+
+  private async readNewOrAll(): Promise<RefreshStats> {
+    if (!this.fromCursor) return this.readNew();
+    this.fromCursor = false;
+    try {
+      return await this.readNew();
+    } catch {
+      // A checkpoint's tip git no longer has (a pruned ref, collected since): read everything.
+      // The fold is idempotent, so records the checkpoint already holds change nothing.
+      this.tips.clear();
+      return this.readNew();
+    }
   }
 
   private async readNew(): Promise<RefreshStats> {
@@ -62,11 +124,15 @@ export class RecordIndex {
       // we read, oldest first and applied as it streams, so memory stays flat.
       await this.store.log(changed.map(([, tip]) => tip), { exclude: [...known], notBefore, oldestFirst: true }, take);
     } else {
-      for (const [ref, tip] of changed) {
-        const previous = this.tips.get(ref);
-        const commits = await this.store.walk(tip, { stopAt: (sha) => sha === previous || known.has(sha), notBefore });
-        for (let i = commits.length - 1; i >= 0; i--) take(commits[i]!);
-      }
+      // Every changed ref walked at once: the reads of one step of all walks go to the object
+      // reader together (one pipelined round trip), not one ref after another.
+      const walks = await Promise.all(
+        changed.map(([ref, tip]) => {
+          const previous = this.tips.get(ref);
+          return this.store.walk(tip, { stopAt: (sha) => sha === previous || known.has(sha), notBefore });
+        }),
+      );
+      for (const commits of walks) for (let i = commits.length - 1; i >= 0; i--) take(commits[i]!);
     }
     for (const [ref, tip] of changed) this.tips.set(ref, tip);
     return stats;

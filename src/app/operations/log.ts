@@ -65,20 +65,30 @@ export async function readTimeline(store: CoordinationStore, options: LogOptions
   };
   // Local refs first, so a record found both here and in a remote copy is shown with its local ref.
   const ordered = [...refs].sort(([a], [b]) => Number(a.startsWith('refs/remotes/')) - Number(b.startsWith('refs/remotes/')));
-  for (const [ref, tip] of ordered) await push([tip], ref);
+  // Every tip in one pipelined batch of reads (the reader answers them in order), not one round trip per ref.
+  const tips = await Promise.all(ordered.map(([ref, tip]) => (seenCommits.has(tip) ? null : (seenCommits.add(tip), store.readCommit(tip).then((commit) => ({ commit, ref }))))));
+  for (const tip of tips) if (tip && (options.since === undefined || tip.commit.time >= options.since - CLOCK_SKEW_MS)) frontier.push(tip);
   const found: TimelineEntry[] = [];
-  let oldestFound = Infinity;
+  // The commit times of the `limit` newest entries found so far, newest first: the walk stops once
+  // the next commit is older than the last of them by more than the skew margin. A fixed bound,
+  // not the oldest entry found (which would move with every further entry and walk everything).
+  const newestTimes: number[] = [];
   while (frontier.length > 0) {
     let newest = 0;
     for (let i = 1; i < frontier.length; i++) if (frontier[i]!.commit.time > frontier[newest]!.commit.time) newest = i;
     const { commit, ref } = frontier.splice(newest, 1)[0]!;
     // Enough, and nothing left could be newer by Lamport clock unless wall clocks are far apart.
-    if (found.length >= limit && commit.time < oldestFound - CLOCK_SKEW_MS) break;
+    if (newestTimes.length >= limit && commit.time < newestTimes[limit - 1]! - CLOCK_SKEW_MS) break;
     const record = commit.record;
     if (record && !seenRecords.has(record.id) && matches(record, options)) {
       seenRecords.add(record.id);
       found.push(entryOf(record, commit.sha, ref));
-      oldestFound = Math.min(oldestFound, commit.time);
+      let i = Math.min(newestTimes.length, limit);
+      while (i > 0 && newestTimes[i - 1]! < commit.time) i--;
+      if (i < limit) {
+        newestTimes.splice(i, 0, commit.time);
+        if (newestTimes.length > limit) newestTimes.length = limit;
+      }
     } else if (record) seenRecords.add(record.id);
     await push(commit.parents, ref);
   }

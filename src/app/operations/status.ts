@@ -43,11 +43,13 @@ export interface StatusReport {
 
 /**
  * The status of one group (or all groups some record names). `home` (default the context's) is
- * where the share state files live (config/home.ts). Reads every retained record once (the fold).
+ * where the share state files live (config/home.ts). Starts from the checkpoint of the fold
+ * (without its events) and reads only what is newer; with no checkpoint, every retained record once.
  */
 export async function status(ctx: AppContext, input: { home?: string; group?: string }): Promise<StatusReport> {
   const home = input.home ?? ctx.paths.home;
-  await ctx.records.refresh();
+  // Sessions and sync points only: a process starting from a checkpoint need not load its events.
+  await ctx.records.refresh({ withoutEvents: true });
   const names = input.group ? [input.group] : ctx.state.groupNames().sort();
   const groups = names.map((name) => {
     const group = ctx.state.group(name);

@@ -155,6 +155,85 @@ export class GroupState {
     this.derive(sessionId, seen);
   }
 
+  /**
+   * What this group holds, as plain JSON-able data (see `FoldSnapshot`); `notBefore` (wall-clock
+   * ms) leaves out what the retention window drops (see `CoordinationState.snapshot`).
+   * Registrations are not here: `CoordinationState` keeps them for every group.
+   */
+  snapshot(notBefore = -Infinity): GroupSnapshot {
+    const events = [...this.eventsById.values()].filter((e) => e.at >= notBefore);
+    const keptEvents = new Set(events.map((e) => e.id));
+    const clockFloor = events.reduce((min, e) => Math.min(min, e.clock), Infinity);
+    const keepSync = (request: SyncRequested) => request.expiresAt >= notBefore || request.at >= notBefore;
+    const syncRequests = [...this.syncRequests.values()].filter(keepSync);
+    const keptSync = new Set(syncRequests.map((r) => r.syncPointId));
+    const sessions: GroupSnapshot['sessions'] = [];
+    for (const [id, seen] of this.read) {
+      const heard = Math.max(seen.lastSeenAt, ...seen.registrations.filter((r) => r.group === this.name).map((r) => r.at));
+      if (heard < notBefore) continue;
+      sessions.push({
+        id,
+        ends: seen.ends,
+        ...(seen.lastHeartbeat ? { lastHeartbeat: seen.lastHeartbeat } : {}),
+        ...(seen.worktree ? { worktree: seen.worktree } : {}),
+        ...(seen.task ? { task: { from: orderOf(seen.task.from), value: seen.task.value } } : {}),
+        ...(seen.owner ? { owner: { from: orderOf(seen.owner.from), host: seen.owner.host, pid: seen.owner.pid } } : {}),
+        lastSeenAt: Number.isFinite(seen.lastSeenAt) ? seen.lastSeenAt : null,
+      });
+    }
+    const keptSessions = new Set(sessions.map((s) => s.id));
+    const compacting = notBefore !== -Infinity;
+    return {
+      name: this.name,
+      sessions,
+      events,
+      firstByRole: [...this.deliveries.firstByRole].map(([role, ids]) => [
+        role,
+        // An id of an event not held (not read yet, or older than the window) is kept while its
+        // first delivery is not older, by clock, than the oldest event kept.
+        [...ids].filter(([id, clock]) => !compacting || keptEvents.has(id) || (!this.eventsById.has(id) && clock >= clockFloor)),
+      ]),
+      syncRequests,
+      syncAcks: [...this.syncAcks].filter(([id, acks]) => !compacting || keptSync.has(id) || acks.some((a) => a.at >= notBefore)).map(([, acks]) => acks).flat(),
+      announced: [...this.announced]
+        .filter(([session]) => !compacting || keptSessions.has(session))
+        .map(([session, ids]) => [session, [...ids].filter((id) => !compacting || keptEvents.has(id) || keptSync.has(id))]),
+    };
+  }
+
+  /** Loads a snapshot into this (new, empty) group; the registrations come from `CoordinationState.restore`. */
+  restoreSnapshot(snapshot: GroupSnapshot): void {
+    for (const s of snapshot.sessions) {
+      const seen = this.recordsOf(s.id);
+      seen.ends = s.ends;
+      if (s.lastHeartbeat) seen.lastHeartbeat = s.lastHeartbeat;
+      if (s.worktree) seen.worktree = s.worktree;
+      if (s.task) seen.task = s.task;
+      if (s.owner) seen.owner = s.owner;
+      seen.lastSeenAt = s.lastSeenAt ?? -Infinity;
+    }
+    // In the order they first arrived: the same maps, lists and shared copies as the fold built.
+    for (const event of snapshot.events) this.applyEvent(event);
+    for (const [role, ids] of snapshot.firstByRole) {
+      const first = new Map<string, number>();
+      for (const [id, clock] of ids) first.set(this.eventsById.get(id)?.id ?? id, clock);
+      this.deliveries.firstByRole.set(role, first);
+    }
+    for (const request of snapshot.syncRequests) this.syncRequests.set(request.syncPointId, request);
+    for (const ack of snapshot.syncAcks) {
+      let list = this.syncAcks.get(ack.syncPointId);
+      if (!list) this.syncAcks.set(ack.syncPointId, (list = []));
+      list.push(ack);
+    }
+    for (const [session, ids] of snapshot.announced) this.announced.set(session, new Set(ids));
+  }
+
+  /** Recomputes a session's facts after `restore` set its registrations and records. */
+  rederive(sessionId: string): void {
+    const seen = this.read.get(sessionId);
+    if (seen) this.derive(sessionId, seen);
+  }
+
   roleOfSession(sessionId: string): string | undefined {
     return this.sessions.get(sessionId)?.registered.role;
   }
@@ -345,6 +424,50 @@ export class CoordinationState {
     for (const name of new Set(list.map((r) => r.group))) this.group(name).setRegistrations(record.session, list);
   }
 
+  /**
+   * The folded state as plain JSON-able data: a checkpoint. `CoordinationState.restore` of it,
+   * then folding more records, gives the same state as folding all of them (tested in
+   * test/core.checkpoint.test.ts). Not included: delivered ids of tracked sessions (a process
+   * loads those of the sessions it serves) and served sessions' scan marks.
+   *
+   * `notBefore` (wall-clock ms) compacts it to the retention window: events older than it,
+   * sessions not heard from since, sync points that expired before it (and their
+   * acknowledgements) are left out, so records older than the window stop costing anything.
+   */
+  snapshot(notBefore = -Infinity): FoldSnapshot {
+    const groups = [...this.groups.values()].map((g) => g.snapshot(notBefore));
+    const kept = new Set(groups.flatMap((g) => g.sessions.map((s) => s.id)));
+    const registrations: FoldSnapshot['registrations'] = [];
+    for (const [session, list] of this.registrations) {
+      if (notBefore !== -Infinity && !kept.has(session) && !list.some((r) => r.at >= notBefore)) continue;
+      registrations.push([session, list]);
+    }
+    return { format: SNAPSHOT_FORMAT, registrations, groups };
+  }
+
+  /** A state from `snapshot()` (possibly through JSON). Throws on a snapshot of another format. */
+  static restore(snapshot: FoldSnapshot, options: FoldOptions = {}): CoordinationState {
+    return new CoordinationState(options).load(snapshot);
+  }
+
+  /**
+   * Loads a snapshot into this state, which must be empty (nothing applied yet): a process that
+   * built its state object before finding its checkpoint. Throws on a snapshot of another format.
+   */
+  load(snapshot: FoldSnapshot): this {
+    if (snapshot.format !== SNAPSHOT_FORMAT) throw new Error(`fold snapshot format ${String(snapshot.format)} is not ${SNAPSHOT_FORMAT}`);
+    if (this.groups.size > 0 || this.registrations.size > 0) throw new Error('a fold snapshot loads only into an empty state');
+    const state = this;
+    for (const g of snapshot.groups) state.group(g.name).restoreSnapshot(g);
+    for (const [session, list] of snapshot.registrations) {
+      state.registrations.set(session, list);
+      for (const name of new Set(list.map((r) => r.group))) state.group(name).setRegistrations(session, list);
+    }
+    // Sessions with records but no registration here keep their records for a registration to come.
+    for (const g of snapshot.groups) for (const s of g.sessions) state.group(g.name).rederive(s.id);
+    return this;
+  }
+
   /** Every group some record named. */
   groupNames(): string[] {
     return [...this.groups.keys()];
@@ -369,4 +492,42 @@ export class CoordinationState {
     }
     return undefined;
   }
+}
+
+/** Bumped when the snapshot's shape changes: an older checkpoint is then not used. */
+export const SNAPSHOT_FORMAT = 1;
+
+/** One group's part of a `FoldSnapshot`. Records are stored as they were folded. */
+export interface GroupSnapshot {
+  name: string;
+  /** What the group read of each session (its registrations are in `FoldSnapshot.registrations`). */
+  sessions: Array<{
+    id: string;
+    ends: SessionEnded[];
+    lastHeartbeat?: SessionHeartbeat;
+    worktree?: WorkingTreeChanged;
+    task?: { from: Ordered; value: string };
+    owner?: { from: Ordered; host: string; pid: number };
+    /** null: nothing but registrations heard (JSON has no -Infinity). */
+    lastSeenAt: number | null;
+  }>;
+  /** Events in the order they were first folded. */
+  events: ChangeEvent[];
+  /** Per role, the lowest clock at which a session of it received each event id. */
+  firstByRole: Array<[string, Array<[string, number]>]>;
+  syncRequests: SyncRequested[];
+  syncAcks: SyncAcknowledged[];
+  announced: Array<[string, string[]]>;
+}
+
+/** The folded state of every group, as `CoordinationState.snapshot` returns it. */
+export interface FoldSnapshot {
+  format: number;
+  /** Every registration of each session, sorted by record order. */
+  registrations: Array<[string, SessionRegistered[]]>;
+  groups: GroupSnapshot[];
+}
+
+function orderOf(from: Ordered): Ordered {
+  return { clock: from.clock, at: from.at, id: from.id };
 }

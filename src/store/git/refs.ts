@@ -191,3 +191,65 @@ function unlinkQuietly(path: string): void {
 export function readRefTipsSync(location: string, prefixes: string[]): Map<string, string> {
   return listRefs(location, prefixes);
 }
+
+/** A directory's change stamp; renames and new or deleted entries in it change its mtime. */
+function stampOf(path: string): string {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.ino}:${s.mtimeNs}:${s.size}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Stamps younger than this (ms) are not trusted: the file system's clock ticks coarsely (racy-git's rule). */
+const RACY_MS = 50;
+
+/**
+ * Lists refs like `listRefs`, but answers from the last listing when nothing changed: a change
+ * check on `packed-refs` and every loose ref folder (one `stat` each) instead of reading every
+ * ref file. Every ref update (ours and git's) renames a file into its folder, which moves the
+ * folder's mtime; a folder stamped within the last RACY_MS is re-read anyway.
+ */
+export class RefLister {
+  private last: { key: string; dirs: Map<string, string>; packed: string; refs: Map<string, string> } | null = null;
+
+  constructor(private readonly gitDir: string) {}
+
+  list(prefixes: string[]): Map<string, string> {
+    const key = prefixes.join('\n');
+    const last = this.last;
+    if (last && last.key === key && this.unchanged(last.dirs, last.packed)) return new Map(last.refs);
+    const started = Date.now();
+    // Stamps first, then the listing: a change during the listing shows as a changed stamp next time.
+    const dirs = new Map<string, string>();
+    for (const prefix of prefixes) collectDirs(this.gitDir, prefix.endsWith('/') ? prefix.slice(0, -1) : dirname(prefix), dirs);
+    const packed = stampOf(join(this.gitDir, 'packed-refs'));
+    const refs = listRefs(this.gitDir, prefixes);
+    const racy = [...dirs.values(), packed].some((stamp) => isRacy(stamp, started));
+    this.last = racy ? null : { key, dirs, packed, refs: new Map(refs) };
+    return refs;
+  }
+
+  private unchanged(dirs: Map<string, string>, packed: string): boolean {
+    if (stampOf(join(this.gitDir, 'packed-refs')) !== packed) return false;
+    for (const [dir, stamp] of dirs) if (stampOf(join(this.gitDir, dir)) !== stamp) return false;
+    return true;
+  }
+}
+
+function isRacy(stamp: string, now: number): boolean {
+  const ns = stamp.split(':')[1];
+  return ns !== undefined && Number(BigInt(ns) / 1_000_000n) > now - RACY_MS;
+}
+
+function collectDirs(gitDir: string, dir: string, into: Map<string, string>): void {
+  into.set(dir, stampOf(join(gitDir, dir)));
+  let entries;
+  try {
+    entries = readdirSync(join(gitDir, dir), { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) if (entry.isDirectory()) collectDirs(gitDir, `${dir}/${entry.name}`, into);
+}

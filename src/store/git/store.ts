@@ -19,7 +19,7 @@ import { maxClockOf, walkCommits } from '../walk.js';
 import { logCommits } from './log.js';
 import { writeObject } from './objects.js';
 import { ObjectReader } from './reader.js';
-import { listRefs, readRef, withRefLock } from './refs.js';
+import { listRefs, readRef, RefLister, withRefLock } from './refs.js';
 import { git, gitOk, spawnGitDetached } from './run.js';
 import * as transport from './transport.js';
 
@@ -47,6 +47,7 @@ export class GitStore implements CoordinationStore {
   private readonly reader: ObjectReader;
   private readonly cache = new Map<string, StoredCommit>();
   private readonly clocks = new Map<string, number>();
+  private readonly refs: RefLister;
   private sinceMaintenance = 0;
 
   private constructor(
@@ -54,6 +55,7 @@ export class GitStore implements CoordinationStore {
     private readonly maintenance: boolean,
   ) {
     this.reader = new ObjectReader(gitDir);
+    this.refs = new RefLister(gitDir);
   }
 
   get location(): string {
@@ -132,9 +134,9 @@ export class GitStore implements CoordinationStore {
     return readRef(this.gitDir, ref);
   }
 
-  /** Loose refs merged over packed-refs, as git reads them. */
+  /** Loose refs merged over packed-refs, as git reads them; from the last listing when no ref folder changed. */
   async listRefs(prefixes: string[] = DEFAULT_PREFIXES): Promise<Map<string, string>> {
-    return listRefs(this.gitDir, prefixes);
+    return this.refs.list(prefixes);
   }
 
   async deleteRef(ref: string, expected: string): Promise<void> {

@@ -1,0 +1,84 @@
+// A process starts from the checkpoint of the folded state and reads only what is newer.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openContext } from '../src/app/open-context.js';
+import { checkpointFile } from '../src/app/checkpoint.js';
+import { status } from '../src/app/operations/status.js';
+import { GitStore, sessionRef } from '../src/store/index.js';
+import { makePlatform } from './helpers/mcp.js';
+import { changeEvent, heartbeat, registered } from './helpers/records.js';
+import type { OrchestratorRecord } from '../src/core/records.js';
+
+const now = Date.now();
+const topology = async () => { throw new Error('not needed'); };
+const source = () => ({ current: topology, inspect: async () => ({ topology: null, problems: [] }) });
+
+async function open(env: NodeJS.ProcessEnv) {
+  return openContext({ env, maintenance: false }, source as never);
+}
+
+test('checkpoint: written after a long read, used by the next process, which reads only what is new', async () => {
+  const platform = makePlatform();
+  const gitDir = join(platform.home, 'coordination.git');
+  const store = await GitStore.open(gitDir, { maintenance: false });
+  let clock = 0;
+  const base = (session: string, role: string) => ({ group: 'g', role, session, at: now - 60_000 + clock, clock: ++clock, id: `r${clock}` });
+  await store.append(sessionRef('a-1'), [registered({ ...base('a-1', 'auth'), repoPath: '/a', host: 'h', pid: 1 })]);
+  const beats: OrchestratorRecord[] = [];
+  for (let i = 0; i < 1_200; i++) beats.push(heartbeat(base('a-1', 'auth')));
+  await store.append(sessionRef('a-1'), beats);
+  await store.append(sessionRef('a-1'), [changeEvent(['web'], { ...base('a-1', 'auth'), id: 'ev-old' })]);
+
+  const first = await open(platform.env);
+  const file = checkpointFile(platform.home, first.ctx.store.location);
+  const stats = await first.ctx.records.refresh();
+  assert.ok(stats.commitsRead > 1_000);
+  first.close();
+  assert.ok(existsSync(file), 'the checkpoint is written after a long read');
+
+  await store.append(sessionRef('w-1'), [registered({ ...base('w-1', 'web'), repoPath: '/w', host: 'h', pid: 2 })]);
+  await store.append(sessionRef('a-1'), [changeEvent(['web'], { ...base('a-1', 'auth'), id: 'ev-new' })]);
+  const second = await open(platform.env);
+  const again = await second.ctx.records.refresh();
+  assert.is(again.commitsRead, 2, 'only the two new commits are read');
+  const group = second.ctx.state.group('g');
+  assert.equal([...group.eventsById.keys()].sort(), ['ev-new', 'ev-old']);
+  assert.equal([...group.sessions.keys()].sort(), ['a-1', 'w-1']);
+  const report = await status(second.ctx, {});
+  assert.equal(report.groups[0]!.sessions.map((s) => s.sessionId).sort(), ['a-1', 'w-1']);
+  second.close();
+
+  // A damaged checkpoint is ignored: everything is read again.
+  writeFileSync(file, '{not json');
+  const third = await open(platform.env);
+  assert.ok((await third.ctx.records.refresh()).commitsRead > 1_000);
+  third.close();
+  store.close();
+});
+
+test('checkpoint: a tip the repo no longer has makes the process read everything', async () => {
+  const platform = makePlatform();
+  const gitDir = join(platform.home, 'coordination.git');
+  const store = await GitStore.open(gitDir, { maintenance: false });
+  const records: OrchestratorRecord[] = [registered({ group: 'g', role: 'auth', session: 'a-1', at: now, clock: 1, id: 'reg', repoPath: '/a', host: 'h', pid: 1 })];
+  for (let i = 2; i < 1_100; i++) records.push(heartbeat({ group: 'g', role: 'auth', session: 'a-1', at: now, clock: i, id: `hb${i}` }));
+  await store.append(sessionRef('a-1'), records);
+  const first = await open(platform.env);
+  await first.ctx.records.refresh();
+  first.close();
+  const file = checkpointFile(platform.home, store.location);
+  const body = JSON.parse((await import('node:fs')).readFileSync(file, 'utf8'));
+  body.tips[sessionRef('a-1')] = '1'.repeat(40);
+  body.tips[sessionRef('gone')] = '2'.repeat(40);
+  writeFileSync(file, JSON.stringify(body));
+  const second = await open(platform.env);
+  const stats = await second.ctx.records.refresh();
+  assert.ok(stats.commitsRead >= 1_099, `read ${stats.commitsRead}`);
+  assert.ok(second.ctx.state.group('g').sessions.has('a-1'));
+  second.close();
+  store.close();
+});
+
+test.run();

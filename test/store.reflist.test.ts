@@ -1,0 +1,49 @@
+// Ref listing answered from the last listing when no ref folder changed, and never stale.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { GitStore, sessionRef } from '../src/store/index.js';
+import { registered } from './helpers/records.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('listRefs sees every change: our appends, git update-ref, pack-refs, deletes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orchestrator-reflist-'));
+  try {
+    const gitDir = join(dir, 'c.git');
+    const store = await GitStore.open(gitDir, { maintenance: false });
+    const reader = await GitStore.open(gitDir, { maintenance: false });
+    const rec = (s: string, clock: number) => registered({ group: 'g', role: 'r', session: s, clock, at: Date.now(), id: `${s}-${clock}`, repoPath: '/x', host: 'h', pid: 1 });
+    const [a1] = await store.append(sessionRef('a'), [rec('a', 1)]);
+    await sleep(80);
+    assert.equal([...(await reader.listRefs())], [[sessionRef('a'), a1]]);
+    assert.equal([...(await reader.listRefs())], [[sessionRef('a'), a1]]); // from the cache
+    const [a2] = await store.append(sessionRef('a'), [rec('a', 2)]);
+    assert.is((await reader.listRefs()).get(sessionRef('a')), a2, 'a rewritten loose ref');
+    await sleep(80);
+    await reader.listRefs();
+    const [b1] = await store.append(sessionRef('b'), [rec('b', 3)]);
+    assert.is((await reader.listRefs()).get(sessionRef('b')), b1, 'a new ref');
+    await sleep(80);
+    await reader.listRefs();
+    execFileSync('git', ['--git-dir', gitDir, 'pack-refs', '--all']);
+    assert.equal((await reader.listRefs()).size, 2, 'after pack-refs');
+    await sleep(80);
+    await reader.listRefs();
+    execFileSync('git', ['--git-dir', gitDir, 'update-ref', sessionRef('c'), a1]);
+    assert.is((await reader.listRefs()).get(sessionRef('c')), a1, 'written by git');
+    await sleep(80);
+    await reader.listRefs();
+    execFileSync('git', ['--git-dir', gitDir, 'update-ref', '-d', sessionRef('b')]);
+    assert.is((await reader.listRefs()).has(sessionRef('b')), false, 'deleted by git (packed)');
+    store.close();
+    reader.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
