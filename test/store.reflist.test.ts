@@ -33,7 +33,7 @@ test('listRefs sees every change: our appends, git update-ref, pack-refs, delete
     assert.equal((await reader.listRefs()).size, 2, 'after pack-refs');
     await sleep(80);
     await reader.listRefs();
-    execFileSync('git', ['--git-dir', gitDir, 'update-ref', sessionRef('c'), a1]);
+    execFileSync('git', ['--git-dir', gitDir, 'update-ref', sessionRef('c'), a1!]);
     assert.is((await reader.listRefs()).get(sessionRef('c')), a1, 'written by git');
     await sleep(80);
     await reader.listRefs();
