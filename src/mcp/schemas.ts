@@ -4,6 +4,11 @@ import { z } from 'zod';
 import { CHANGE_TYPES, PRIORITIES } from '../core/types.js';
 
 // ---- inputs: precise, validated ----
+// Some clients send numbers and booleans as strings ("5", "true"): accepted where unambiguous.
+// The listing shows the plain type (zod lists a preprocessed field by its inner schema).
+export const flag = () => z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
+export const integer = (min: number, max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v), z.number().int().min(min).max(max));
 export const sessionId = z.string().describe('From register_session');
 export const projectGroup = z.string().describe('Group name (see get_topology)');
 export const role = z.string().describe('Member role, e.g. auth');
@@ -31,15 +36,18 @@ export const sessionSummary = z.object({
 export const update = z.object({
   id: z.string(),
   fromRole: z.string(),
-  fromSession: z.string().nullable().describe('null: from a commit'),
-  changeType: text('main type'),
-  changeTypes: list('all types'),
-  priority: text('low|normal|high|critical'),
+  fromSession: text('absent: a commit').optional(),
+  changeType: z.string(),
+  changeTypes: list('if several').optional(),
+  priority: z.string(),
   summary: z.string(),
-  timestamp: text('ISO'),
+  timestamp: z.string(),
   files: z.array(z.string()).optional(),
-  commit: text('SHA in the source repo').optional(),
-  viaRoles: list('dependency chain it came through'),
+  fileCount: z.number().optional(),
+  commit: text('SHA').optional(),
+  viaRoles: list('dependency chain').optional(),
+  ackRequired: z.boolean().optional(),
+  sameAs: list('ids delivered with it').optional(),
 });
 
 export const syncPoint = z.object({
