@@ -9,9 +9,9 @@ import { CHANGE_TYPES, PRIORITIES } from '../core/types.js';
 export const flag = () => z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
 export const integer = (min: number, max: number) =>
   z.preprocess((v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v), z.number().int().min(min).max(max));
-export const sessionId = z.string().describe('From register_session');
-export const projectGroup = z.string().describe('Group name (see get_topology)');
-export const role = z.string().describe('Member role, e.g. auth');
+export const sessionId = z.string();
+export const projectGroup = z.string().describe('see get_topology');
+export const role = z.string().describe('e.g. auth');
 export const changeType = z.enum(CHANGE_TYPES);
 export const priority = z.enum(PRIORITIES);
 export const notifyTarget = z
@@ -30,7 +30,7 @@ export const sessionSummary = z.object({
   repoPath: z.string(),
   currentTask: z.string().nullable(),
   status,
-  lastHeartbeat: text('ISO time last seen'),
+  lastHeartbeat: z.string(),
 });
 
 export const update = z.object({
@@ -54,11 +54,11 @@ export const syncPoint = z.object({
   syncPointId: z.string(),
   description: z.string(),
   requestedBy: z.object({ sessionId: z.string(), role: z.string() }),
-  participants: list('roles that must acknowledge'),
+  participants: z.array(z.string()),
   acknowledgedBy: z.array(z.string()),
   remaining: z.array(z.string()),
   status: syncStatus,
-  expiresAt: text('ISO'),
+  expiresAt: z.string(),
 });
 
 export const change = z.object({
@@ -66,7 +66,7 @@ export const change = z.object({
   changeTypes: z.array(z.string()),
   priority: z.string(),
   summary: z.string(),
-  timestamp: text('ISO'),
+  timestamp: z.string(),
   commit: z.string().optional(),
   files: z.array(z.string()).optional(),
 });
