@@ -128,7 +128,8 @@ test('bad calls say what to do, and the server keeps serving', async () => {
   const server = await open();
   assert.match(await server.callError('heartbeat', { sessionId: 'nobody-123' }), /register_session/);
   assert.match(await server.callError('register_session', { repoPath: '/tmp', projectGroup: 'nope' }), /unknown project group "nope"/);
-  assert.match(await server.callError('register_session', { repoPath: '/tmp/elsewhere', projectGroup: 'my-platform' }), /member add my-platform/);
+  assert.match(await server.callError('register_session', { repoPath: '/tmp/elsewhere', projectGroup: 'my-platform' }), /does not exist/);
+  assert.match(await server.callError('register_session', { repoPath: '/tmp', projectGroup: 'my-platform' }), /member add my-platform/);
   const a = await register(server, 'auth');
   const long = 'x'.repeat(2001);
   assert.match(await server.callError('notify_related_sessions', { sessionId: a.sessionId, changeType: 'schema_change', summary: long }), /2000/);

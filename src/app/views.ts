@@ -87,7 +87,7 @@ export function updateView(e: ChangeEvent, forRole: string): UpdateView {
     fromRole: e.role,
     ...(e.session ? { fromSession: e.session } : {}),
     changeType: main,
-    ...(e.types.length > 1 ? { changeTypes: e.types } : {}),
+    ...(e.types.filter((t) => t !== 'any_change').length > 1 ? { changeTypes: e.types.filter((t) => t !== 'any_change') } : {}),
     priority: target?.priority ?? e.priority,
     summary,
     timestamp: iso(e.at),
