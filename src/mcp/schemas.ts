@@ -1,5 +1,5 @@
 // Field schemas shared by several tools. Descriptions are terse on purpose: every byte here is
-// sent to the model with tools/list (budget: 12 KB for all eleven tools, see docs/claude-code.md).
+// sent to the model with tools/list (budget: 12 KB for all twelve tools, see docs/claude-code.md).
 import { z } from 'zod';
 import { CHANGE_TYPES, PRIORITIES } from '../core/types.js';
 

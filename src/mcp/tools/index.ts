@@ -11,7 +11,7 @@ import registerSession from './register-session.js';
 import requestSyncPoint from './request-sync-point.js';
 import unregisterSession from './unregister-session.js';
 
-/** The eleven tools of the original README, in its order, and get_update_status. */
+/** The eleven tools of the original README, in its order, and get_update_status (delivery states, issue 11). */
 export const tools = [
   registerSession,
   unregisterSession,
