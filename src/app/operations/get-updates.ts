@@ -49,6 +49,8 @@ export const ANSWER_BUDGET_BYTES = 10_000;
 
 /** A commit and an announcement from the same role this close in time (ms), naming the same files or none, are one change. */
 export const LINK_WINDOW_MS = 10 * 60_000;
+/** How far around an event, in its role's pending list, its partner is looked for. */
+const LINK_SCAN = 64;
 
 /**
  * One answer of pending updates; unless `peek`, records what it carried as delivered (a
@@ -134,9 +136,15 @@ interface Item {
 function linkedItems(session: FoundSession, pending: ChangeEvent[]): Item[] {
   const used = new Set<string>();
   const items: Item[] = [];
-  for (const event of pending) {
+  for (let i = 0; i < pending.length; i++) {
+    const event = pending[i]!;
     if (used.has(event.id)) continue;
-    const partner = pending.find((other) => !used.has(other.id) && other.id !== event.id && linked(event, other));
+    // Pending is in record order, close to time order: a partner is near (bounded, so a long backlog stays linear).
+    let partner: ChangeEvent | undefined;
+    for (let j = Math.max(0, i - LINK_SCAN); j < Math.min(pending.length, i + LINK_SCAN) && !partner; j++) {
+      const other = pending[j]!;
+      if (j !== i && !used.has(other.id) && linked(event, other)) partner = other;
+    }
     if (!partner) {
       items.push({ event, sameAs: [] });
       continue;
