@@ -6,7 +6,7 @@ import type { PendingOptions, Recipient } from '../src/core/state/delivery.js';
 import type { CoordinationState } from '../src/core/state/fold.js';
 import { liveness } from '../src/core/state/sessions.js';
 import { syncPointState } from '../src/core/state/syncpoints.js';
-import type { ChangeEvent, OrchestratorRecord, UpdatesDelivered } from '../src/core/records.js';
+import type { ChangeEvent, OrchestratorRecord, UpdatesAcknowledged, UpdatesDelivered } from '../src/core/records.js';
 import {
   changeEvent, delivered as deliveredRecord, ended, fold, heartbeat, registered, shuffled, syncAcknowledged, syncRequested, worktreeRecord,
 } from './helpers/records.js';
@@ -30,6 +30,27 @@ function pendingOf(state: CoordinationState, sessionId: string, options: Pending
   const { group, facts } = state.findSession(sessionId)!;
   return pendingUpdates(recipientOf(facts), group.eventsByRole, group.deliveries, options);
 }
+
+const acknowledged = (sessionId: string, role: string, clock: number, eventIds: string[], note?: string): UpdatesAcknowledged => ({
+  v: 1, kind: 'acknowledged', id: `a-${sessionId}-${clock}`, group: 'platform', role, session: sessionId, at: clock * 1000, clock, eventIds, ...(note ? { note } : {}),
+});
+
+test('ackRequired: pending after delivery until a session of the role acknowledges; states per role, in any order', () => {
+  const records: OrchestratorRecord[] = [
+    event('e1', 5, ['gateway', 'frontend'], { ackRequired: true }), session('g1', 'gateway', 6), session('g2', 'gateway', 7),
+    delivered('g1', 'gateway', 8, ['e1']),
+  ];
+  assert.equal(ids(pending(records, 'g1')), ['e1'], 'delivered but not acknowledged: still returned');
+  const acked = [...records, acknowledged('g2', 'gateway', 9, ['e1'], 'done')];
+  assert.equal(ids(pending(acked, 'g1')), []);
+  assert.equal(ids(pending(acked, 'g2')), []);
+  for (const order of [acked, shuffled(acked, 1), shuffled(acked, 2)]) {
+    const group = fold(order).group('platform');
+    const states = group.updateStates.get('e1')!;
+    assert.is(states.get('gateway')!.acknowledged!.note, 'done');
+    assert.is(states.get('frontend'), undefined, 'frontend: queued');
+  }
+});
 
 test('sent while no frontend session existed: the next frontend session gets it, once', () => {
   const before = [event('e1', 5, ['gateway', 'frontend']), session('f1', 'frontend', 10)];

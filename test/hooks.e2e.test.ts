@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { commitAll, install, waitFor } from './helpers/hooks.js';
 import { makePlatform, startServer, type Server } from './helpers/mcp.js';
 
-interface Update { fromRole: string; changeType: string; changeTypes: string[]; priority: string; commit?: string; files?: string[] }
+interface Update { fromRole: string; changeType: string; changeTypes?: string[]; priority: string; commit?: string; files?: string[] }
 
 const platform = makePlatform();
 const servers: Server[] = [];
@@ -48,7 +48,7 @@ test('a schema commit in auth reaches gateway and frontend; feat! reaches them a
   const breaking = commitAll(platform.repos.auth, 'feat!: drop session cookies');
   for (const updates of await Promise.all(sessions.map(poll))) {
     assert.is(updates[0]!.commit, breaking);
-    assert.ok(updates[0]!.changeTypes.includes('breaking_change'));
+    assert.ok((updates[0]!.changeTypes ?? [updates[0]!.changeType]).includes('breaking_change'));
     assert.is(updates[0]!.priority, 'critical');
   }
 });

@@ -52,8 +52,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     console.log(`  ${signal}: exited ${r.ms.toFixed(0)} ms after the signal`);
     assert.is(r.code, 0, r.stderr);
     assert.ok(r.ms < BUDGET_MS, `${r.ms.toFixed(0)} ms\n${r.stderr}`);
+    // status lists live sessions and counts ended ones; log says which ended.
     const status = project.cli(['status']);
-    assert.match(status, /ended\s+frontend/, status);
+    assert.match(status, /no sessions\n\s+\d+ ended session/, status);
+    const log = project.cli(['log', '--all']);
+    assert.match(log, /frontend[^\n]*session ended|session ended[^\n]*frontend|frontend[^\n]*ended/, log);
   });
 }
 

@@ -10,6 +10,7 @@ import { UserError } from './errors.js';
 import { sessionRef } from '../store/index.js';
 import type { GroupState, SessionFacts } from '../core/state/fold.js';
 import { iso, type SessionView } from './views.js';
+import { hookInstalled } from './commit-following.js';
 
 /** A session found in the fold, with its group's state. */
 export interface FoundSession {
@@ -58,7 +59,7 @@ export async function loadDeliveries(ctx: AppContext, session: FoundSession): Pr
   const delivered: string[] = [];
   if (tip) {
     await ctx.store.log([tip], { notBefore: ctx.env.now() - ctx.settings.retentionMs }, (commit) => {
-      if (commit.record?.kind === 'delivered') delivered.push(...commit.record.eventIds);
+      if (commit.record?.kind === 'delivered') delivered.push(...commit.record.eventIds, ...(commit.record.syncPointIds ?? []));
     });
   }
   session.group.track(id, delivered);
@@ -133,4 +134,59 @@ export function findClientSession(ctx: AppContext, clientSession: string, projec
   const live = ctx.state.sessionsOfClient(clientSession).filter((s) => !s.facts.ended);
   const inside = (root: string) => projectDir === root || projectDir.startsWith(root.endsWith('/') ? root : `${root}/`);
   return live.find((s) => inside(s.facts.registered.repoPath)) ?? live[0] ?? null;
+}
+
+/** What the sessions of one recipient role did with an update. */
+export type DeliveryState = 'queued' | 'delivered' | 'acknowledged';
+
+export interface RoleDelivery {
+  role: string;
+  /**
+   * queued: no session of the role has had it yet; delivered: a session of the role was given it
+   * (an answer of get_cross_project_updates, or a hook's note); acknowledged: a session of the
+   * role said it handled it.
+   */
+  state: DeliveryState;
+  /** The acknowledgement's note, when it had one. */
+  note?: string;
+}
+
+/** The delivery state of an update for each of its target roles, from the records read so far. */
+export function deliveryStates(group: GroupState, event: ChangeEvent): RoleDelivery[] {
+  const states = group.updateStates.get(event.id);
+  return [...new Set(event.targets.map((t) => t.role))].map((role) => {
+    const state = states?.get(role);
+    if (state?.acknowledged) return { role, state: 'acknowledged' as const, ...(state.acknowledged.note ? { note: state.acknowledged.note } : {}) };
+    return { role, state: state ? ('delivered' as const) : ('queued' as const) };
+  });
+}
+
+/** Sync points waiting on the session's role that its updates have not shown it yet (each is shown once there). */
+export function syncPointsNotShown(ctx: AppContext, session: FoundSession): SyncPointState[] {
+  const had = session.group.deliveries.bySession.get(session.facts.registered.session);
+  return syncPointsAwaiting(ctx, session.group, session.facts.registered.role).filter((s) => !had?.has(s.syncPointId));
+}
+
+/**
+ * The pending updates sent `ackRequired` that the session's role has not acknowledged: until it
+ * does, a Stop hook keeps the session going (as for sync points). Load its deliveries first.
+ */
+export function awaitingAcknowledgement(ctx: AppContext, session: FoundSession): ChangeEvent[] {
+  return pendingPage(ctx, session, Infinity).updates.filter((e) => e.ackRequired);
+}
+
+/**
+ * How a member's commits become updates: `hook` (its post-commit hook is installed on this
+ * machine), `server` (a live session of the role runs in a process that follows the repo's
+ * commits itself), or `none` (nobody hears of its commits until a hook or a server is there).
+ */
+export type CommitFollowing = 'hook' | 'server' | 'none';
+
+export function commitFollowing(ctx: AppContext, group: GroupState, role: string, repoPath: string): CommitFollowing {
+  if (hookInstalled(repoPath)) return 'hook';
+  for (const facts of group.sessions.values()) {
+    if (facts.registered.role !== role || facts.commits !== 'server') continue;
+    if (sessionView(ctx, facts).status === 'active') return 'server';
+  }
+  return 'none';
 }

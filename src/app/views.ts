@@ -16,18 +16,28 @@ export interface SessionView {
   lastHeartbeat: string;
 }
 
+/**
+ * One update as a model reads it: nothing said twice. `changeTypes` only when there are several,
+ * `fromSession` only when a session sent it (absent: a commit), `viaRoles` only when it came
+ * through a dependency chain, `files` at most 20 (`fileCount` when there were more).
+ */
 export interface UpdateView {
   id: string;
   fromRole: string;
-  fromSession: string | null;
+  fromSession?: string;
   changeType: ChangeType;
-  changeTypes: ChangeType[];
+  changeTypes?: ChangeType[];
   priority: Priority;
   summary: string;
   timestamp: string;
   files?: string[];
+  fileCount?: number;
   commit?: string;
-  viaRoles: string[];
+  viaRoles?: string[];
+  /** The sender asked for an acknowledgement: it is returned until your role acknowledges it. */
+  ackRequired?: true;
+  /** Other update ids this one stands for (a commit and the announcement describing it), delivered with it. */
+  sameAs?: string[];
 }
 
 export interface SyncPointView {
@@ -55,20 +65,37 @@ export function syncView(s: SyncPointState): SyncPointView {
   };
 }
 
+/** Bytes of file paths one update view lists at most (the rest are counted in `fileCount`). */
+const MAX_FILE_BYTES_PER_UPDATE = 1500;
+
 export function updateView(e: ChangeEvent, forRole: string): UpdateView {
   const target = e.targets.find((t) => t.role === forRole);
+  const main = e.types.find((t) => t !== 'any_change') ?? e.types[0] ?? 'any_change';
+  // Commit records end their summary with the types in brackets; the view says them once.
+  const bracket = ` [${e.types.filter((t) => t !== 'any_change').join(', ')}]`;
+  const summary = e.source === 'commit' && e.summary.endsWith(bracket) ? e.summary.slice(0, -bracket.length) : e.summary;
+  const files: string[] = [];
+  let bytes = 0;
+  for (const file of (e.files ?? []).slice(0, 20)) {
+    bytes += Buffer.byteLength(file) + 3;
+    if (bytes > MAX_FILE_BYTES_PER_UPDATE) break;
+    files.push(file);
+  }
+  const total = e.fileCount ?? e.files?.length ?? 0;
   return {
     id: e.id,
     fromRole: e.role,
-    fromSession: e.session ?? null,
-    changeType: e.types.find((t) => t !== 'any_change') ?? e.types[0] ?? 'any_change',
-    changeTypes: e.types,
+    ...(e.session ? { fromSession: e.session } : {}),
+    changeType: main,
+    ...(e.types.filter((t) => t !== 'any_change').length > 1 ? { changeTypes: e.types.filter((t) => t !== 'any_change') } : {}),
     priority: target?.priority ?? e.priority,
-    summary: e.summary,
+    summary,
     timestamp: iso(e.at),
-    ...(e.files ? { files: e.files.slice(0, 20) } : {}),
+    ...(files.length ? { files } : {}),
+    ...(total > files.length ? { fileCount: total } : {}),
     ...(e.commit ? { commit: e.commit.sha } : {}),
-    viaRoles: target?.via ?? [],
+    ...(target?.via.length ? { viaRoles: target.via } : {}),
+    ...(e.ackRequired ? { ackRequired: true as const } : {}),
   };
 }
 

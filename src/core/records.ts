@@ -31,6 +31,8 @@ export interface SessionRegistered extends Base {
   pid: number;
   /** Identity of the client that started the session (e.g. a Claude Code session id), when known. */
   clientSession?: string;
+  /** 'server': the registering process follows the repo's commits itself (no git hook needed). */
+  commits?: 'server';
 }
 export interface SessionHeartbeat extends Base {
   kind: 'session.heartbeat';
@@ -39,6 +41,8 @@ export interface SessionHeartbeat extends Base {
   /** Set when another process takes the session over (a server adopting a session its client's hook registered). */
   host?: string;
   pid?: number;
+  /** With host and pid: the process taking over follows the repo's commits itself. */
+  commits?: 'server';
 }
 export interface SessionEnded extends Base {
   kind: 'session.ended';
@@ -58,11 +62,22 @@ export interface ChangeEvent extends Base {
   commit?: { sha: string; subject: string; author: string };
   /** Commit ingestion only: where in the member repo's reflog this record came from (its cursor). */
   ingest?: { worktree: string; entry: string };
+  /** Sent to be acknowledged: it stays pending for each target role until a session of it acknowledges it. */
+  ackRequired?: boolean;
 }
 export interface UpdatesDelivered extends Base {
   kind: 'delivered';
   session: string;
   eventIds: string[];
+  /** Sync points shown beside the updates (each shown once this way; they stay pending until acknowledged). */
+  syncPointIds?: string[];
+}
+/** A session says it handled updates (for its role), optionally with a note for the senders. */
+export interface UpdatesAcknowledged extends Base {
+  kind: 'acknowledged';
+  session: string;
+  eventIds: string[];
+  note?: string;
 }
 /**
  * What a client's hooks already showed the session (so they show each update and sync point once).
@@ -107,6 +122,7 @@ export type OrchestratorRecord =
   | SessionEnded
   | ChangeEvent
   | UpdatesDelivered
+  | UpdatesAcknowledged
   | UpdatesAnnounced
   | SyncRequested
   | SyncAcknowledged
@@ -147,6 +163,9 @@ export function subjectOf(record: OrchestratorRecord): string {
     case 'delivered':
       text = `${who} received ${record.eventIds.length} update(s)`;
       break;
+    case 'acknowledged':
+      text = `${who} acknowledged ${record.eventIds.join(', ')}${record.note ? `: ${record.note}` : ''}`;
+      break;
     case 'announced':
       text = `${who} was shown ${record.eventIds.length} update(s) and ${record.syncPointIds.length} sync point(s)`;
       break;
@@ -181,6 +200,7 @@ export function encodeRecordMessage(record: OrchestratorRecord): string {
     if (record.commit) trailers.push(`Commit: ${record.commit.sha}`);
   }
   if (record.kind === 'sync.requested' || record.kind === 'sync.acknowledged') trailers.push(`Sync-Point: ${record.syncPointId}`);
+  if (record.kind === 'acknowledged') trailers.push(`Updates: ${record.eventIds.join(', ')}`);
   trailers.push(`Clock: ${record.clock}`);
   return `${subjectOf(record)}\n\n${trailers.join('\n')}\n${RECORD_TRAILER}${JSON.stringify(record)}\n`;
 }

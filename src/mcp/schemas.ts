@@ -1,12 +1,17 @@
 // Field schemas shared by several tools. Descriptions are terse on purpose: every byte here is
-// sent to the model with tools/list (budget: 12 KB for all eleven tools, see docs/claude-code.md).
+// sent to the model with tools/list (budget: 12 KB for all twelve tools, see docs/claude-code.md).
 import { z } from 'zod';
 import { CHANGE_TYPES, PRIORITIES } from '../core/types.js';
 
 // ---- inputs: precise, validated ----
-export const sessionId = z.string().describe('From register_session');
-export const projectGroup = z.string().describe('Group name (see get_topology)');
-export const role = z.string().describe('Member role, e.g. auth');
+// Some clients send numbers and booleans as strings ("5", "true"): accepted where unambiguous.
+// The listing shows the plain type (zod lists a preprocessed field by its inner schema).
+export const flag = () => z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
+export const integer = (min: number, max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v), z.number().int().min(min).max(max));
+export const sessionId = z.string();
+export const projectGroup = z.string().describe('see get_topology');
+export const role = z.string().describe('e.g. auth');
 export const changeType = z.enum(CHANGE_TYPES);
 export const priority = z.enum(PRIORITIES);
 export const notifyTarget = z
@@ -25,32 +30,35 @@ export const sessionSummary = z.object({
   repoPath: z.string(),
   currentTask: z.string().nullable(),
   status,
-  lastHeartbeat: text('ISO time last seen'),
+  lastHeartbeat: z.string(),
 });
 
 export const update = z.object({
   id: z.string(),
   fromRole: z.string(),
-  fromSession: z.string().nullable().describe('null: from a commit'),
-  changeType: text('main type'),
-  changeTypes: list('all types'),
-  priority: text('low|normal|high|critical'),
+  fromSession: text('absent: a commit').optional(),
+  changeType: z.string(),
+  changeTypes: list('if several').optional(),
+  priority: z.string(),
   summary: z.string(),
-  timestamp: text('ISO'),
+  timestamp: z.string(),
   files: z.array(z.string()).optional(),
-  commit: text('SHA in the source repo').optional(),
-  viaRoles: list('dependency chain it came through'),
+  fileCount: z.number().optional(),
+  commit: text('SHA').optional(),
+  viaRoles: list('dependency chain').optional(),
+  ackRequired: z.boolean().optional(),
+  sameAs: list('ids delivered with it').optional(),
 });
 
 export const syncPoint = z.object({
   syncPointId: z.string(),
   description: z.string(),
   requestedBy: z.object({ sessionId: z.string(), role: z.string() }),
-  participants: list('roles that must acknowledge'),
+  participants: z.array(z.string()),
   acknowledgedBy: z.array(z.string()),
   remaining: z.array(z.string()),
   status: syncStatus,
-  expiresAt: text('ISO'),
+  expiresAt: z.string(),
 });
 
 export const change = z.object({
@@ -58,7 +66,7 @@ export const change = z.object({
   changeTypes: z.array(z.string()),
   priority: z.string(),
   summary: z.string(),
-  timestamp: text('ISO'),
+  timestamp: z.string(),
   commit: z.string().optional(),
   files: z.array(z.string()).optional(),
 });

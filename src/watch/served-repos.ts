@@ -1,5 +1,6 @@
 // What a server does for each session it answers for: catch up on commits its hooks may have
-// missed, ingest the repo's new commits as its post-commit hook pokes, and watch its working
+// missed, ingest the repo's new commits as its post-commit hook pokes (or, with no hook, as its
+// HEAD reflogs grow), and watch its working
 // tree. One watcher and one commit follower per repo, shared by that repo's sessions.
 import type { Topology } from '../core/types.js';
 import type { AppContext } from '../app/context.js';
@@ -7,6 +8,8 @@ import { describeError } from '../app/errors.js';
 import { ingestRepo } from '../app/operations/ingest-commits.js';
 import type { HomePaths } from '../config/home.js';
 import { reportWorkingTree } from '../app/operations/report-working-tree.js';
+import { hookInstalled } from '../app/commit-following.js';
+import { HeadFollower } from './head-follower.js';
 import { PokeWatcher } from './poke-watcher.js';
 import { WorktreeWatcher } from './worktree-watcher.js';
 
@@ -58,7 +61,7 @@ export interface ServedReposOptions {
 /** The repos of the sessions a server answers for, each followed and watched while served. */
 export class ServedRepos {
   private readonly watchers = new PerRepo<Promise<WorktreeWatcher | null>>();
-  private readonly followers = new PerRepo<PokeWatcher>();
+  private readonly followers = new PerRepo<PokeWatcher | HeadFollower>();
 
   constructor(private readonly options: ServedReposOptions) {}
 
@@ -74,10 +77,14 @@ export class ServedRepos {
         .then((topology) => ingestRepo(paths, session.repoPath, { store: ctx.store, topology, env }))
         .then(() => undefined);
     ingest().catch(log('catching up on commits of'));
-    // The hook then starts nothing: this process ingests on each poke.
+    // With hooks installed, the hook then starts nothing: this process ingests on each poke.
+    // Without, it follows the repo's HEAD reflogs itself, so commits are heard all the same.
     this.followers.join(session.sessionId, session.repoPath, () => {
       try {
-        return PokeWatcher.start({ repo: session.repoPath, onPoke: ingest, onError: log('ingesting commits of') });
+        return (
+          (hookInstalled(session.repoPath) ? PokeWatcher.start({ repo: session.repoPath, onPoke: ingest, onError: log('ingesting commits of') }) : null) ??
+          HeadFollower.start({ repo: session.repoPath, onCommit: ingest, onError: log('ingesting commits of') })
+        );
       } catch (error) {
         log('following commits of')(error);
         return null;

@@ -137,6 +137,9 @@ function entryOf(record: OrchestratorRecord, sha: string, ref: string): Timeline
       to = record.participants;
       summary = `${record.syncPointId}: ${record.description}`;
       break;
+    case 'acknowledged':
+      summary = `acknowledged ${record.eventIds.join(', ')}${record.note ? `: ${record.note}` : ''}`;
+      break;
     case 'sync.acknowledged':
       summary = `${record.syncPointId}${record.note ? `: ${record.note}` : ''}`;
       break;

@@ -20,12 +20,16 @@ export interface NotifyInput {
   priority?: Priority;
   /** Overrides the rules' targets. */
   notify?: NotifyTarget;
+  /** Keep it in the recipients' answers until a session of each role acknowledges it. */
+  ackRequired?: boolean;
 }
 
 export interface NotifyResult {
   eventId: string;
   notifiedRoles: string[];
   priority: Priority;
+  /** Said when nobody will hear it, or how to follow its delivery. */
+  next?: string;
 }
 
 /** Writes one `event` record with its routing fixed. Errors: UNKNOWN_SESSION, SESSION_ENDED, UNKNOWN_ROLE, INVALID_INPUT. */
@@ -50,6 +54,11 @@ export async function notify(ctx: AppContext, input: NotifyInput): Promise<Notif
     kind: 'event', id: randomId('ev'), group: group.name, role: fromRole, session: input.sessionId, at: ctx.env.now(),
     types: [input.changeType], summary: input.summary, priority: routed.priority, targets: routed.targets, source: 'tool',
     ...(files.length ? { files: files.slice(0, MAX_FILES_PER_RECORD), fileCount: files.length } : {}),
+    ...(input.ackRequired ? { ackRequired: true } : {}),
   });
-  return { eventId: event.id, notifiedRoles: routed.targets.map((t) => t.role), priority: routed.priority };
+  const notifiedRoles = routed.targets.map((t) => t.role);
+  const next = notifiedRoles.length === 0
+    ? `nobody will hear it: no role ${input.notify === undefined ? `depends on ${fromRole} and no rule routes ${input.changeType} anywhere` : 'was named'}; pass notify (roles or "all") to reach someone`
+    : `follow its delivery with get_update_status`;
+  return { eventId: event.id, notifiedRoles, priority: routed.priority, next };
 }

@@ -3,7 +3,7 @@ import { memberByRole } from '../../core/graph.js';
 import type { ChangeType, Priority } from '../../core/types.js';
 import { readMemberGitState } from '../../store/index.js';
 import type { AppContext } from '../context.js';
-import { sessionView } from '../sessions.js';
+import { commitFollowing, sessionView, type CommitFollowing } from '../sessions.js';
 import { requireGroup, unknownRole } from '../validation.js';
 import { iso, sortSessions, type SessionView } from '../views.js';
 
@@ -11,7 +11,10 @@ export interface ProjectState {
   projectGroup: string;
   role: string;
   path: string;
+  /** Live and stale sessions (ended ones are history: `claude-orchestrator log`). */
   sessions: SessionView[];
+  /** How this member's commits reach the others: hook, server or none. */
+  commits: CommitFollowing;
   /** Newest first, at most 10. */
   recentChanges: Array<{ id: string; changeTypes: ChangeType[]; priority: Priority; summary: string; timestamp: string; commit?: string; files?: string[] }>;
   workingTree: { files: string[]; fileCount: number; changeTypes: ChangeType[]; timestamp: string } | null;
@@ -36,7 +39,8 @@ export async function queryProjectState(ctx: AppContext, input: { projectGroup: 
     projectGroup: group.name,
     role: input.role,
     path: member.path,
-    sessions: sortSessions(ofRole.map((s) => sessionView(ctx, s))),
+    sessions: sortSessions(ofRole.map((s) => sessionView(ctx, s)).filter((v) => v.status !== 'ended')),
+    commits: commitFollowing(ctx, state, input.role, member.path),
     recentChanges: recent.map((e) => ({
       id: e.id, changeTypes: e.types, priority: e.priority, summary: e.summary, timestamp: iso(e.at),
       ...(e.commit ? { commit: e.commit.sha } : {}),

@@ -1,7 +1,8 @@
-// status: every group's sessions (active, stale, ended), the sync points still pending, the
+// status: every group's live sessions (ended ones counted), how each member's commits are
+// followed, updates still queued or awaiting acknowledgement, the sync points still pending, the
 // remotes with their last share, topology conflicts waiting for a person, and unreadable records.
 import type { AppContext } from '../context.js';
-import { sessionView, syncState } from '../sessions.js';
+import { commitFollowing, deliveryStates, sessionView, syncState, type CommitFollowing, type RoleDelivery } from '../sessions.js';
 import { readSyncStates, topologyConflicts, type RemoteSyncResult } from '../sync.js';
 import type { SessionView } from '../views.js';
 
@@ -32,8 +33,27 @@ export interface StatusRemote {
   topology: RemoteSyncResult['topology'] | null;
 }
 
+/** An update some recipient role has not had (queued) or has not acknowledged when asked to. */
+export interface StatusUpdate {
+  id: string;
+  fromRole: string;
+  summary: string;
+  timestamp: string;
+  roles: RoleDelivery[];
+}
+
 export interface StatusReport {
-  groups: { name: string; sessions: StatusSession[]; pendingSyncPoints: StatusSyncPoint[] }[];
+  groups: {
+    name: string;
+    /** Active and stale sessions; ended ones are counted in `ended` (their history: `log`). */
+    sessions: StatusSession[];
+    ended: number;
+    pendingSyncPoints: StatusSyncPoint[];
+    /** Per member (when the topology names the group): how its commits are followed. */
+    members?: { role: string; commits: CommitFollowing }[];
+    /** The latest updates (at most 10, newest first) still queued for a role or awaiting its acknowledgement. */
+    undelivered: StatusUpdate[];
+  }[];
   remotes: StatusRemote[];
   /** Topology conflicts waiting for a person. */
   conflicts: { remote: string; file: string }[];
@@ -51,11 +71,22 @@ export async function status(ctx: AppContext, input: { home?: string; group?: st
   // Sessions and sync points only: a process starting from a checkpoint need not load its events.
   await ctx.records.refresh({ withoutEvents: true });
   const names = input.group ? [input.group] : ctx.state.groupNames().sort();
+  const topology = await ctx.topology.current().catch(() => null);
   const groups = names.map((name) => {
     const group = ctx.state.group(name);
-    const sessions = [...group.sessions.values()]
+    const all = [...group.sessions.values()]
       .map((facts) => ({ ...sessionView(ctx, facts), host: facts.host }))
       .sort((a, b) => rank(a.status) - rank(b.status) || b.lastHeartbeat.localeCompare(a.lastHeartbeat));
+    const sessions = all.filter((s) => s.status !== 'ended');
+    const members = topology?.groups[name]?.members.map((m) => ({ role: m.role, commits: commitFollowing(ctx, group, m.role, m.path) }));
+    const undelivered: StatusUpdate[] = [];
+    const events = [...group.eventsById.values()].filter((e) => e.at >= ctx.env.now() - ctx.settings.retentionMs).sort((x, y) => y.at - x.at);
+    for (const e of events) {
+      if (undelivered.length >= 10) break;
+      const roles = deliveryStates(group, e);
+      if (!roles.some((r) => r.state === 'queued' || (e.ackRequired && r.state !== 'acknowledged'))) continue;
+      undelivered.push({ id: e.id, fromRole: e.role, summary: e.summary.slice(0, 200), timestamp: new Date(e.at).toISOString(), roles });
+    }
     const pendingSyncPoints: StatusSyncPoint[] = [];
     for (const request of group.syncRequests.values()) {
       const state = syncState(ctx, group, request.syncPointId);
@@ -74,7 +105,7 @@ export async function status(ctx: AppContext, input: { home?: string; group?: st
         expiresAt: new Date(state.expiresAt).toISOString(),
       });
     }
-    return { name, sessions, pendingSyncPoints };
+    return { name, sessions, ended: all.length - sessions.length, pendingSyncPoints, ...(members ? { members } : {}), undelivered };
   });
   const states = new Map(readSyncStates(home).map((s) => [s.remote, s]));
   const remotes = (await ctx.store.listRemotes()).map((r): StatusRemote => {

@@ -22,7 +22,7 @@ export interface TimelineQuery {
 }
 
 /** Whether an update reached a recipient role: `unknown` past the retention window. */
-export type DeliveryState = 'delivered' | 'queued' | 'unknown';
+export type DeliveryState = 'delivered' | 'acknowledged' | 'queued' | 'unknown';
 
 export interface TimelineTarget {
   role: string;
@@ -211,7 +211,9 @@ export class TimelinePager {
           to: record.targets.map((t) => ({
             role: t.role,
             via: [...t.via],
-            delivery: !known ? 'unknown' : state.deliveries.firstByRole.get(t.role)?.has(record.id) ? 'delivered' : 'queued',
+            delivery: !known ? 'unknown'
+              : state.updateStates.get(record.id)?.get(t.role)?.acknowledged ? 'acknowledged'
+              : state.deliveries.firstByRole.get(t.role)?.has(record.id) || state.updateStates.get(record.id)?.has(t.role) ? 'delivered' : 'queued',
             liveSessions: live.get(t.role) ?? 0,
           })),
           summary: record.summary,
@@ -248,6 +250,7 @@ const WHAT: Partial<Record<OrchestratorRecord['kind'], string>> = {
   'session.ended': 'session ended',
   delivered: 'received updates',
   'sync.acknowledged': 'sync point acknowledged',
+  acknowledged: 'acknowledged updates',
   worktree: 'uncommitted edits',
   announced: 'shown updates',
   topology: 'topology changed',
@@ -263,6 +266,8 @@ function summaryOf(record: OrchestratorRecord): string {
       return record.reason;
     case 'delivered':
       return `${record.eventIds.length} update(s): ${record.eventIds.slice(0, 5).join(', ')}${record.eventIds.length > 5 ? ', ...' : ''}`;
+    case 'acknowledged':
+      return `${record.eventIds.join(', ')}${record.note ? `: ${record.note}` : ''}`;
     case 'sync.acknowledged':
       return `${record.syncPointId}${record.note ? `: ${record.note}` : ''}`;
     case 'worktree':

@@ -32,6 +32,11 @@ export function renderStatus(report: StatusReport): string {
     for (const s of g.sessions) {
       lines.push(`  ${s.status.padEnd(6)}  ${s.role}  ${s.sessionId}  on ${s.host}  last seen ${s.lastHeartbeat}${s.currentTask ? `  task: ${s.currentTask}` : ''}`);
     }
+    if (g.ended) lines.push(`  ${g.ended} ended session(s) (claude-orchestrator log shows them)`);
+    if (g.members?.length) lines.push(`  commits followed: ${g.members.map((m) => `${m.role} by ${m.commits === 'none' ? 'nobody (run hooks install, or start a session)' : m.commits}`).join(', ')}`);
+    for (const u of g.undelivered) {
+      lines.push(`  update ${u.id} from ${u.fromRole}: ${u.roles.map((r) => `${r.role} ${r.state}`).join(', ')}  (${u.summary.slice(0, 60)})`);
+    }
     for (const p of g.pendingSyncPoints) {
       const waiting = p.waitingFor.map((w) => `${w.role}${w.sessions.length ? ` (${w.sessions.join(', ')})` : ' (nobody running)'}`).join(', ');
       lines.push(`  sync point ${p.syncPointId} by ${p.requestedBy.role}: ${p.description}`);

@@ -31,10 +31,12 @@ export interface DeliveryIndex {
   bySession: Map<string, Set<string>>;
   /** Per role, per event id: the lowest clock at which any session of that role recorded it. */
   firstByRole: Map<string, Map<string, number>>;
+  /** Per role, the ids of the updates a session of that role acknowledged (the fold keeps it). */
+  acknowledgedByRole?: Map<string, Set<string>>;
 }
 
 /** What delivery needs of an event; callers may keep slimmer objects than whole records. */
-export type Deliverable = Pick<ChangeEvent, 'id' | 'group' | 'session' | 'at' | 'clock' | 'targets'>;
+export type Deliverable = Pick<ChangeEvent, 'id' | 'group' | 'session' | 'at' | 'clock' | 'targets' | 'ackRequired'>;
 
 /** Events indexed by target role, each list oldest first by record order (the fold keeps it). */
 export type EventsByRole<E extends Deliverable = ChangeEvent> = Map<string, E[]>;
@@ -70,7 +72,7 @@ export interface PendingPage<E extends Deliverable = ChangeEvent> {
  */
 export function isPending(session: Recipient, event: Deliverable, deliveries: DeliveryIndex, options: Pick<PendingOptions, 'now' | 'retentionMs'>): boolean {
   if (!event.targets.some((t) => t.role === session.role)) return false;
-  return pendingForTargeted(session, event, deliveries.bySession.get(session.id), deliveries.firstByRole.get(session.role), oldestAllowed(options));
+  return pendingForTargeted(session, event, deliveries.bySession.get(session.id), deliveries.firstByRole.get(session.role), oldestAllowed(options), deliveries.acknowledgedByRole?.get(session.role));
 }
 
 function pendingForTargeted(
@@ -79,9 +81,12 @@ function pendingForTargeted(
   had: ReadonlySet<string> | undefined,
   firstForRole: ReadonlyMap<string, number> | undefined,
   oldestAt: number,
+  acknowledged?: ReadonlySet<string>,
 ): boolean {
   if (event.group !== session.group || event.session === session.id) return false;
   if (event.at < oldestAt) return false;
+  // An update sent `ackRequired` stays pending for the role until one of its sessions acknowledges it.
+  if (event.ackRequired) return !acknowledged?.has(event.id);
   if (had?.has(event.id)) return false;
   if (event.clock >= session.registeredClock) return true;
   const first = firstForRole?.get(event.id);
@@ -102,6 +107,7 @@ export function pendingUpdates<E extends Deliverable>(
   const candidates = events instanceof Map ? (events.get(session.role) ?? []) : sortedForRole(events, session.role);
   const had = deliveries.bySession.get(session.id);
   const firstForRole = deliveries.firstByRole.get(session.role);
+  const acknowledged = deliveries.acknowledgedByRole?.get(session.role);
   const oldestAt = oldestAllowed(options);
   const limit = options.limit ?? Infinity;
 
@@ -110,7 +116,7 @@ export function pendingUpdates<E extends Deliverable>(
   let firstPending = candidates.length;
   for (let i = Math.max(0, options.from ?? 0); i < candidates.length; i++) {
     const event = candidates[i]!;
-    if (!pendingForTargeted(session, event, had, firstForRole, oldestAt)) continue;
+    if (!pendingForTargeted(session, event, had, firstForRole, oldestAt, acknowledged)) continue;
     if (firstPending === candidates.length) firstPending = i;
     if (updates.length < limit) updates.push(event);
     else remaining++;

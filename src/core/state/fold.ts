@@ -15,6 +15,7 @@ import type {
   SessionRegistered,
   SyncAcknowledged,
   SyncRequested,
+  UpdatesAcknowledged,
   WorkingTreeChanged,
 } from '../records.js';
 import type { DeliveryIndex, EventsByRole } from './delivery.js';
@@ -41,8 +42,18 @@ export interface SessionFacts {
   /** Process owning the session: from the latest registration or heartbeat (by record order) naming a host and pid. */
   host: string;
   pid: number;
+  /** 'server' when that process follows the repo's commits itself (its record said so). */
+  commits?: 'server';
   /** The latest working-tree record, by record order. */
   worktree?: WorkingTreeChanged;
+}
+
+/** What the recipients of one role did with one update (see `GroupState.updateStates`). */
+export interface UpdateRoleState {
+  /** Wall clock (ms) of the first `delivered`, `announced` or `acknowledged` record of the role naming it. */
+  deliveredAt: number;
+  /** The first acknowledgement by a session of the role, by record order. */
+  acknowledged?: UpdatesAcknowledged;
 }
 
 export interface FoldOptions {
@@ -62,7 +73,7 @@ interface SessionRecords {
   lastHeartbeat?: SessionHeartbeat;
   worktree?: WorkingTreeChanged;
   task?: { from: Ordered; value: string };
-  owner?: { from: Ordered; host: string; pid: number };
+  owner?: { from: Ordered; host: string; pid: number; commits?: 'server' };
   lastSeenAt: number;
 }
 
@@ -81,7 +92,13 @@ export class GroupState {
    * `delivered` record (the writer's role when it read them): it is what lets a new session
    * receive what its role never got.
    */
-  readonly deliveries: DeliveryIndex = { bySession: new Map(), firstByRole: new Map() };
+  readonly deliveries: DeliveryIndex = { bySession: new Map(), firstByRole: new Map(), acknowledgedByRole: new Map() };
+  /**
+   * Per update id, per recipient role: when a session of the role first had it (returned by a
+   * tool or shown by a hook; wall clock ms) and the first acknowledgement, by record order. What
+   * a sender sees as delivery states (docs/data-model.md, Delivery).
+   */
+  readonly updateStates = new Map<string, Map<string, UpdateRoleState>>();
   /** Per sync point id, the first request by record order: should an id be requested twice, the first stands. */
   readonly syncRequests = new Map<string, SyncRequested>();
   /** Per sync point id, its acknowledgements (each once), sorted by record order. */
@@ -120,8 +137,22 @@ export class GroupState {
       case 'event':
         return this.applyEvent(record);
       case 'delivered':
-        return this.applyDelivery(record.session, record.role, record.clock, record.eventIds);
+        this.applyDelivery(record.session, record.role, record.clock, record.eventIds, record.syncPointIds);
+        for (const id of record.eventIds) this.noteDelivered(id, record.role, record.at);
+        return;
+      case 'acknowledged': {
+        let acked = this.deliveries.acknowledgedByRole!.get(record.role);
+        if (!acked) this.deliveries.acknowledgedByRole!.set(record.role, (acked = new Set()));
+        for (const id of record.eventIds) {
+          acked.add(id);
+          this.noteDelivered(id, record.role, record.at);
+          const state = this.updateStates.get(id)!.get(record.role)!;
+          if (!state.acknowledged || compareRecords(record, state.acknowledged) < 0) state.acknowledged = record;
+        }
+        return;
+      }
       case 'announced': {
+        for (const id of record.eventIds) this.noteDelivered(id, record.role, record.at);
         let shown = this.announced.get(record.session);
         if (!shown) this.announced.set(record.session, (shown = new Set()));
         for (const id of record.eventIds) shown.add(id);
@@ -262,7 +293,7 @@ export class GroupState {
       if (!seen.lastHeartbeat || compareRecords(record, seen.lastHeartbeat) > 0) seen.lastHeartbeat = record;
       if (record.currentTask !== undefined) laterTask(seen, record, record.currentTask);
       // A heartbeat naming a host and pid hands the session to that process (a takeover).
-      if (record.host !== undefined && record.pid !== undefined) laterOwner(seen, record, record.host, record.pid);
+      if (record.host !== undefined && record.pid !== undefined) laterOwner(seen, record, record.host, record.pid, record.commits);
     } else if (record.kind === 'session.ended') {
       insertOnce(seen.ends, record);
     } else if (!seen.worktree || compareRecords(record, seen.worktree) > 0) {
@@ -289,7 +320,7 @@ export class GroupState {
       if (reg.group !== this.name) continue;
       lastSeenAt = Math.max(lastSeenAt, reg.at);
       if (reg.currentTask !== undefined && (!task || compareRecords(reg, task.from) > 0)) task = { from: reg, value: reg.currentTask };
-      if (!owner || compareRecords(reg, owner.from) > 0) owner = { from: reg, host: reg.host, pid: reg.pid };
+      if (!owner || compareRecords(reg, owner.from) > 0) owner = { from: reg, host: reg.host, pid: reg.pid, ...(reg.commits ? { commits: reg.commits } : {}) };
     }
     const ended = seen.ends.find((end) => compareRecords(end, latest) > 0);
     const next: SessionFacts = {
@@ -301,6 +332,7 @@ export class GroupState {
       ...(task ? { currentTask: task.value } : {}),
       host: owner!.host,
       pid: owner!.pid,
+      ...(owner!.commits ? { commits: owner!.commits } : {}),
       ...(seen.worktree ? { worktree: seen.worktree } : {}),
     };
     const facts = this.sessions.get(sessionId);
@@ -309,7 +341,7 @@ export class GroupState {
       return;
     }
     // In place: callers hold on to a served session's facts.
-    for (const key of ['lastHeartbeat', 'ended', 'currentTask', 'worktree'] as const) if (!(key in next)) delete facts[key];
+    for (const key of ['lastHeartbeat', 'ended', 'currentTask', 'worktree', 'commits'] as const) if (!(key in next)) delete facts[key];
     Object.assign(facts, next);
   }
 
@@ -341,11 +373,21 @@ export class GroupState {
     }
   }
 
+  private noteDelivered(eventId: string, role: string, at: number): void {
+    let byRole = this.updateStates.get(eventId);
+    if (!byRole) this.updateStates.set(eventId, (byRole = new Map()));
+    const state = byRole.get(role);
+    if (!state) byRole.set(role, { deliveredAt: at });
+    else if (at < state.deliveredAt) state.deliveredAt = at;
+  }
+
   /** `role` is the delivering session's: every record carries its writer's role. */
-  private applyDelivery(sessionId: string, role: string, clock: number, eventIds: readonly string[]): void {
+  private applyDelivery(sessionId: string, role: string, clock: number, eventIds: readonly string[], syncPointIds: readonly string[] = []): void {
     const { bySession, firstByRole } = this.deliveries;
     let had = bySession.get(sessionId);
     if (!had && this.trackAll) bySession.set(sessionId, (had = new Set()));
+    // Sync points shown beside updates: kept with the session's ids (their ids never clash), so each shows once.
+    for (const id of syncPointIds) had?.add(id);
     let first = firstByRole.get(role);
     if (!first) firstByRole.set(role, (first = new Map()));
     for (const parsed of eventIds) {
@@ -371,8 +413,8 @@ function laterTask(seen: SessionRecords, from: Ordered, value: string): void {
   if (!seen.task || compareRecords(from, seen.task.from) > 0) seen.task = { from, value };
 }
 
-function laterOwner(seen: SessionRecords, from: Ordered, host: string, pid: number): void {
-  if (!seen.owner || compareRecords(from, seen.owner.from) > 0) seen.owner = { from, host, pid };
+function laterOwner(seen: SessionRecords, from: Ordered, host: string, pid: number, commits?: 'server'): void {
+  if (!seen.owner || compareRecords(from, seen.owner.from) > 0) seen.owner = { from, host, pid, ...(commits ? { commits } : {}) };
 }
 
 /** Inserts a record into a list sorted by record order, unless a record with its id is there. Returns whether it went in. */

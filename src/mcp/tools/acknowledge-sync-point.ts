@@ -6,7 +6,7 @@ import { sessionId, syncStatus } from '../schemas.js';
 export default defineTool({
   name: 'acknowledge_sync_point',
   title: 'Acknowledge sync point',
-  description: 'Acknowledge a sync point for your role once done.',
+  description: 'Acknowledge a sync point once done.',
   input: {
     sessionId,
     syncPointId: z.string().describe('From get_pending_sync_points'),

@@ -11,6 +11,7 @@ export default defineTool({
   output: {
     toAcknowledge: z.array(syncPoint),
     requested: z.array(syncPoint),
+    next: z.string().optional(),
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   handle: (ctx, args) => getPendingSyncPoints(ctx, args),

@@ -6,7 +6,7 @@ import { sessionId } from '../schemas.js';
 export default defineTool({
   name: 'heartbeat',
   title: 'Heartbeat',
-  description: 'Update your current task; returns what waits for you. Liveness is automatic.',
+  description: 'Set your current task; returns what waits for you. Liveness is automatic.',
   input: { sessionId, currentTask: z.string().optional().describe('What you work on now') },
   output: {
     sessionId: z.string(),

@@ -1,7 +1,7 @@
 import { listGroupSessions } from '../../app/operations/list-group-sessions.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
-import { projectGroup, sessionSummary } from '../schemas.js';
+import { flag, projectGroup, sessionSummary } from '../schemas.js';
 
 export default defineTool({
   name: 'list_group_sessions',
@@ -9,7 +9,7 @@ export default defineTool({
   description: 'Sessions of a group: role, task, liveness.',
   input: {
     projectGroup,
-    includeInactive: z.boolean().optional().describe('also stale and ended'),
+    includeInactive: flag().optional().describe('also stale and ended'),
   },
   output: { sessions: z.array(sessionSummary) },
   annotations: { readOnlyHint: true, openWorldHint: false },

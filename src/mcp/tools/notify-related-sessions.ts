@@ -1,7 +1,7 @@
 import { notify } from '../../app/operations/notify.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
-import { changeType, notifyTarget, priority, sessionId } from '../schemas.js';
+import { changeType, flag, notifyTarget, priority, sessionId } from '../schemas.js';
 
 export default defineTool({
   name: 'notify_related_sessions',
@@ -15,11 +15,13 @@ export default defineTool({
     files: z.array(z.string()).optional().describe('Changed files'),
     priority: priority.optional().describe('overrides rules'),
     notify: notifyTarget.optional(),
+    ackRequired: flag().optional().describe('resend until acknowledged'),
   },
   output: {
     eventId: z.string(),
     notifiedRoles: z.array(z.string()),
     priority,
+    next: z.string().optional(),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   handle: (ctx, args) => notify(ctx, args),

@@ -13,7 +13,8 @@ export default defineTool({
     role: z.string(),
     path: z.string(),
     sessions: z.array(sessionSummary),
-    recentChanges: z.array(change).describe('newest first'),
+    commits: z.string().describe('hook|server|none'),
+    recentChanges: z.array(change),
     workingTree: z
       .object({
         files: z.array(z.string()),
@@ -29,7 +30,7 @@ export default defineTool({
         head: z.string().nullable(),
         dirty: z.boolean().nullable(),
       })
-      .describe('on this machine; null if unreadable'),
+,
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   handle: (ctx, args) => queryProjectState(ctx, args),

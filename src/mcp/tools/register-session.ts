@@ -21,6 +21,7 @@ export default defineTool({
     dependsOn: z.array(z.string()),
     dependents: z.array(z.string()).describe('transitive'),
     pendingUpdates: z.number(),
+    commits: z.string().describe('how your commits are followed: hook|server|none'),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   handle: (ctx, args) => registerSession(ctx, args),

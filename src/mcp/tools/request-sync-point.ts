@@ -1,7 +1,7 @@
 import { requestSyncPoint } from '../../app/operations/request-sync-point.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
-import { notifyTarget, sessionId, syncStatus } from '../schemas.js';
+import { integer, notifyTarget, sessionId, syncStatus } from '../schemas.js';
 
 export default defineTool({
   name: 'request_sync_point',
@@ -12,7 +12,7 @@ export default defineTool({
     sessionId,
     description: z.string().describe('What others must do first'),
     participants: notifyTarget.optional().describe('default dependents'),
-    timeoutSeconds: z.number().int().min(1).max(604800).optional().describe('default 3600'),
+    timeoutSeconds: integer(1, 604800).optional().describe('default 3600'),
   },
   output: {
     syncPointId: z.string(),
