@@ -25,7 +25,18 @@ async function main(): Promise<void> {
   const app = (): Promise<ServerProcess> => {
     // Imported here, not at start: the repo, the topology, watchers and sync are not needed to
     // answer initialize and tools/list, which the client waits for before the model sees our tools.
-    opening ??= import('./mcp/process.js').then(({ startServerProcess }) => startServerProcess(process.env)).then(
+    // One retry after a short pause: another server creating the coordination repo at the same
+    // moment leaves it half-made for a few milliseconds (several servers start together).
+    const start = async (): Promise<ServerProcess> => {
+      const { startServerProcess } = await import('./mcp/process.js');
+      try {
+        return await startServerProcess(process.env);
+      } catch {
+        await new Promise((r) => setTimeout(r, 250));
+        return startServerProcess(process.env);
+      }
+    };
+    opening ??= start().then(
       (opened) => opened,
       (error) => {
         opening = null;
