@@ -9,6 +9,7 @@ const BENCHES = {
   mcp: 'the MCP server over stdio: notify and read updates over 100,000 past records; ping baseline',
   hooks: 'the post-commit hook, commit-to-update latency and the working-tree watcher; no-hook baseline',
   'claude-hooks': 'Claude Code hooks: run time and what the model is shown; bare node baseline',
+  'server-start': 'the MCP server from spawn to its first tools/list answer; node -e 0 and a minimal SDK server as baselines',
   sync: 'sharing through a remote: incremental sync against a full fetch',
   contracts: 'contract diffs per format and a large OpenAPI document; parsing alone as baseline',
   dashboard: "the dashboard's data over 100,000 past records: first and warm overview, change polling, timeline pages",

@@ -2,10 +2,17 @@
 // (The flag is SERVER_NODE_FLAGS, src/config/node-flags.ts; `node dist/index.js` works without it.)
 // The stdio MCP server. stdout carries the protocol and nothing else; logs go to stderr.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describeError } from './app/errors.js';
 import { packageVersion } from './config/version.js';
-import { startServerProcess, type ServerProcess } from './mcp/process.js';
+import type { ServerProcess } from './mcp/process.js';
 import { createServer } from './mcp/server.js';
+
+/**
+ * Past this after start the repo is opened even if no tools/list came (a client that never
+ * lists tools still gets its session registered and its repos followed).
+ */
+const OPEN_AFTER_MS = 500;
 
 // A stray console.log from any dependency would corrupt the protocol stream.
 console.log = console.error;
@@ -16,7 +23,20 @@ async function main(): Promise<void> {
   // makes each call fail with the reason, while the server keeps serving.
   let opening: Promise<ServerProcess> | null = null;
   const app = (): Promise<ServerProcess> => {
-    opening ??= startServerProcess(process.env).then(
+    // Imported here, not at start: the repo, the topology, watchers and sync are not needed to
+    // answer initialize and tools/list, which the client waits for before the model sees our tools.
+    // One retry after a short pause: another server creating the coordination repo at the same
+    // moment leaves it half-made for a few milliseconds (several servers start together).
+    const start = async (): Promise<ServerProcess> => {
+      const { startServerProcess } = await import('./mcp/process.js');
+      try {
+        return await startServerProcess(process.env);
+      } catch {
+        await new Promise((r) => setTimeout(r, 250));
+        return startServerProcess(process.env);
+      }
+    };
+    opening ??= start().then(
       (opened) => opened,
       (error) => {
         opening = null;
@@ -27,7 +47,14 @@ async function main(): Promise<void> {
   };
 
   let opened: ServerProcess | undefined;
-  void app().then((a) => (opened = a), () => undefined);
+  let started = false;
+  // Open early so the first call is fast, but after the tools/list answer (or OPEN_AFTER_MS):
+  // a failure here is reported and retried on use.
+  const openSoon = (): void => {
+    if (started) return;
+    started = true;
+    app().then((a) => (opened = a), (error) => console.error(`claude-orchestrator: ${describeError(error)}`));
+  };
   const server = createServer(async () => (await app()).ctx, packageVersion(), {
     sessionId: () => opened?.clientSessionId(),
   });
@@ -51,13 +78,23 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('terminated'));
   process.on('SIGHUP', () => void shutdown('hang-up'));
 
-  await server.connect(transport());
-  // Open early so the first call is fast; a failure here is reported and retried on use.
-  app().catch((error) => console.error(`claude-orchestrator: ${describeError(error)}`));
+  await server.connect(transport(() => setImmediate(openSoon)));
+  setTimeout(openSoon, OPEN_AFTER_MS).unref();
 }
 
-function transport(): StdioServerTransport {
-  return new StdioServerTransport();
+/** The stdio transport, calling `listed` once the first tools/list answer has been written. */
+function transport(listed: () => void): StdioServerTransport {
+  const stdio = new StdioServerTransport();
+  const send = stdio.send.bind(stdio);
+  let seen = false;
+  stdio.send = async (message: JSONRPCMessage) => {
+    await send(message);
+    if (!seen && 'result' in message && message.result && typeof message.result === 'object' && 'tools' in message.result) {
+      seen = true;
+      listed();
+    }
+  };
+  return stdio;
 }
 
 main().catch((error) => {

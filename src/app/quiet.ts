@@ -2,7 +2,7 @@
 // notes the ref tips it started from; the next run of that hook for the same Claude Code session
 // that finds every tip unchanged says nothing again without loading the app. Sound because only
 // new records can make something to say (time only takes things away: retention, expiry).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { writeFileAtomic } from '../config/files.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -37,6 +37,7 @@ export function isStillQuiet(stamp: QuietStamp): boolean {
   }
 }
 
+/** Writes the stamp by rename: a symlink planted there is replaced, its target left alone. */
 export function noteQuiet(stamp: QuietStamp): void {
   try {
     writeFileAtomic(stamp.file, stamp.key);
@@ -45,9 +46,10 @@ export function noteQuiet(stamp: QuietStamp): void {
   }
 }
 
+/** Removes the stamp (a symlink planted there is removed, never its target truncated). */
 export function forgetQuiet(stamp: QuietStamp): void {
   try {
-    writeFileSync(stamp.file, '');
+    unlinkSync(stamp.file);
   } catch {
     // Nothing to forget.
   }

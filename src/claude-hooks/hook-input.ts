@@ -56,12 +56,15 @@ export function parseHookInput(text: string): HookInput {
 }
 
 /**
- * The client session and project directory a hook works for. Claude Code's environment wins
- * over the JSON: `CLAUDE_CODE_SESSION_ID` is what the MCP server of the same session sees, and
- * `CLAUDE_PROJECT_DIR` stays at the project root when Claude changes directory.
+ * The client session and project directory a hook works for. The JSON's `session_id` wins: it
+ * names the current conversation, which changes on /clear while the environment Claude Code was
+ * started with (`CLAUDE_CODE_SESSION_ID`, what its MCP server sees) may keep the first one; the
+ * orchestrator session is the same either way (app/operations/client-session.ts finds it by the
+ * Claude Code process). `CLAUDE_PROJECT_DIR` wins over `cwd`: it stays at the project root when
+ * Claude changes directory.
  */
 export function hookClient(input: HookInput, env: NodeJS.ProcessEnv): { clientSession: string; projectDir: string } | null {
-  const clientSession = env.CLAUDE_CODE_SESSION_ID?.trim() || input.sessionId;
+  const clientSession = input.sessionId ?? (env.CLAUDE_CODE_SESSION_ID?.trim() || null);
   const projectDir = env.CLAUDE_PROJECT_DIR?.trim() || input.cwd;
   return clientSession && projectDir ? { clientSession, projectDir } : null;
 }

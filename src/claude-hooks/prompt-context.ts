@@ -10,7 +10,7 @@ export async function promptContext(
 ): Promise<string> {
   // Only SessionStart (or the MCP server) registers: outside member repos this stays cheap,
   // with no topology to load on every prompt.
-  const shown = await announceToSession(app.ctx, client);
+  const shown = await announceToSession(app.ctx, { ...client, event: { kind: 'prompt' } });
   if (!shown) return '';
   const text = renderAnnouncement(shown.announcement, shown.session);
   return text ? contextOutput(hookEventName, text) : '';

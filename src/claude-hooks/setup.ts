@@ -3,10 +3,14 @@
 // removes only what is ours.
 //   user scope:    ~/.claude.json (mcpServers)      ~/.claude/settings.json (hooks)
 //   project scope: <project>/.mcp.json (mcpServers)  <project>/.claude/settings.json (hooks)
+// Project scope writes files a team commits, so its commands hold no path of this machine: the
+// package's bins found on each machine's PATH (claude-orchestrator-mcp, claude-orchestrator-hook).
+// User scope writes this installation's absolute paths (nothing depends on PATH).
+// The files keep their mode (~/.claude.json is 0600) and a symlinked file stays a symlink.
 import { OrchestratorError } from '../core/errors.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { writeFileAtomic } from '../config/files.js';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_NAMES, HOOK_EVENTS, type HookEvent } from './hook-input.js';
 import { SERVER_NODE_FLAGS } from '../config/node-flags.js';
@@ -48,8 +52,16 @@ export interface McpServerEntry {
   env: Record<string, string>;
 }
 
-/** The entry `claude mcp add <name> -- <node> <server>` writes. */
-export function serverEntry(runtime: Runtime): McpServerEntry {
+/** The package's bins a portable (project-scope) entry runs, found on each machine's PATH. */
+export const PORTABLE_SERVER = 'claude-orchestrator-mcp';
+export const PORTABLE_HOOK = 'claude-orchestrator-hook';
+
+/**
+ * The entry `claude mcp add <name> -- <node> <server>` writes; `portable`: the package's server
+ * bin by name (its `#!` line carries the node flags), for a `.mcp.json` every teammate uses.
+ */
+export function serverEntry(runtime: Runtime, portable = false): McpServerEntry {
+  if (portable) return { type: 'stdio', command: PORTABLE_SERVER, args: [], env: {} };
   return { type: 'stdio', command: runtime.node, args: [...SERVER_NODE_FLAGS, runtime.server], env: {} };
 }
 
@@ -57,12 +69,18 @@ function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-export function hookCommand(runtime: Runtime, event: HookEvent): string {
+/**
+ * The hook's command line. This machine's: the launcher, node and the hook entry by absolute path.
+ * `portable`: the launcher's bin by name, which finds node and the entry itself; on a machine
+ * without the package the command says nothing and exits 0 (`command -v` is a shell builtin).
+ */
+export function hookCommand(runtime: Runtime, event: HookEvent, portable = false): string {
+  if (portable) return `command -v ${PORTABLE_HOOK} >/dev/null && ${PORTABLE_HOOK} ${event} || true`;
   return `sh ${shellQuote(runtime.launcher)} ${shellQuote(runtime.node)} ${shellQuote(runtime.hook)} ${event}`;
 }
 
 /** Our handlers, wherever this package is installed: the hook entry followed by one of our events. */
-const OURS = new RegExp(`(hook-main\\.js'?|claude-orchestrator hook) (${HOOK_EVENTS.join('|')})\\b`);
+const OURS = new RegExp(`(hook-main\\.js'?|claude-orchestrator hook|${PORTABLE_HOOK}) (${HOOK_EVENTS.join('|')})\\b`);
 export function isOurHandler(handler: unknown): boolean {
   return isObject(handler) && handler.type === 'command' && typeof handler.command === 'string' && OURS.test(handler.command);
 }
@@ -88,13 +106,13 @@ export function mergeMcpServers(config: Json, entry: McpServerEntry | null): { c
  * tools stay where they are, in their matcher groups; ours are replaced in place when present
  * (a new path after an upgrade), else added as a matcher group of their own.
  */
-export function mergeHooks(settings: Json, runtime: Runtime | null): { settings: Json; changed: boolean } {
+export function mergeHooks(settings: Json, runtime: Runtime | null, portable = false): { settings: Json; changed: boolean } {
   const hooks: Json = isObject(settings.hooks) ? { ...settings.hooks } : {};
   const before = JSON.stringify(settings.hooks ?? null);
   for (const event of HOOK_EVENTS) {
     const name = EVENT_NAMES[event];
     const groups: unknown[] = Array.isArray(hooks[name]) ? [...(hooks[name] as unknown[])] : [];
-    const wanted = runtime ? { type: 'command', command: hookCommand(runtime, event), timeout: HOOK_TIMEOUTS[event] } : null;
+    const wanted = runtime ? { type: 'command', command: hookCommand(runtime, event, portable), timeout: HOOK_TIMEOUTS[event] } : null;
     let placed = false;
     const kept: unknown[] = [];
     for (const group of groups) {
@@ -130,6 +148,8 @@ export interface SetupOptions {
   projectDir: string;
   uninstall?: boolean;
   runtime?: Runtime;
+  /** PATH, to tell whether the portable commands resolve on this machine (default: process.env.PATH). */
+  path?: string;
 }
 
 export interface FileChange {
@@ -143,6 +163,10 @@ export interface SetupReport {
   uninstall: boolean;
   files: FileChange[];
   runtime: Runtime;
+  /** How the commands find the package: this machine's absolute paths (user) or the bins on each machine's PATH (project). */
+  commands: 'machine-paths' | 'path';
+  /** What the user should know (for the project scope: what teammates need). */
+  notes: string[];
 }
 
 export class SetupError extends OrchestratorError {
@@ -165,9 +189,24 @@ function readJson(path: string): Json {
   return value;
 }
 
-/** Temp file then rename: Claude Code, reading the file meanwhile, never sees half of it. */
+/**
+ * Temp file then rename: Claude Code, reading the file meanwhile, never sees half of it. A
+ * symlink is written through (its target is replaced, the link stays), and the file keeps its
+ * mode (~/.claude.json holds credentials-adjacent state and is 0600).
+ */
 function writeJson(path: string, value: Json): void {
-  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+  let target = path;
+  let mode: number | undefined;
+  if (existsSync(path)) {
+    if (lstatSync(path).isSymbolicLink()) target = realpathSync(path);
+    mode = statSync(target).mode & 0o7777;
+  }
+  writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`, mode !== undefined ? { mode } : {});
+  if (mode !== undefined && (statSync(target).mode & 0o7777) !== mode) chmodSync(target, mode);
+}
+
+function onPath(command: string, path: string): boolean {
+  return path.split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, command)));
 }
 
 export function setupPaths(options: Pick<SetupOptions, 'scope' | 'home' | 'projectDir'>): { mcp: string; settings: string } {
@@ -188,17 +227,30 @@ export function setupClaudeCode(options: SetupOptions): SetupReport {
   // Read (and validate) both files before writing either.
   const mcpConfig = readJson(paths.mcp);
   const settings = readJson(paths.settings);
-  const mcp = mergeMcpServers(mcpConfig, uninstall ? null : serverEntry(runtime));
-  const hooks = mergeHooks(settings, uninstall ? null : runtime);
+  const portable = options.scope === 'project';
+  const mcp = mergeMcpServers(mcpConfig, uninstall ? null : serverEntry(runtime, portable));
+  const hooks = mergeHooks(settings, uninstall ? null : runtime, portable);
   if (mcp.changed) writeJson(paths.mcp, mcp.config);
   if (hooks.changed) writeJson(paths.settings, hooks.settings);
   return {
     scope: options.scope,
     uninstall,
     runtime,
+    commands: portable ? 'path' : 'machine-paths',
+    notes: uninstall ? [] : setupNotes(portable, options.path ?? process.env.PATH ?? ''),
     files: [
       { path: paths.mcp, what: 'mcp server', changed: mcp.changed },
       { path: paths.settings, what: 'hooks', changed: hooks.changed },
     ],
   };
+}
+
+function setupNotes(portable: boolean, path: string): string[] {
+  if (!portable) return ['The entries name this machine\'s node and this installation by absolute path; run setup again after moving the package.'];
+  const notes = [
+    `The entries hold no path of this machine: they run ${PORTABLE_SERVER} and ${PORTABLE_HOOK} from each machine's PATH, so .mcp.json and .claude/settings.json can be committed. Every teammate installs the package (npm install -g claude-orchestrator-mcp); where it is missing the hooks do nothing.`,
+  ];
+  const missing = [PORTABLE_SERVER, PORTABLE_HOOK].filter((c) => !onPath(c, path));
+  if (missing.length > 0) notes.push(`Not on this machine's PATH: ${missing.join(', ')}. Install the package globally (npm install -g claude-orchestrator-mcp, or npm link in its checkout).`);
+  return notes;
 }

@@ -4,6 +4,7 @@
 // first creates the session and the other finds the same id (sessionIdFor derives it).
 import { dependentsOf, memberByRole } from '../../core/graph.js';
 import type { AppContext } from '../context.js';
+import { readPidBinding } from '../client-binding.js';
 import { resolveProjectSession, type ClientProject } from '../project-session.js';
 import { findClientSession, type FoundSession } from '../sessions.js';
 import { registerSession, type RegisterSessionResult } from './register-session.js';
@@ -33,13 +34,45 @@ export async function registerClientSession(ctx: AppContext, client: ClientProje
   });
 }
 
+/** How a client's session was found: by its client session id, by the Claude Code process's binding, or as the session that process owns. */
+export type FoundBy = 'client-session' | 'process' | 'owner';
+
 /**
- * The client's live session; with `register`, a new registration when there is none yet (the
- * topology is loaded only then). Null when there is none and the directory is in no group.
+ * Which orchestrator session this client is, from what is held (no writes): the live session
+ * registered with this client session id; else the one this Claude Code process (`ctx.env.pid`
+ * on `ctx.env.host`: hooks take Claude Code's pid) was bound to by an earlier hook
+ * (app/client-binding.ts); else a live session on this host owned by that pid. The last two
+ * find the session after /clear gave the conversation a new id. Both must hold the project
+ * directory. Call after `ctx.records.refresh()`.
  */
-export async function clientSession(ctx: AppContext, client: ClientProject, options: { register?: boolean } = {}): Promise<FoundSession | null> {
+export function resolveClientSession(ctx: AppContext, client: ClientProject): (FoundSession & { by: FoundBy }) | null {
+  const byId = findClientSession(ctx, client.clientSession, client.projectDir);
+  if (byId) return { ...byId, by: 'client-session' };
+  const holds = (found: FoundSession) => !found.facts.ended && inside(client.projectDir, found.facts.registered.repoPath);
+  const bound = readPidBinding(ctx.paths.home, ctx.env.pid);
+  const byProcess = bound ? ctx.state.findSession(bound) : undefined;
+  if (byProcess && holds(byProcess)) return { ...byProcess, by: 'process' };
+  for (const name of ctx.state.groupNames()) {
+    const group = ctx.state.group(name);
+    for (const facts of group.sessions.values()) {
+      if (facts.host === ctx.env.host && facts.pid === ctx.env.pid && holds({ group, facts })) return { group, facts, by: 'owner' };
+    }
+  }
+  return null;
+}
+
+function inside(dir: string, root: string): boolean {
+  return dir === root || dir.startsWith(root.endsWith('/') ? root : `${root}/`);
+}
+
+/**
+ * The client's live session (resolveClientSession); with `register`, a new registration when
+ * there is none yet (the topology is loaded only then). Null when there is none and the
+ * directory is in no group.
+ */
+export async function clientSession(ctx: AppContext, client: ClientProject, options: { register?: boolean } = {}): Promise<(FoundSession & { by?: FoundBy }) | null> {
   await ctx.records.refresh();
-  const found = findClientSession(ctx, client.clientSession, client.projectDir);
+  const found = resolveClientSession(ctx, client);
   if (found || !options.register) return found;
   const registered = await registerClientSession(ctx, client);
   return registered ? findClientSession(ctx, client.clientSession, client.projectDir) : null;

@@ -1,5 +1,6 @@
 // Claude Code's Stop: may the session stop now, or does a critical update or a sync point still
-// wait on it? (Blocking is the hook's answer; the rule is the core's `unanswered`.)
+// wait on it? (Blocking is the hook's answer; the rule is the core's `unanswered`.) Read-only:
+// the session is found as the lifecycle state machine finds it (client-session.ts), never registered.
 import { unanswered, type Unanswered } from '../../core/announce.js';
 import type { AppContext } from '../context.js';
 import { loadDeliveries, pendingPage, syncPointsAwaiting } from '../sessions.js';

@@ -20,6 +20,7 @@ function readStdin(): Promise<string> {
 
 function describe(report: SetupReport): string {
   const lines = report.files.map((f) => `${f.changed ? (report.uninstall ? 'removed' : 'updated') : 'unchanged'}: ${f.what} in ${f.path}`);
+  lines.push(...report.notes);
   if (!report.uninstall) {
     lines.push(`Check with: claude mcp list (the ${report.scope === 'project' ? 'project server awaits approval the first time you run claude there' : 'server should show Connected'})`);
   }
