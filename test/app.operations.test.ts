@@ -130,7 +130,24 @@ test('liveness: a session whose process is gone is stale at once; an ended one i
   await unregisterSession(server, { sessionId: g.sessionId });
   assert.equal((await listGroupSessions(reader, { projectGroup: GROUP })).sessions, []);
   const report = await status(reader, { home: '/nonexistent' });
-  assert.equal(report.groups.map((x) => [x.name, x.sessions.map((s) => s.status)]), [[GROUP, ['ended']]]);
+  assert.equal(report.groups.map((x) => [x.name, x.sessions.length, x.ended]), [[GROUP, 0, 1]], 'ended sessions are counted, not listed');
+});
+
+test('an update sent ackRequired keeps the receiving session from stopping until its role acknowledges it', async () => {
+  const store = memoryStore();
+  const time = clock();
+  const auth = appContext(store, { clock: time, pid: 1 });
+  const gateway = appContext(store, { clock: time, pid: 2 });
+  const a = await registerSession(auth, { repoPath: REPOS.auth, projectGroup: GROUP });
+  const g = await registerSession(gateway, { repoPath: REPOS.gateway, projectGroup: GROUP, clientSession: 'cc-gw' });
+  const sent = await notify(auth, { sessionId: a.sessionId, changeType: 'config_change', summary: 'JWT_SECRET renamed', notify: ['gateway'], ackRequired: true });
+  const read = await getUpdates(gateway, { sessionId: g.sessionId });
+  assert.equal(read.updates.map((u) => u.id), [sent.eventId]);
+  const check = await stopCheck(gateway, { clientSession: 'cc-gw', projectDir: REPOS.gateway });
+  assert.ok(check?.open.block, 'read but not acknowledged: keep going');
+  assert.equal(check?.open.toAcknowledge.map((u) => u.event.id), [sent.eventId]);
+  await getUpdates(gateway, { sessionId: g.sessionId, ack: [sent.eventId], note: 'renamed in gateway' });
+  assert.is((await stopCheck(gateway, { clientSession: 'cc-gw', projectDir: REPOS.gateway }))?.open.block, false);
 });
 
 test.run();

@@ -72,9 +72,12 @@ export function renderStopReason(u: Unanswered, session: SessionLine): string {
   const lines = [`claude-orchestrator: ${session.role} has unanswered coordination work:`];
   lines.push(...u.syncPoints.slice(0, 5).map(syncLine));
   lines.push(...u.critical.slice(0, 5).map(updateLine));
+  lines.push(...u.toAcknowledge.slice(0, 5).map(updateLine));
   const hints: string[] = [];
   if (u.syncPoints.length) hints.push('acknowledge_sync_point once its work is done');
   if (u.critical.length) hints.push('get_cross_project_updates reads the critical updates');
+  const ackIds = [...u.critical, ...u.toAcknowledge].filter((x) => x.event.ackRequired).map((x) => x.event.id);
+  if (ackIds.length) hints.push(`get_cross_project_updates with ack: ${JSON.stringify(ackIds.slice(0, 5))} once they are handled`);
   lines.push(`(sessionId ${session.sessionId}: ${hints.join('; ')}. If it cannot be done now, say so to the user.)`);
   return lines.join('\n');
 }

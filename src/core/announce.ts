@@ -88,13 +88,20 @@ export interface Unanswered {
   critical: ListedUpdate[];
   /** Pending sync points still waiting on the role. */
   syncPoints: SyncPointState[];
+  /** Updates sent `ackRequired` that no session of the role has acknowledged yet (critical ones are in `critical`). */
+  toAcknowledge: ListedUpdate[];
   /** Whether the session should not stop yet. */
   block: boolean;
 }
 
-/** What keeps a session from stopping: unread critical updates and sync points waiting on it. */
+/**
+ * What keeps a session from stopping: unread critical updates, sync points waiting on it, and
+ * updates sent `ackRequired` that its role has not acknowledged (they stay pending until then).
+ */
 export function unanswered(pending: readonly ChangeEvent[], waiting: readonly SyncPointState[], role: string): Unanswered {
-  const critical = pending.map((e) => priorityFor(e, role)).filter((u) => u.priority === 'critical').sort(byUrgency);
+  const listed = pending.map((e) => priorityFor(e, role));
+  const critical = listed.filter((u) => u.priority === 'critical').sort(byUrgency);
+  const toAcknowledge = listed.filter((u) => u.event.ackRequired && u.priority !== 'critical').sort(byUrgency);
   const syncPoints = waiting.filter((s) => s.status === 'pending' && s.remaining.includes(role));
-  return { critical, syncPoints, block: critical.length > 0 || syncPoints.length > 0 };
+  return { critical, syncPoints, toAcknowledge, block: critical.length > 0 || syncPoints.length > 0 || toAcknowledge.length > 0 };
 }

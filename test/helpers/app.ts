@@ -1,6 +1,8 @@
 // The application in-process over the in-memory store: the example topology (parsed, not read
 // from a file), a fake clock the test moves, and one context per simulated process. Fast tests of
 // operations; the end-to-end tests over real servers and git stay beside them.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createContext, type AppContext, type Environment, type TopologySource } from '../../src/app/context.js';
 import { loadSettings } from '../../src/app/settings.js';
 import type { HomePaths } from '../../src/config/home.js';
@@ -8,12 +10,16 @@ import type { Topology } from '../../src/core/types.js';
 import { MemoryStore, type CoordinationStore } from '../../src/store/index.js';
 import { EXAMPLE_TOPOLOGY } from '../../src/topology/example.js';
 import { parseTopology } from '../../src/topology/parse.js';
+import { tempDir } from './tmp.js';
 
-export const REPOS = { auth: '/repos/auth-service', gateway: '/repos/api-gateway', frontend: '/repos/frontend' } as const;
+// The member repos are folders (register_session checks that a repo path exists); no git needed.
+const ROOT = tempDir('orchestrator-app-');
+export const REPOS = { auth: join(ROOT, 'auth-service'), gateway: join(ROOT, 'api-gateway'), frontend: join(ROOT, 'frontend') } as const;
+for (const dir of Object.values(REPOS)) mkdirSync(dir, { recursive: true });
 
-/** The README's example topology with its member paths under /repos. */
+/** The README's example topology with its member paths in a temp folder. */
 export function exampleTopology(): Topology {
-  const parsed = parseTopology(EXAMPLE_TOPOLOGY, { expandPath: (p) => p.replace(/^~\/repos\//, '/repos/') });
+  const parsed = parseTopology(EXAMPLE_TOPOLOGY, { expandPath: (p) => p.replace(/^~\/repos\//, `${ROOT}/`) });
   if (!parsed.topology) throw new Error(`example topology: ${parsed.errors.map((e) => e.message).join('; ')}`);
   return parsed.topology;
 }
