@@ -28,6 +28,10 @@ export interface UpdateView {
   files?: string[];
   commit?: string;
   viaRoles: string[];
+  /** The contract diff's digest (at most 400 bytes); the full diff: get_update / `log --show`. */
+  contract?: string;
+  /** Exported names the change touches that this role's code mentions (it consumes them). */
+  uses?: string[];
 }
 
 export interface SyncPointView {
@@ -69,7 +73,15 @@ export function updateView(e: ChangeEvent, forRole: string): UpdateView {
     ...(e.files ? { files: e.files.slice(0, 20) } : {}),
     ...(e.commit ? { commit: e.commit.sha } : {}),
     viaRoles: target?.via ?? [],
+    ...contractView(e, forRole),
   };
+}
+
+/** The update's contract part: the digest, and the exported names the reading role uses. */
+function contractView(e: ChangeEvent, forRole: string): Pick<UpdateView, 'contract' | 'uses'> {
+  if (!e.contract) return {};
+  const uses = e.contract.consumers?.find((c) => c.role === forRole)?.names;
+  return { contract: e.contract.digest, ...(uses?.length ? { uses } : {}) };
 }
 
 const STATUS_ORDER: Record<SessionStatus, number> = { active: 0, stale: 1, ended: 2 };

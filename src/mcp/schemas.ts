@@ -40,6 +40,8 @@ export const update = z.object({
   files: z.array(z.string()).optional(),
   commit: text('SHA in the source repo').optional(),
   viaRoles: list('dependency chain it came through'),
+  contract: text('contract diff digest; full: get_update').optional(),
+  uses: list('exported names your code uses').optional(),
 });
 
 export const syncPoint = z.object({

@@ -25,20 +25,21 @@ export interface ChangedPath {
 }
 
 /**
- * What `sha` changed against its first parent (a root commit: against the empty tree), with
- * renames detected among `paths` (git's default similarity, 50%). Only `paths` are listed; an
- * unreadable commit gives [].
+ * What `sha` changed against its first parent (`parent`; null for a root commit, compared with
+ * the empty tree), with renames detected among `paths` (git's default similarity, 50%). Only
+ * `paths` are listed; an unreadable commit lists none.
  */
-export async function changedPaths(commonDir: string, sha: string, paths: readonly string[]): Promise<ChangedPath[]> {
-  if (paths.length === 0) return [];
-  const parent = await git({ gitDir: commonDir }, ['rev-parse', '--verify', '-q', `${sha}^1^{commit}`], { timeoutMs: 5000, interactive: false });
-  const base = parent.code === 0 ? parent.stdout.trim() : EMPTY_TREE;
+export async function changedPaths(commonDir: string, sha: string, paths: readonly string[]): Promise<{ parent: string | null; changes: ChangedPath[] }> {
+  const parentRun = await git({ gitDir: commonDir }, ['rev-parse', '--verify', '-q', `${sha}^1^{commit}`], { timeoutMs: 5000, interactive: false });
+  const parent = parentRun.code === 0 ? parentRun.stdout.trim() : null;
+  if (paths.length === 0) return { parent, changes: [] };
+  const base = parent ?? EMPTY_TREE;
   const run = await git({ gitDir: commonDir }, ['diff', '--no-ext-diff', '--no-textconv', '-M', '--name-status', '-z', base, sha, '--', ...paths.map((p) => `:(literal)${p}`)], {
     timeoutMs: 10_000,
     interactive: false,
     maxBuffer: 16 * 1024 * 1024,
   });
-  if (run.code !== 0) return [];
+  if (run.code !== 0) return { parent, changes: [] };
   const parts = run.stdout.split('\0');
   const out: ChangedPath[] = [];
   for (let i = 0; i < parts.length; ) {
@@ -54,7 +55,7 @@ export async function changedPaths(commonDir: string, sha: string, paths: readon
       out.push({ status: status === 'A' ? 'added' : status === 'D' ? 'deleted' : 'modified', path });
     }
   }
-  return out;
+  return { parent, changes: out };
 }
 
 /**
