@@ -86,8 +86,9 @@ async function contractsOfCommit(commonDir: string, group: Group, member: Member
 }
 
 /**
- * Contract findings for files of a worktree against HEAD (an explicit notify with files).
- * Null when no file is a contract or the repo cannot be read.
+ * Contract findings for files of a worktree (an explicit notify with files): the working tree
+ * against HEAD; when none of the files differs from HEAD (they were committed already), HEAD
+ * against its first parent. Null when no file is a contract or the repo cannot be read.
  */
 export async function contractsOfWorktree(repoRoot: string, group: Group, member: Member, files: readonly string[]): Promise<ContractFindings | null> {
   const candidates = [...new Set(files)].filter((f) => KNOWN_EXT.test(f) && !TEST_FILE.test(f) && !f.startsWith('/') && !f.split('/').includes('..'));
@@ -103,9 +104,11 @@ export async function contractsOfWorktree(repoRoot: string, group: Group, member
       const after = readWorktreeFile(repoRoot, path, maxBytes);
       const old = before[i]!;
       if (old.state === 'missing' && after.state === 'missing') return;
+      if (old.state === 'text' && after.state === 'text' && old.text === after.text) return;
       const status = old.state === 'missing' ? 'added' : after.state === 'missing' ? 'deleted' : 'modified';
       pairs.push({ change: { status, path }, before: old, after });
     });
+    if (pairs.length === 0 && head) return await contractsOfCommit(dirs.commonDir, group, member, { sha: head, files: candidates });
     return await findings(group, member, pairs, 'working-tree', head ?? undefined);
   } catch {
     return null;
