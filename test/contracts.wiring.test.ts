@@ -17,6 +17,7 @@ interface Contract {
   exports?: string[]; consumers?: Array<{ role: string; names: string[] }>;
 }
 interface Details { update: Update; contract: Contract | null; targets: Array<{ role: string; priority: string }> }
+interface ToolDetails { contract?: { digest: string; breakingFrom: string[]; files: Array<{ path: string; format: string; changes: string[] }>; consumers: string[] } }
 
 const platform = makePlatform();
 const { auth, gateway: gatewayRepo } = platform.repos;
@@ -37,7 +38,10 @@ const commitAndRead = async (message: string, who: { server: Server; session: st
     return updates.find((u) => u.commit === sha);
   }, 20_000, 100);
 };
-const details = (id: string) => server.call<Details>('get_update', { sessionId: gatewaySession, updateId: id });
+/** The full record as `log --show <id> --json` prints it. */
+const details = (id: string): Details =>
+  JSON.parse(execFileSync(process.execPath, [CLI_ENTRY, 'log', '--show', id, '--json'], { env: { ...process.env, ...platform.env }, encoding: 'utf8' })) as Details;
+const getUpdate = (id: string) => server.call<ToolDetails>('get_update', { sessionId: gatewaySession, updateId: id });
 
 const OPENAPI_V1 = `openapi: 3.0.3
 info: { title: auth, version: "1" }
@@ -101,7 +105,12 @@ test('OpenAPI: an endpoint removed and an optional field added reach gateway as 
   assert.match(update.contract!, /\(breaking\)/);
   assert.match(update.contract!, /\(safe\)/);
   assert.ok(Buffer.byteLength(update.contract!) <= 400);
-  const full = await details(update.id);
+  const tool = await getUpdate(update.id);
+  assert.equal(tool.contract!.breakingFrom, ['diff']);
+  assert.is(tool.contract!.files[0]!.format, 'openapi');
+  assert.ok(tool.contract!.files[0]!.changes.some((line) => /^breaking .*login/.test(line)), tool.contract!.files[0]!.changes.join('\n'));
+  assert.ok(tool.contract!.files[0]!.changes.some((line) => /^safe .*email/.test(line)), tool.contract!.files[0]!.changes.join('\n'));
+  const full = details(update.id);
   assert.is(full.contract!.breaking, true);
   assert.equal(full.contract!.breakingFrom, ['diff']);
   assert.is(full.contract!.files[0]!.format, 'openapi');
@@ -113,7 +122,7 @@ test('OpenAPI: an endpoint removed and an optional field added reach gateway as 
 test('GraphQL: a field made non-null is classified and in the digest', async () => {
   write('schema/user.graphql', 'type User {\n  id: ID!\n  name: String!\n}\n\ntype Query {\n  user(id: ID!): User\n}\n');
   const update = await commitAndRead('name is always set');
-  const full = await details(update.id);
+  const full = details(update.id);
   const change = full.contract!.files[0]!.changes!.find((c) => c.where.includes('User.name'));
   assert.ok(change, JSON.stringify(full.contract));
   assert.is(change!.severity, 'safe'); // an output field made non-null: clients already handle a value
@@ -135,7 +144,7 @@ test('Prisma: a nullable column added is safe; a message claiming breaking keeps
   assert.match(update.contract!, /email/);
   assert.match(update.contract!, /\(safe\)/);
   assert.ok(update.changeTypes.includes('breaking_change'), 'the claim is kept');
-  const full = await details(update.id);
+  const full = details(update.id);
   assert.is(full.contract!.breaking, false);
   assert.equal(full.contract!.breakingFrom, ['message']);
   assert.is(full.contract!.claimUnconfirmed, true);
@@ -149,9 +158,10 @@ test('TypeScript: a required member added to an exported interface is breaking, 
   assert.match(update.contract!, /UserToken/);
   assert.match(update.contract!, /scope/);
   assert.equal(update.uses, ['UserToken']);
-  const full = await details(update.id);
+  const full = details(update.id);
   assert.equal(full.contract!.exports, ['UserToken']);
   assert.equal(full.contract!.consumers, [{ role: 'gateway', names: ['UserToken'] }]);
+  assert.equal((await getUpdate(update.id)).contract!.consumers, ['gateway: UserToken']);
   const forFrontend = await frontendServer.call<{ updates: Update[] }>('get_cross_project_updates', { sessionId: frontendSession, peek: true, limit: 100 });
   const seen = forFrontend.updates.find((u) => u.id === update.id);
   assert.ok(seen, 'frontend is told (breaking goes to all)');
@@ -163,8 +173,9 @@ test('a malformed OpenAPI file still produces the event, with the reason', async
   const update = await commitAndRead('wip api');
   assert.match(update.contract!, /^contract not compared: /);
   assert.match(update.contract!, /does not parse/);
-  const full = await details(update.id);
+  const full = details(update.id);
   assert.ok(full.contract!.files[0]!.notCompared);
+  assert.match((await getUpdate(update.id)).contract!.files[0]!.changes[0]!, /^not compared: /);
 });
 
 test('a 5 MB schema produces the event with the reason, and the commit is not slowed', async () => {
@@ -184,6 +195,13 @@ test('a 5 MB schema produces the event with the reason, and the commit is not sl
   assert.match(update.contract!, /contract not compared: .*over the 2\.0 MB limit/);
   // The hook starts the ingester detached: the commit does not wait for any diff.
   assert.ok(commitMs < 1500, `git commit took ${commitMs} ms`);
+});
+
+test('a commit with no contract file: no digest, and get_update has no contract', async () => {
+  write('README.md', '# auth, documented\n');
+  const update = await commitAndRead('docs');
+  assert.is(update.contract, undefined);
+  assert.equal(await getUpdate(update.id), {});
 });
 
 test('log --show prints the full diff', async () => {

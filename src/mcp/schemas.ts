@@ -40,8 +40,9 @@ export const update = z.object({
   files: z.array(z.string()).optional(),
   commit: text('SHA in the source repo').optional(),
   viaRoles: list('dependency chain it came through'),
-  contract: text('contract diff digest; full: get_update').optional(),
-  uses: list('exported names your code uses').optional(),
+  contract: text('diff digest; full: get_update').optional(),
+  // Exported names the reader's code uses (undocumented in the schema for the 12 KB budget).
+  uses: z.array(z.string()).optional(),
 });
 
 export const syncPoint = z.object({
