@@ -20,7 +20,7 @@ import { INSTRUCTIONS } from '../src/mcp/server.js';
 
 const MCP = 'mcp__claude-orchestrator__';
 const OUR_TOOLS = [
-  'acknowledge_sync_point', 'get_cross_project_updates', 'get_pending_sync_points', 'get_topology', 'get_update_status', 'heartbeat', 'list_group_sessions',
+  'acknowledge_sync_point', 'get_cross_project_updates', 'get_pending_sync_points', 'get_topology', 'get_update', 'heartbeat', 'list_group_sessions',
   'notify_related_sessions', 'query_project_state', 'register_session', 'request_sync_point', 'unregister_session',
 ].map((n) => MCP + n);
 

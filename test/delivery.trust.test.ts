@@ -202,18 +202,18 @@ test('states of one update: queued -> delivered -> acknowledged, and ackRequired
   const sent = await auth.call<{ eventId: string }>('notify_related_sessions', {
     sessionId: a.sessionId, changeType: 'breaking_change', summary: 'Tokens now expire in 15 minutes', notify: ['gateway'], ackRequired: 'true',
   });
-  assert.equal(statesOf(await auth.call<Status>('get_update_status', { sessionId: a.sessionId }), sent.eventId), { gateway: 'queued' });
+  assert.equal(statesOf(await auth.call<Status>('get_update', { sessionId: a.sessionId }), sent.eventId), { gateway: 'queued' });
   const gateway = await open(platform.env);
   const g = await register(gateway, platform, 'gateway');
   const got = await gateway.call<Updates>('get_cross_project_updates', { sessionId: g.sessionId });
   assert.is(got.updates[0]!.ackRequired, true);
   assert.match(got.next ?? '', /ack/);
-  assert.equal(statesOf(await auth.call<Status>('get_update_status', { sessionId: a.sessionId }), sent.eventId), { gateway: 'delivered' });
+  assert.equal(statesOf(await auth.call<Status>('get_update', { sessionId: a.sessionId }), sent.eventId), { gateway: 'delivered' });
   const again = await gateway.call<Updates>('get_cross_project_updates', { sessionId: g.sessionId });
   assert.equal(again.updates.map((u) => u.id), [sent.eventId], 'stays in the answers until acknowledged');
   const after = await gateway.call<Updates>('get_cross_project_updates', { sessionId: g.sessionId, ack: [sent.eventId], note: 'refresh added' });
   assert.is(after.updates.length, 0);
-  const status = await auth.call<Status>('get_update_status', { sessionId: a.sessionId, eventIds: [sent.eventId] });
+  const status = await auth.call<Status>('get_update', { sessionId: a.sessionId, eventIds: [sent.eventId] });
   assert.equal(status.updates[0]!.roles, [{ role: 'gateway', state: 'acknowledged', note: 'refresh added' }]);
   const log = await cliJson<{ entries: Array<{ kind: string; summary: string }> }>(platform.env, ['log']);
   assert.ok(log.entries.some((e) => e.kind === 'acknowledged' && e.summary.includes(sent.eventId)), JSON.stringify(log.entries.filter((e) => e.kind === 'acknowledged')));
@@ -230,7 +230,7 @@ test('states of one update across two machines sharing a remote', async () => {
   const sent = await serverA.call<{ eventId: string }>('notify_related_sessions', {
     sessionId: a.sessionId, changeType: 'schema_change', summary: 'Added refreshToken', notify: ['gateway'], ackRequired: true,
   });
-  assert.equal(statesOf(await serverA.call<Status>('get_update_status', { sessionId: a.sessionId }), sent.eventId), { gateway: 'queued' });
+  assert.equal(statesOf(await serverA.call<Status>('get_update', { sessionId: a.sessionId }), sent.eventId), { gateway: 'queued' });
   await sync(m.a);
   await sync(m.b);
   const serverB = await open(m.b);
@@ -239,11 +239,11 @@ test('states of one update across two machines sharing a remote', async () => {
   assert.equal(got.updates.map((u) => u.id), [sent.eventId]);
   await sync(m.b);
   await sync(m.a);
-  assert.equal(statesOf(await serverA.call<Status>('get_update_status', { sessionId: a.sessionId }), sent.eventId), { gateway: 'delivered' });
+  assert.equal(statesOf(await serverA.call<Status>('get_update', { sessionId: a.sessionId }), sent.eventId), { gateway: 'delivered' });
   await serverB.call('get_cross_project_updates', { sessionId: g.sessionId, ack: [sent.eventId] });
   await sync(m.b);
   await sync(m.a);
-  assert.equal(statesOf(await serverA.call<Status>('get_update_status', { sessionId: a.sessionId }), sent.eventId), { gateway: 'acknowledged' });
+  assert.equal(statesOf(await serverA.call<Status>('get_update', { sessionId: a.sessionId }), sent.eventId), { gateway: 'acknowledged' });
 });
 
 test.run();

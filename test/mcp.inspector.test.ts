@@ -19,10 +19,10 @@ async function inspector(args: string[]): Promise<unknown> {
   return JSON.parse(stdout);
 }
 
-test('lists the twelve tools', async () => {
+test('lists the eleven tools and get_update', async () => {
   const listed = (await inspector(['--method', 'tools/list'])) as { tools: Array<{ name: string; outputSchema?: unknown }> };
   assert.equal(listed.tools.map((t) => t.name).sort(), [
-    'acknowledge_sync_point', 'get_cross_project_updates', 'get_pending_sync_points', 'get_topology', 'get_update_status', 'heartbeat',
+    'acknowledge_sync_point', 'get_cross_project_updates', 'get_pending_sync_points', 'get_topology', 'get_update', 'heartbeat',
     'list_group_sessions', 'notify_related_sessions', 'query_project_state', 'register_session', 'request_sync_point', 'unregister_session',
   ]);
   assert.ok(listed.tools.every((t) => t.outputSchema), 'every tool declares its output');

@@ -38,30 +38,38 @@ export interface UpdateView {
   ackRequired?: true;
   /** Other update ids this one stands for (a commit and the announcement describing it), delivered with it. */
   sameAs?: string[];
+  /** The contract diff's digest (at most 400 bytes); the full diff: get_update / `log --show`. */
+  contract?: string;
+  /** Exported names the change touches that this role's code mentions (it consumes them). */
+  uses?: string[];
 }
 
-export interface SyncPointView {
+/** A sync point waiting on a session's role: always pending; `remaining` names who else must acknowledge. */
+export interface WaitingSyncPointView {
   syncPointId: string;
   description: string;
-  requestedBy: { sessionId: string; role: string };
-  participants: string[];
+  fromRole: string;
+  remaining: string[];
+  expiresAt: string;
+}
+
+/** A sync point a session's role requested, with how far it got. */
+export interface RequestedSyncPointView {
+  syncPointId: string;
+  description: string;
   acknowledgedBy: string[];
   remaining: string[];
   status: 'pending' | 'resolved' | 'expired';
   expiresAt: string;
 }
 
+export function waitingView(s: SyncPointState): WaitingSyncPointView {
+  return { syncPointId: s.syncPointId, description: s.description, fromRole: s.requestedBy.role, remaining: s.remaining, expiresAt: iso(s.expiresAt) };
+}
 
-export function syncView(s: SyncPointState): SyncPointView {
+export function requestedView(s: SyncPointState): RequestedSyncPointView {
   return {
-    syncPointId: s.syncPointId,
-    description: s.description,
-    requestedBy: { sessionId: s.requestedBy.session, role: s.requestedBy.role },
-    participants: s.participants,
-    acknowledgedBy: s.acknowledgedBy,
-    remaining: s.remaining,
-    status: s.status,
-    expiresAt: iso(s.expiresAt),
+    syncPointId: s.syncPointId, description: s.description, acknowledgedBy: s.acknowledgedBy, remaining: s.remaining, status: s.status, expiresAt: iso(s.expiresAt),
   };
 }
 
@@ -96,7 +104,15 @@ export function updateView(e: ChangeEvent, forRole: string): UpdateView {
     ...(e.commit ? { commit: e.commit.sha } : {}),
     ...(target?.via.length ? { viaRoles: target.via } : {}),
     ...(e.ackRequired ? { ackRequired: true as const } : {}),
+    ...contractView(e, forRole),
   };
+}
+
+/** The update's contract part: the digest, and the exported names the reading role uses. */
+function contractView(e: ChangeEvent, forRole: string): Pick<UpdateView, 'contract' | 'uses'> {
+  if (!e.contract) return {};
+  const uses = e.contract.consumers?.find((c) => c.role === forRole)?.names;
+  return { contract: e.contract.digest, ...(uses?.length ? { uses } : {}) };
 }
 
 const STATUS_ORDER: Record<SessionStatus, number> = { active: 0, stale: 1, ended: 2 };

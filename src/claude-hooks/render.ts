@@ -25,7 +25,8 @@ function changeType(u: ListedUpdate): string {
 export function updateLine(u: ListedUpdate): string {
   const from = u.via.length ? `${u.event.role} via ${u.via.join(' > ')}` : u.event.role;
   const commit = u.event.commit ? ` commit ${u.event.commit.sha.slice(0, 7)}` : '';
-  return `- [${u.priority}] ${from} ${changeType(u)}${commit}: ${cut(u.event.summary, LINE)} (${u.event.id})`;
+  const contract = u.event.contract ? ` | contract: ${u.event.contract.digest}` : ''; // full diff: get_update
+  return `- [${u.priority}] ${from} ${changeType(u)}${commit}: ${cut(u.event.summary, LINE)}${contract} (${u.event.id})`;
 }
 
 export function syncLine(s: SyncPointState): string {

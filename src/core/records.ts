@@ -64,6 +64,71 @@ export interface ChangeEvent extends Base {
   ingest?: { worktree: string; entry: string };
   /** Sent to be acknowledged: it stays pending for each target role until a session of it acknowledges it. */
   ackRequired?: boolean;
+  /** What changed in the contract files the event carries (src/app/contract-digest.ts). */
+  contract?: ContractReport;
+}
+
+/** Changes kept per contract file in a record; the rest are counted in `omitted`. */
+export const MAX_CONTRACT_CHANGES_PER_FILE = 50;
+/** Contract files compared per event; the rest are counted in `ContractReport.skipped`. */
+export const MAX_CONTRACT_FILES = 20;
+
+/** One classified change of a contract file (src/contracts ContractChange, texts capped at 200 characters). */
+export interface ContractChangeRecord {
+  severity: 'breaking' | 'dangerous' | 'safe';
+  kind: string;
+  where: string;
+  message: string;
+  /** The topology `exports` name it touches. */
+  exportName?: string;
+  /** The same change seen again through a `$ref`: left out of digests. */
+  repeat?: true;
+}
+
+/** One contract file of an event: its diff, or why it was not compared. */
+export interface ContractFileReport {
+  /** Repository-relative path after the change (before it, for a deletion). */
+  path: string;
+  /** The path before a rename. */
+  oldPath?: string;
+  /** openapi, swagger, asyncapi, jsonschema, graphql, protobuf, prisma, sql, typescript; null when unknown. */
+  format: string | null;
+  breaking: boolean;
+  /** This file's digest, at most 400 bytes. */
+  digest: string;
+  /** Breaking first; at most MAX_CONTRACT_CHANGES_PER_FILE. Absent when not compared. */
+  changes?: ContractChangeRecord[];
+  /** Changes left out of `changes` for size. */
+  omitted?: number;
+  /** Why the file was not compared (unknown format, too large, does not parse, out of time). */
+  notCompared?: string;
+}
+
+/**
+ * The contract part of an event. `digest` is what an update line shows; `files` is the full
+ * diff (`get_update`, `log --show`). Classification sources: `breakingFrom` lists what made the
+ * event `breaking_change` (`diff`: a breaking change found by the diff; `message`: the commit
+ * message or the announced type said so; `patterns`: a member's `breaking_change` file pattern).
+ */
+export interface ContractReport {
+  /** At most 400 bytes: `DELETE /v1/login removed (breaking); +email (safe)`, per file when several. */
+  digest: string;
+  /** True when a diff found a breaking change. */
+  breaking: boolean;
+  breakingFrom: Array<'diff' | 'message' | 'patterns'>;
+  /** The message claims breaking, every contract file was compared, and none has a breaking change. */
+  claimUnconfirmed?: true;
+  /** What was compared: a commit against its first parent, or the working tree against HEAD. */
+  compared: 'commit' | 'working-tree';
+  /** The commit compared against (the first parent, or HEAD), when there was one. */
+  base?: string;
+  files: ContractFileReport[];
+  /** Contract files of the change beyond MAX_CONTRACT_FILES, not compared. */
+  skipped?: number;
+  /** Names from the member's topology `exports` that the changes touch. */
+  exports?: string[];
+  /** Other members whose tracked files mention those names (git grep), with the names each mentions. */
+  consumers?: Array<{ role: string; names: string[] }>;
 }
 export interface UpdatesDelivered extends Base {
   kind: 'delivered';

@@ -48,13 +48,23 @@ export const update = z.object({
   viaRoles: list('dependency chain').optional(),
   ackRequired: z.boolean().optional(),
   sameAs: list('ids delivered with it').optional(),
+  contract: text('diff digest; full: get_update').optional(),
+  uses: z.array(z.string()).optional(),
 });
 
-export const syncPoint = z.object({
+/** A sync point waiting on you (always pending; who else must still acknowledge it). */
+export const waitingSyncPoint = z.object({
   syncPointId: z.string(),
   description: z.string(),
-  requestedBy: z.object({ sessionId: z.string(), role: z.string() }),
-  participants: z.array(z.string()),
+  fromRole: z.string(),
+  remaining: z.array(z.string()),
+  expiresAt: z.string(),
+});
+
+/** A sync point your role requested. */
+export const requestedSyncPoint = z.object({
+  syncPointId: z.string(),
+  description: z.string(),
   acknowledgedBy: z.array(z.string()),
   remaining: z.array(z.string()),
   status: syncStatus,

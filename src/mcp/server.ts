@@ -13,7 +13,7 @@ export const SERVER_NAME = 'claude-orchestrator';
 export const INSTRUCTIONS = `Coordinates work across the repos of a multi-service system (one session per repo).
 - Start: if a note already gave you your orchestrator session id, use it; otherwise call register_session with your repo path and project group.
 - Before and during work: get_cross_project_updates to read changes other repos made that affect yours; act on high and critical ones first.
-- After you change a schema, an API or a shared type: notify_related_sessions with a one-line summary of what others must do; get_update_status shows who got it. Acknowledge updates marked ackRequired (get_cross_project_updates ack) once handled.
+- After you change a schema, an API or a shared type: notify_related_sessions with a one-line summary of what others must do; get_update shows who got it. Acknowledge updates marked ackRequired (get_cross_project_updates ack) once handled.
 - Before a coordinated or breaking change: request_sync_point, then get_pending_sync_points until it resolves. When asked, do the work, then acknowledge_sync_point.
 - query_project_state and list_group_sessions show what other repos are doing; get_topology shows who depends on whom.`;
 

@@ -38,14 +38,29 @@ function strip(value: unknown, output: boolean): unknown {
   return out;
 }
 
+/**
+ * The defaults of MCP's tool annotations (ToolAnnotations in the MCP specification, 2025-06-18:
+ * readOnlyHint false, destructiveHint true, idempotentHint false, openWorldHint true). A hint
+ * equal to its default says nothing a client does not assume already.
+ */
+const ANNOTATION_DEFAULTS: Record<string, boolean> = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
+
+function annotations(declared: Tool['annotations']): Tool['annotations'] | undefined {
+  const kept = Object.entries(declared ?? {}).filter(([key, value]) => ANNOTATION_DEFAULTS[key] !== value);
+  return kept.length ? (Object.fromEntries(kept) as Tool['annotations']) : undefined;
+}
+
 export function listTools(tools: readonly ToolDefinition<z.ZodRawShape, z.ZodRawShape>[]): Tool[] {
-  return tools.map((tool) => ({
-    name: tool.name,
-    description: tool.description,
-    inputSchema: jsonSchema(tool.input, 'input'),
-    outputSchema: jsonSchema(tool.output, 'output'),
-    annotations: tool.annotations,
-  }));
+  return tools.map((tool) => {
+    const hints = annotations(tool.annotations);
+    return {
+      name: tool.name,
+      description: tool.description,
+      inputSchema: jsonSchema(tool.input, 'input'),
+      outputSchema: jsonSchema(tool.output, 'output'),
+      ...(hints ? { annotations: hints } : {}),
+    };
+  });
 }
 
 /** Replaces the SDK's tools/list handler with the precomputed, compact list. */

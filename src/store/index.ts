@@ -20,3 +20,6 @@ export {
   canonical, findGitDirs, listWorktreeLogs, readCommits, readReflog, stateDirOf, type CommitInfo, type GitDirs, type ReflogEntry, type WorktreeLog,
 } from './member-log.js';
 export * from './ingest-lock.js';
+export {
+  changedPaths, headCommit, namesMentioned, readBlobsAt, readWorktreeFile, type BlobRead, type ChangedPath,
+} from './member-contracts.js';

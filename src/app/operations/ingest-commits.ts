@@ -7,11 +7,11 @@ import type { HomePaths } from '../../config/home.js';
 import { machineId as readMachineId } from '../../config/machine.js';
 import { classifyCommit } from '../../core/classify.js';
 import { MAX_FILES_PER_RECORD, MAX_SUMMARY_CHARS, RECORD_VERSION, type ChangeEvent } from '../../core/records.js';
-import { route } from '../../core/routing.js';
 import type { Group, Member, Topology } from '../../core/types.js';
 import { join } from 'node:path';
 import { canonical, changesRef, type CommitInfo, type CoordinationStore, findGitDirs, listWorktreeLogs, openGitStore, pokeSize, readCommits, readInstalled, readReflog, type ReflogEntry, StaleRefError, stateDirOf, claimIngestion, POKE_FILE, trimPoke, tryIngestLock } from '../../store/index.js';
 import { loadTopologyCached } from '../topology-cache.js';
+import { contractsOfCommits, routeWithConsumers, settleContract, type ContractFindings } from '../contract-digest.js';
 
 /** How a reflog entry is treated: the kind of record it becomes, or null when it is skipped. */
 export type RecordedKind = 'commit' | 'amend' | 'merge' | 'cherry-pick' | 'revert' | 'am';
@@ -113,6 +113,8 @@ async function ingestForRef(
   // Across worktrees by time; within one, reflog order (the sort is stable).
   pending.sort((a, b) => a.entry.time - b.entry.time);
   const commits = await readCommits(commonDir, pending.map((p) => p.entry.newSha));
+  // Contract diffs (in a worker, time- and size-bounded) before the records are built.
+  const contracts = await contractsOfCommits(commonDir, group, member, [...commits.values()]);
   const base = (await ctx.store.maxClock()) + 1;
   const records: ChangeEvent[] = [];
   // One commit can stand in two reflog entries: a cherry-pick onto the commit's own parent within
@@ -122,7 +124,7 @@ async function ingestForRef(
     const commit = commits.get(entry.newSha);
     if (!commit || recorded.has(entry.newSha)) continue; // Pruned since, or recorded already.
     recorded.add(entry.newSha);
-    records.push(changeRecord(group, member, commit, entry, worktree, base + records.length));
+    records.push(changeRecord(group, member, commit, entry, worktree, base + records.length, contracts.get(commit.sha)));
   }
   if (records.length === 0) return 0;
   // Only if the ref is still where the cursors were read: on a moved tip a commit could be recorded twice.
@@ -168,10 +170,11 @@ function entriesAfter(entries: ReflogEntry[], cursor: string | undefined): Reflo
   return entries.filter((e) => e.time > time);
 }
 
-function changeRecord(group: Group, member: Member, commit: CommitInfo, entry: ReflogEntry, worktree: string, clock: number): ChangeEvent {
-  const types = classifyCommit({ files: commit.files, message: commit.message }, member.patterns ? { overrides: member.patterns } : {});
-  if (types.length === 0) types.push('any_change'); // An empty commit is still a change people may want to hear of.
-  const routed = route(group, { fromRole: member.role, types });
+function changeRecord(group: Group, member: Member, commit: CommitInfo, entry: ReflogEntry, worktree: string, clock: number, found?: ContractFindings): ChangeEvent {
+  const classified = classifyCommit({ files: commit.files, message: commit.message }, member.patterns ? { overrides: member.patterns } : {});
+  if (classified.length === 0) classified.push('any_change'); // An empty commit is still a change people may want to hear of.
+  const { types, contract } = settleContract(classified, found, { message: commit.message, files: commit.files, member });
+  const routed = routeWithConsumers(group, member.role, types, contract);
   const subject = commit.message.split('\n', 1)[0] ?? '';
   const hint = types.filter((t) => t !== 'any_change');
   const kind = recordedKind(entry.message);
@@ -193,6 +196,7 @@ function changeRecord(group: Group, member: Member, commit: CommitInfo, entry: R
     fileCount: commit.files.length,
     commit: { sha: commit.sha, subject, author: commit.author },
     ingest: { worktree, entry: entry.id },
+    ...(contract ? { contract } : {}),
   };
 }
 

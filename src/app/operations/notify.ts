@@ -8,6 +8,7 @@ import { UserError } from '../errors.js';
 import { randomId } from '../ids.js';
 import { requireSession } from '../sessions.js';
 import { checkRoles, checkText, MAX_FILES_PER_CALL, requireGroup } from '../validation.js';
+import { contractsOfWorktree, routeWithConsumers, settleContract } from '../contract-digest.js';
 import { writeRecord } from '../write.js';
 
 export interface NotifyInput {
@@ -43,22 +44,24 @@ export async function notify(ctx: AppContext, input: NotifyInput): Promise<Notif
   const group = requireGroup(await ctx.topology.current(), session.group.name);
   const fromRole = session.facts.registered.role;
   if (Array.isArray(input.notify)) checkRoles(group, input.notify, 'notify');
-  const routed = route(group, {
-    fromRole,
-    types: [input.changeType],
-    ...(input.notify !== undefined ? { notify: input.notify } : {}),
-    ...(input.priority !== undefined ? { priority: input.priority } : {}),
-  });
   const files = input.files ?? [];
+  // Contract files named: their diff, working tree against HEAD (src/app/contract-digest.ts).
+  const member = group.members.find((m) => m.role === fromRole);
+  const found = member && files.length ? await contractsOfWorktree(session.facts.registered.repoPath, group, member, files) : null;
+  const { types, contract } = settleContract([input.changeType], found ?? undefined, {});
+  const routed = input.notify !== undefined
+    ? route(group, { fromRole, types, notify: input.notify, ...(input.priority !== undefined ? { priority: input.priority } : {}) })
+    : routeWithConsumers(group, fromRole, types, contract, input.priority !== undefined ? { priority: input.priority } : {});
   const event = await writeRecord(ctx, sessionRef(input.sessionId), {
     kind: 'event', id: randomId('ev'), group: group.name, role: fromRole, session: input.sessionId, at: ctx.env.now(),
-    types: [input.changeType], summary: input.summary, priority: routed.priority, targets: routed.targets, source: 'tool',
+    types, summary: input.summary, priority: routed.priority, targets: routed.targets, source: 'tool',
     ...(files.length ? { files: files.slice(0, MAX_FILES_PER_RECORD), fileCount: files.length } : {}),
     ...(input.ackRequired ? { ackRequired: true } : {}),
+    ...(contract ? { contract } : {}),
   });
   const notifiedRoles = routed.targets.map((t) => t.role);
   const next = notifiedRoles.length === 0
     ? `nobody will hear it: no role ${input.notify === undefined ? `depends on ${fromRole} and no rule routes ${input.changeType} anywhere` : 'was named'}; pass notify (roles or "all") to reach someone`
-    : `follow its delivery with get_update_status`;
+    : `follow its delivery with get_update`;
   return { eventId: event.id, notifiedRoles, priority: routed.priority, next };
 }

@@ -1,7 +1,7 @@
 import { getPendingSyncPoints } from '../../app/operations/get-pending-sync-points.js';
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
-import { sessionId, syncPoint } from '../schemas.js';
+import { requestedSyncPoint, sessionId, waitingSyncPoint } from '../schemas.js';
 
 export default defineTool({
   name: 'get_pending_sync_points',
@@ -9,8 +9,8 @@ export default defineTool({
   description: 'Sync points you must acknowledge, and those you requested.',
   input: { sessionId },
   output: {
-    toAcknowledge: z.array(syncPoint),
-    requested: z.array(syncPoint),
+    toAcknowledge: z.array(waitingSyncPoint),
+    requested: z.array(requestedSyncPoint),
     next: z.string().optional(),
   },
   annotations: { readOnlyHint: true, openWorldHint: false },

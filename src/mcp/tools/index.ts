@@ -2,7 +2,7 @@ import acknowledgeSyncPoint from './acknowledge-sync-point.js';
 import getCrossProjectUpdates from './get-cross-project-updates.js';
 import getPendingSyncPoints from './get-pending-sync-points.js';
 import getTopology from './get-topology.js';
-import getUpdateStatus from './get-update-status.js';
+import getUpdate from './get-update.js';
 import heartbeat from './heartbeat.js';
 import listGroupSessions from './list-group-sessions.js';
 import notifyRelatedSessions from './notify-related-sessions.js';
@@ -11,7 +11,7 @@ import registerSession from './register-session.js';
 import requestSyncPoint from './request-sync-point.js';
 import unregisterSession from './unregister-session.js';
 
-/** The eleven tools of the original README, in its order, and get_update_status (delivery states, issue 11). */
+/** The eleven tools of the original README, in its order, then get_update (delivery states and contract diffs). */
 export const tools = [
   registerSession,
   unregisterSession,
@@ -24,5 +24,6 @@ export const tools = [
   acknowledgeSyncPoint,
   getPendingSyncPoints,
   getTopology,
-  getUpdateStatus,
+  // Beyond the README: updates in full (delivery states, contract diff).
+  getUpdate,
 ] as const;

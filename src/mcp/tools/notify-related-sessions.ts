@@ -20,7 +20,7 @@ export default defineTool({
   output: {
     eventId: z.string(),
     notifiedRoles: z.array(z.string()),
-    priority,
+    priority: z.string(),
     next: z.string().optional(),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
