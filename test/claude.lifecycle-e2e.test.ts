@@ -35,9 +35,11 @@ test('/clear keeps one orchestrator session and shows the cleared conversation w
     assert.ok(run.events.some((e) => e.type === 'conversation_reset'));
 
     // One frontend session, never a second one for the cleared conversation.
-    const status = project.cli(['status']);
-    assert.is(occurrences(status, ' frontend '), 1, status);
-    const session = /frontend-[0-9a-f]+/.exec(status)![0];
+    // Every registration ever written for the role (status lists only live sessions).
+    const history = JSON.parse(project.cli(['log', '--role', 'frontend', '-n', '200', '--json'])) as { entries: Array<{ kind: string; role: string; session: string | null }> };
+    const registered = history.entries.filter((e) => e.kind === 'session.registered' && e.role === 'frontend');
+    assert.is(registered.length, 1, JSON.stringify(registered));
+    const session = registered[0]!.session!;
     const contexts = JSON.parse(readFileSync(join(project.home, '.config', 'claude-orchestrator', 'claude-code', 'sessions', `${session}.json`), 'utf8')).contexts;
     assert.equal(Object.keys(contexts).sort(), [...ids].sort());
 

@@ -19,6 +19,14 @@ const write = (repo: string, file: string, text: string) => {
   mkdirSync(join(repo, file, '..'), { recursive: true });
   writeFileSync(join(repo, file), text);
 };
+/** Runs ingestion now, waiting out an ingester a hook started earlier (it holds the repo's lock). */
+async function ingestNow(): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await ingestRepo(paths, auth)).ran) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the ingest lock stayed held for 10 s');
+}
 const recordFor = async (sha: string) => waitFor(`record of ${sha}`, async () => (await changeRecords(platform.home)).find((r) => r.commit?.sha === sha));
 
 test.before(async () => {
@@ -110,7 +118,7 @@ test('amend, merge and cherry-pick are recorded; rebase replays and checkouts ar
   const merge = git(auth, ['rev-parse', 'HEAD']).trim();
   // A merge runs git's post-merge hook, not post-commit: the next ingestion run records it
   // (docs/change-detection.md). Run it now rather than race a hook still running from before.
-  await ingestRepo(paths, auth);
+  await ingestNow();
   assert.equal((await recordFor(merge)).files, ['c.txt']);
 
   git(auth, ['checkout', '-q', '-b', 'other', 'HEAD~2']);
@@ -121,7 +129,7 @@ test('amend, merge and cherry-pick are recorded; rebase replays and checkouts ar
   await recordFor(commitAll(auth, 'on other'));
   git(auth, ['rebase', '-q', 'main']);
   git(auth, ['checkout', '-q', 'main']);
-  await ingestRepo(paths, auth);
+  await ingestNow();
   const records = await changeRecords(platform.home);
   const rebased = git(auth, ['rev-parse', 'other']).trim();
   assert.not.ok(records.some((r) => r.commit?.sha === rebased), 'a rebase replay is not a new change');
@@ -139,7 +147,7 @@ test('a commit that stands in two reflog entries (a cherry-pick recreating it) i
   execFileSync('git', ['cherry-pick', sha], { cwd: auth, env: fixed, stdio: 'ignore' });
   assert.is(git(auth, ['rev-parse', 'HEAD']).trim(), sha, 'the cherry-pick recreated the same commit');
   git(auth, ['checkout', '-q', 'main']);
-  await ingestRepo(paths, auth);
+  await ingestNow();
   const records = (await changeRecords(platform.home)).filter((r) => r.commit?.sha === sha);
   assert.is(records.length, 1);
 });
@@ -163,7 +171,7 @@ test('the kill switch turns the hook off; a later run still catches the commit u
   const before = pokeSize();
   const lockless = commitAll(auth, 'while switched off', { ...env, CLAUDE_ORCHESTRATOR_HOOKS: '0' });
   assert.is(pokeSize(), before, 'the switched-off hook did not poke');
-  await ingestRepo(paths, auth);
+  await ingestNow();
   assert.ok((await changeRecords(platform.home)).some((r) => r.commit?.sha === lockless));
 });
 
