@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 const BENCHES = {
   store: 'the store: appends, concurrent appends, reading the newest records; isomorphic-git baseline',
   mcp: 'the MCP server over stdio: notify and read updates over 100,000 past records; ping baseline',
+  burst: 'a burst of 50 back-to-back commits through the post-commit hook, with and without a server of the repo; empty-hook baseline',
   hooks: 'the post-commit hook, commit-to-update latency and the working-tree watcher; no-hook baseline',
   'claude-hooks': 'Claude Code hooks: run time and what the model is shown; bare node baseline',
   'server-start': 'the MCP server from spawn to its first tools/list answer; node -e 0 and a minimal SDK server as baselines',

@@ -94,7 +94,9 @@ function mtimeOf(file: string): number {
 
 /**
  * Takes the ingest lock (O_EXCL file holding our pid). A lock whose pid is dead is stale and
- * taken over. Returns a release function, or null when a live process holds it.
+ * taken over. A lock holding our own pid is ours already: the post-commit hook takes the lock
+ * for the ingester it starts (with `$!`), so later commits of a burst start no other node.
+ * Returns a release function, or null when a live process holds it.
  * Losing a race on a stale lock at worst lets two ingesters run; the conditional ref update
  * keeps that from recording anything twice.
  */
@@ -102,18 +104,19 @@ export function tryIngestLock(commonDir: string): (() => void) | null {
   const dir = stateDirOf(commonDir);
   const file = join(dir, LOCK_FILE);
   mkdirSync(dir, { recursive: true });
+  const release = () => {
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+    } catch {
+      // Already gone.
+    }
+  };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx');
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
-      return () => {
-        try {
-          if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
-        } catch {
-          // Already gone.
-        }
-      };
+      return release;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -126,7 +129,9 @@ export function tryIngestLock(commonDir: string): (() => void) | null {
     if (!Number.isInteger(holder) || holder <= 0) {
       // Empty: a holder between create and write (live), unless it has been empty for long (killed there).
       if (Date.now() - mtimeOf(file) < 5000) return null;
-    } else if (holder !== process.pid && alive(holder)) return null;
+    } else if (holder === process.pid) {
+      return release; // Taken for us by the hook that started this process.
+    } else if (alive(holder)) return null;
     try {
       unlinkSync(file);
     } catch {

@@ -206,16 +206,37 @@ export interface IngestRepoOptions {
   /** The current topology; loaded from topology.yml when absent. */
   topology?: Topology;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Keeps the repo's ingest lock after catching up, so the post-commit hook starts no other
+   * ingester meanwhile: called once the repo is caught up, with `pass` (ingests what is new, and
+   * again while the poke file keeps changing; resolves to the number of records written; never
+   * called twice at once by us, so the caller serializes) and where the pokes land. The lock is
+   * released when the returned promise settles. The git hook's ingester lingers this way: one
+   * node start then serves a burst of commits.
+   */
+  linger?: (pass: () => Promise<number>, poke: PokeLocation) => Promise<void>;
+}
+
+/** Where the post-commit hook pokes: watch the folder (the file may be started over), compare the size. */
+export interface PokeLocation {
+  folder: string;
+  file: string;
+  /** The poke file's size now (0 when absent); it changes with every commit. */
+  size(): number;
 }
 
 export interface IngestRepoResult extends IngestStats {
-  /** False when another live ingester holds the repo's lock (it will pick up what is new). */
+  /**
+   * False when another live ingester holds the repo's lock. It picks up what its pokes announce
+   * (a lingering one until it has been quiet for a while); an entry no hook poked for (a merge)
+   * waits for the next run.
+   */
   ran: boolean;
 }
 
 /**
- * Ingests a member repo (a worktree root, or its git common dir) until nothing new arrives:
- * the hook's entry point and the server's catch-up at start. Takes the repo's ingest lock;
+ * Ingests a member repo (a worktree root, or its git common dir) until nothing new arrives (with
+ * `linger`, until that says to stop): the hook's entry point and the server's catch-up at start. Takes the repo's ingest lock;
  * after releasing it, looks once more at the poke file, so a commit whose hook saw the lock
  * just before the release is not left waiting.
  */
@@ -225,24 +246,36 @@ export async function ingestRepo(paths: HomePaths, repoPath: string, options: In
   const store = options.store ?? (await openGitStore(paths.repoGitDir));
   try {
     let ctx: IngestContext | null = null;
+    // The poke size the last pass caught up to.
+    let seen = -1;
+    const pass = async (): Promise<number> => {
+      let written = 0;
+      do {
+        seen = pokeSize(commonDir);
+        // A lingering ingester follows topology edits (the cached read costs two small file reads).
+        const topology = options.topology ?? (await loadTopology(paths, store, options.env));
+        ctx = ctx ? { ...ctx, topology } : { store, topology, machineId: readMachineId(paths.home) };
+        const stats = await ingestOnce(ctx, commonDir);
+        written += stats.written;
+        result.memberships = stats.memberships;
+        // Keep the poke file small; a poke lost to the truncation is covered by going round once more.
+        if (trimPoke(commonDir)) seen = -1;
+      } while (pokeSize(commonDir) !== seen);
+      result.written += written;
+      return written;
+    };
+    const poke: PokeLocation = { folder: stateDirOf(commonDir), file: POKE_FILE, size: () => pokeSize(commonDir) };
     for (let round = 0; round < 100; round++) {
       const release = tryIngestLock(commonDir);
       if (!release) return result;
       result.ran = true;
-      let seen: number;
       try {
-        ctx ??= { store, topology: options.topology ?? (await loadTopology(paths, store, options.env)), machineId: readMachineId(paths.home) };
-        do {
-          seen = pokeSize(commonDir);
-          const stats = await ingestOnce(ctx, commonDir);
-          result.written += stats.written;
-          result.memberships = stats.memberships;
-          // Keep the poke file small; a poke lost to the truncation is covered by going round once more.
-          if (trimPoke(commonDir)) seen = -1;
-        } while (pokeSize(commonDir) !== seen);
+        await pass();
+        if (options.linger) await options.linger(pass, poke);
       } finally {
         release();
       }
+      // A hook that read our pid just before the release started nothing: its poke is ours.
       if (pokeSize(commonDir) === seen) break;
     }
     return result;
