@@ -4,6 +4,7 @@ import { OrchestratorError } from '../core/errors.js';
 export type StoreErrorCode =
   | 'MISSING_REPO'
   | 'DAMAGED_REPO'
+  | 'WRONG_FORMAT'
   | 'BAD_REF_NAME'
   | 'STALE_REF'
   | 'REF_LOCKED'

@@ -2,7 +2,7 @@
 // refs/orchestrator/. Writes happen in-process (loose objects + git's ref lock protocol, so the git
 // CLI can work on the same repo at any time); reads go through one `git cat-file --batch` child;
 // transport and the few other operations run the git CLI through ./run.ts.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { encodeRecordMessage, type OrchestratorRecord, type TopologyChanged } from '../../core/records.js';
 import { parseAuthor, parseCommit, parseTree, type StoredCommit } from '../commits.js';
@@ -26,7 +26,27 @@ export interface OpenOptions {
   create?: boolean;
   /** Run `git gc --auto` in the background now and then (default true). */
   maintenance?: boolean;
+  /** Appends between two background maintenance runs (default 200; tests lower it). */
+  maintenanceEvery?: number;
 }
+
+/**
+ * The settings our background `git gc --auto` runs with, whatever the user's git config says
+ * (`-c` beats every config file). Above all `gc.pruneExpire`: a user's `now` there would delete a
+ * commit we wrote a moment before its ref moves. The thresholds (`gc.auto`...) stay the user's.
+ */
+export const MAINTENANCE_CONFIG = [
+  'gc.pruneExpire=2.weeks.ago',
+  'gc.worktreePruneExpire=3.months.ago',
+  'gc.reflogExpire=90.days.ago',
+  'gc.reflogExpireUnreachable=30.days.ago',
+  'gc.autoDetach=false',
+  'core.logAllRefUpdates=false',
+];
+
+/** The object format and ref storage the store writes; a repo in another is refused with a hint. */
+export const OBJECT_FORMAT = 'sha1';
+export const REF_STORAGE = 'files';
 
 /** What `listRefs` lists by default: our refs and remote-tracking copies of other machines'. */
 export const DEFAULT_PREFIXES = [NAMESPACE, 'refs/remotes/'];
@@ -50,6 +70,7 @@ export class GitStore implements CoordinationStore {
   private constructor(
     private readonly gitDir: string,
     private readonly maintenance: boolean,
+    private readonly maintenanceEvery: number = MAINTENANCE_EVERY,
   ) {
     this.reader = new ObjectReader(gitDir);
   }
@@ -74,7 +95,11 @@ export class GitStore implements CoordinationStore {
           { gitDir: dir },
         );
       }
-      await gitOk(null, ['init', '--bare', '--quiet', dir]);
+      // Pinned formats: `GIT_DEFAULT_HASH`, `init.defaultObjectFormat` or git 3's defaults
+      // (SHA-256, reftable) must not make a repo our in-process writers cannot write.
+      await gitOk(null, ['-c', `init.defaultObjectFormat=${OBJECT_FORMAT}`, '-c', `init.defaultRefFormat=${REF_STORAGE}`, 'init', '--bare', '--quiet', `--object-format=${OBJECT_FORMAT}`, dir], {
+        env: { GIT_DEFAULT_HASH: OBJECT_FORMAT, GIT_DEFAULT_REF_FORMAT: REF_STORAGE },
+      });
       await gitOk({ gitDir: dir }, ['config', 'core.logAllRefUpdates', 'false']);
     } else if (state !== 'repo') {
       const hint = existsSync(join(dir, '.git'))
@@ -82,9 +107,17 @@ export class GitStore implements CoordinationStore {
         : 'move it away and run `claude-orchestrator init` to create a fresh one';
       throw new StoreError('DAMAGED_REPO', `${dir} exists but is not a git repository (${state}): ${hint}`, { gitDir: dir });
     }
+    checkFormat(dir);
     // Every record commit points at the empty tree; `git fsck` wants the object present.
-    writeObject(dir, 'tree', Buffer.alloc(0));
-    return new GitStore(dir, options.maintenance !== false);
+    // Written only when missing, so a read-only repo still opens.
+    if (!hasLooseObject(dir, EMPTY_TREE)) {
+      try {
+        writeObject(dir, 'tree', Buffer.alloc(0));
+      } catch (error) {
+        if (!isReadOnlyError(error)) throw error;
+      }
+    }
+    return new GitStore(dir, options.maintenance !== false, options.maintenanceEvery ?? MAINTENANCE_EVERY);
   }
 
   async append(ref: string, records: OrchestratorRecord[], options: AppendOptions = {}): Promise<string[]> {
@@ -283,14 +316,48 @@ export class GitStore implements CoordinationStore {
 
   private countWrites(count: number): void {
     this.sinceMaintenance += count;
-    if (this.sinceMaintenance >= MAINTENANCE_EVERY) this.runMaintenance();
+    if (this.sinceMaintenance >= this.maintenanceEvery) this.runMaintenance();
   }
 
-  /** Packs loose objects and refs off the hot path; git's own ref locks keep it safe next to our CAS. */
+  /**
+   * Packs loose objects and refs off the hot path; git's own ref locks keep it safe next to our CAS,
+   * and the pinned settings (`MAINTENANCE_CONFIG`) keep it from pruning objects younger than two weeks.
+   */
   private runMaintenance(): void {
     this.sinceMaintenance = 0;
-    if (this.maintenance) spawnGitDetached({ gitDir: this.gitDir }, ['gc', '--auto', '--quiet']);
+    if (this.maintenance) spawnGitDetached({ gitDir: this.gitDir }, [...MAINTENANCE_CONFIG.flatMap((c) => ['-c', c]), 'gc', '--auto', '--quiet']);
   }
+}
+
+/** `DAMAGED_REPO` with what to do when the repo uses another object format or ref storage than ours. */
+function checkFormat(dir: string): void {
+  let config = '';
+  try {
+    config = readFileSync(join(dir, 'config'), 'utf8');
+  } catch {
+    return; // no config: git's defaults of old, SHA-1 and files
+  }
+  const value = (key: string) => new RegExp(`^\\s*${key}\\s*=\\s*(\\S+)`, 'im').exec(config)?.[1]?.toLowerCase();
+  const objects = value('objectformat') ?? OBJECT_FORMAT;
+  const refs = value('refstorage') ?? REF_STORAGE;
+  if (objects === OBJECT_FORMAT && refs === REF_STORAGE) return;
+  const what = objects !== OBJECT_FORMAT ? `${objects} objects` : `${refs} ref storage`;
+  throw new StoreError(
+    'WRONG_FORMAT',
+    `${dir} uses ${what}; claude-orchestrator writes ${OBJECT_FORMAT} objects and ${REF_STORAGE} refs: ` +
+      'move it away, run `claude-orchestrator init` to create a fresh one, then `claude-orchestrator sync` to fetch the shared records again',
+    { gitDir: dir, objectFormat: objects, refStorage: refs },
+  );
+}
+
+function hasLooseObject(dir: string, sha: string): boolean {
+  return existsSync(join(dir, 'objects', sha.slice(0, 2), sha.slice(2)));
+}
+
+/** A file system that refuses writes: the repo is on a read-only mount or not ours to write. */
+export function isReadOnlyError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'EROFS' || code === 'EACCES' || code === 'EPERM';
 }
 
 function inspect(dir: string): 'missing' | 'empty' | 'repo' | string {
