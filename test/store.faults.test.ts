@@ -2,11 +2,12 @@
 // format, damaged refs, stale locks, control characters, a read-only repo. Real git throughout;
 // every test that writes ends with `git fsck --strict` clean.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GitStore as Store, StoreError } from '../src/store/index.js';
+import { GitStore as Store, StoreError, tryIngestLock } from '../src/store/index.js';
+import { withRefLock } from '../src/store/git/refs.js';
 import { gitSync } from './helpers/gitcli.js';
 import { heartbeat } from './helpers/records.js';
 import { tempDir } from './helpers/tmp.js';
@@ -103,6 +104,85 @@ test('case 8: a repo in another object format is refused with what to do', async
   assert.is(error.code, 'WRONG_FORMAT');
   assert.match(error.message, /sha256/);
   assert.match(error.message, /claude-orchestrator init/);
+});
+
+function aged(path: string, seconds: number, content = ''): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+  const then = Date.now() / 1000 - seconds;
+  utimesSync(path, then, then);
+}
+
+test('case 3: a ref lock left by a killed writer is taken over; a fresh one is waited for', async () => {
+  const store = await Store.open(join(tempDir(), 'coordination.git'), { maintenance: false });
+  const ref = 'refs/orchestrator/sessions/a';
+  await store.append(ref, [heartbeat({ session: 'a' })]);
+  aged(join(store.location, `${ref}.lock`), 60);
+  const started = Date.now();
+  await store.append(ref, [heartbeat({ session: 'a' })]);
+  assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+  assert.not.ok(existsSync(join(store.location, `${ref}.lock`)));
+  aged(join(store.location, `${ref}.lock`), 0);
+  const error = await errorOf(withRefLock(store.location, ref, () => ({ write: undefined, result: 0 }), 300));
+  assert.is(error.code, 'REF_LOCKED');
+  unlinkSync(join(store.location, `${ref}.lock`));
+  fsck(store.location);
+  store.close();
+});
+
+test('case 3: git lock files left by a killed fetch do not block the next fetch', async () => {
+  const dir = tempDir();
+  const theirs = await Store.open(join(dir, 'theirs.git'), { maintenance: false });
+  await theirs.append('refs/orchestrator/sessions/b', [heartbeat({ session: 'b' })]);
+  const ours = await Store.open(join(dir, 'ours.git'), { maintenance: false });
+  await ours.addRemote('origin', theirs.location);
+  aged(join(ours.location, 'refs/remotes/origin/orchestrator/sessions/b.lock'), 60);
+  aged(join(ours.location, 'packed-refs.lock'), 60);
+  const result = await ours.fetch('origin', { interactive: false });
+  assert.is(result.updated, 1);
+  assert.ok(await ours.readRef('refs/remotes/origin/orchestrator/sessions/b'));
+  fsck(ours.location);
+  ours.close();
+  theirs.close();
+});
+
+test('case 3: a transport timeout ends the whole process group (no orphaned helper)', async () => {
+  const dir = tempDir();
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  const marker = `orchestrator-test-helper-${process.pid}-${Date.now()}`;
+  // A remote helper that starts a child of its own and never answers.
+  writeFileSync(join(bin, 'git-remote-stall'), `#!/bin/sh\nsleep 300 ${marker} 2>/dev/null &\nsleep 301 ${marker}\n`);
+  chmodSync(join(bin, 'git-remote-stall'), 0o755);
+  // `sleep` with an extra argument fails on some systems: a shell loop keeps the marker in argv.
+  writeFileSync(join(bin, 'git-remote-stall'), `#!/bin/sh\nsh -c 'while :; do sleep 1; done' ${marker} &\nsh -c 'while :; do sleep 1; done' ${marker}\n`);
+  const ours = await Store.open(join(dir, 'ours.git'), { maintenance: false });
+  await ours.addRemote('slow', 'stall::nowhere');
+  await withEnv({ PATH: `${bin}:${process.env.PATH}` }, async () => {
+    const error = await errorOf(ours.fetch('slow', { interactive: false, timeoutMs: 500 }));
+    assert.match(error.message, /timed out/);
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  let left = '';
+  try {
+    left = execFileSync('pgrep', ['-f', '--', marker], { encoding: 'utf8' });
+  } catch {
+    left = '';
+  }
+  assert.is(left.trim(), '', `processes left: ${left}`);
+  ours.close();
+});
+
+test('case 3: an ingest lock held by a reused pid for long is taken over', () => {
+  const common = join(tempDir(), 'member.git');
+  mkdirSync(common);
+  const lock = join(common, 'orchestrator', 'ingest.lock');
+  aged(lock, 20 * 60, '1\n'); // pid 1 is alive, but not an ingester for 20 minutes
+  const release = tryIngestLock(common);
+  assert.ok(release, 'taken over');
+  release!();
+  aged(lock, 0, '1\n');
+  assert.is(tryIngestLock(common), null, 'a fresh lock of a live pid is respected');
 });
 
 test.run();

@@ -93,8 +93,14 @@ function mtimeOf(file: string): number {
 }
 
 /**
- * Takes the ingest lock (O_EXCL file holding our pid). A lock whose pid is dead is stale and
- * taken over. Returns a release function, or null when a live process holds it.
+ * An ingest lock older than this is taken over even when its pid is alive: the pid was reused by
+ * another process (a reboot, a container) after the ingester died. An ingester runs for seconds.
+ */
+export const INGEST_LOCK_STALE_MS = 10 * 60_000;
+
+/**
+ * Takes the ingest lock (O_EXCL file holding our pid). A lock whose pid is dead, or that is older
+ * than `INGEST_LOCK_STALE_MS`, is stale and taken over. Returns a release function, or null when a live process holds it.
  * Losing a race on a stale lock at worst lets two ingesters run; the conditional ref update
  * keeps that from recording anything twice.
  */
@@ -126,7 +132,7 @@ export function tryIngestLock(commonDir: string): (() => void) | null {
     if (!Number.isInteger(holder) || holder <= 0) {
       // Empty: a holder between create and write (live), unless it has been empty for long (killed there).
       if (Date.now() - mtimeOf(file) < 5000) return null;
-    } else if (holder !== process.pid && alive(holder)) return null;
+    } else if (holder !== process.pid && alive(holder) && Date.now() - mtimeOf(file) < INGEST_LOCK_STALE_MS) return null;
     try {
       unlinkSync(file);
     } catch {
