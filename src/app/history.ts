@@ -52,7 +52,9 @@ export async function readTimeline(store: CoordinationStore, options: LogOptions
   const push = async (shas: string[], ref: string) => {
     const fresh = shas.filter((s) => !seenCommits.has(s));
     for (const s of fresh) seenCommits.add(s);
-    for (const commit of await Promise.all(fresh.map((s) => store.readCommit(s)))) {
+    // A commit that cannot be read (a damaged ref: `status` names it) costs only itself.
+    const read = await Promise.allSettled(fresh.map((s) => store.readCommit(s)));
+    for (const commit of read.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))) {
       // Wall clocks of one writer may step back a little: walk a margin past `since`.
       if (options.since === undefined || commit.time >= options.since - CLOCK_SKEW_MS) frontier.push({ commit, ref });
     }

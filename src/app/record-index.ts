@@ -16,6 +16,16 @@ export interface RefreshStats {
 
 export type RecordListener = (entry: IndexedRecord) => void;
 
+/** One line for `status`: the damaged ref, what is wrong, and how to repair it. */
+function damagedRef(location: string, ref: string, what: string, missingObject: boolean): string {
+  const remote = ref.startsWith('refs/remotes/');
+  const repair = missingObject
+    ? `git --git-dir='${location}' update-ref -d ${ref}`
+    : `rm '${location}/${ref}'`;
+  const after = remote ? 'the next sync fetches it again' : 'its session or machine writes it afresh; `sync` brings back a copy a remote has';
+  return `damaged ref ${ref}: ${what}; its records are skipped. Repair: ${repair} (${after})`;
+}
+
 /** Above this many changed refs, one bulk `git log` beats reading commit by commit. */
 const BULK_THRESHOLD = 8;
 
@@ -24,8 +34,19 @@ export class RecordIndex {
   private highestClock = 0;
   private refreshing: Promise<RefreshStats> | null = null;
 
-  /** Problems met while reading (records of a newer version, foreign commits), for `status`. */
-  readonly problems: string[] = [];
+  private readonly readProblems: string[] = [];
+  /** Refs that could not be read (empty or garbage file, missing object): ref -> what and how to repair. */
+  private readonly damaged = new Map<string, string>();
+  /** The unreadable tip of each damaged ref: not tried again until the ref moves. */
+  private readonly badTips = new Map<string, string>();
+
+  /**
+   * Problems met while reading, for `status`: damaged refs first (each costs only itself: its
+   * records are skipped, every other ref is read), then records this version cannot read.
+   */
+  get problems(): string[] {
+    return [...[...this.damaged.values()], ...this.readProblems];
+  }
 
   constructor(
     private readonly store: CoordinationStore,
@@ -47,7 +68,13 @@ export class RecordIndex {
 
   private async readNew(): Promise<RefreshStats> {
     const refs = await this.store.listRefs();
-    const changed = [...refs].filter(([ref, tip]) => this.tips.get(ref) !== tip);
+    for (const ref of [...this.damaged.keys()]) {
+      if (this.badTips.has(ref) && this.badTips.get(ref) === refs.get(ref)) continue;
+      this.damaged.delete(ref);
+      this.badTips.delete(ref);
+    }
+    for (const [ref, what] of this.store.damagedRefs()) this.damaged.set(ref, damagedRef(this.store.location, ref, what, false));
+    const changed = [...refs].filter(([ref, tip]) => this.tips.get(ref) !== tip && this.badTips.get(ref) !== tip);
     const stats: RefreshStats = { refsChanged: changed.length, commitsRead: 0 };
     if (changed.length === 0) return stats;
     const known = new Set(this.tips.values());
@@ -57,23 +84,37 @@ export class RecordIndex {
       if (commit.record) this.add({ record: commit.record, sha: commit.sha });
       else this.noteProblem(commit);
     };
-    if (changed.length > BULK_THRESHOLD || changed.some(([ref]) => !this.tips.has(ref))) {
+    let bulk = changed.length > BULK_THRESHOLD || changed.some(([ref]) => !this.tips.has(ref));
+    if (bulk) {
       // Catching up (a cold start, a fetch): one git log over everything not reachable from what
       // we read, oldest first and applied as it streams, so memory stays flat.
-      await this.store.log(changed.map(([, tip]) => tip), { exclude: [...known], notBefore, oldestFirst: true }, take);
-    } else {
+      try {
+        await this.store.log(changed.map(([, tip]) => tip), { exclude: [...known], notBefore, oldestFirst: true }, take);
+      } catch {
+        bulk = false; // a damaged ref among them: read ref by ref, so it costs only itself
+      }
+    }
+    if (!bulk) {
       for (const [ref, tip] of changed) {
         const previous = this.tips.get(ref);
-        const commits = await this.store.walk(tip, { stopAt: (sha) => sha === previous || known.has(sha), notBefore });
-        for (let i = commits.length - 1; i >= 0; i--) take(commits[i]!);
+        try {
+          const commits = await this.store.walk(tip, { stopAt: (sha) => sha === previous || known.has(sha), notBefore });
+          for (let i = commits.length - 1; i >= 0; i--) take(commits[i]!);
+        } catch (error) {
+          this.badTips.set(ref, tip);
+          this.damaged.set(ref, damagedRef(this.store.location, ref, `its history cannot be read (${(error as Error).message.split(':')[0]})`, true));
+          continue;
+        }
+        this.tips.set(ref, tip);
       }
+      return stats;
     }
     for (const [ref, tip] of changed) this.tips.set(ref, tip);
     return stats;
   }
 
   private noteProblem(commit: StoredCommit): void {
-    if (commit.problem && this.problems.length < 20) this.problems.push(`${commit.sha.slice(0, 12)}: ${commit.problem}`);
+    if (commit.problem && this.readProblems.length < 20) this.readProblems.push(`${commit.sha.slice(0, 12)}: ${commit.problem}`);
   }
 
   /** Records written by this process are known at once, without waiting for a refresh. */

@@ -44,6 +44,11 @@ export class MemoryStore implements CoordinationStore {
 
   // ---- refs ----
 
+  /** Nothing in memory is ever damaged. */
+  damagedRefs(): Map<string, string> {
+    return new Map();
+  }
+
   async listRefs(prefixes: string[] = DEFAULT_PREFIXES): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     for (const [ref, sha] of [...this.refs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

@@ -59,8 +59,12 @@ export function readRef(gitDir: string, ref: string): string | null {
   return readPackedRefs(gitDir).get(ref) ?? null;
 }
 
-/** All refs whose names start with one of the prefixes: loose files merged over packed-refs. */
-export function listRefs(gitDir: string, prefixes: string[]): Map<string, string> {
+/**
+ * All refs whose names start with one of the prefixes: loose files merged over packed-refs.
+ * A loose ref file that holds no object id (empty, garbage, symbolic) is left out and, when `bad`
+ * is given, named there with what it holds.
+ */
+export function listRefs(gitDir: string, prefixes: string[], bad?: Map<string, string>): Map<string, string> {
   const found = new Map<string, string>();
   for (const prefix of prefixes) {
     // A prefix may end inside a component ("refs/orchestrator/ses"): scan its directory, then filter.
@@ -69,6 +73,7 @@ export function listRefs(gitDir: string, prefixes: string[]): Map<string, string
       if (!ref.startsWith(prefix) || found.has(ref)) continue;
       const sha = readLoose(gitDir, ref);
       if (sha) found.set(ref, sha);
+      else if (sha === null && bad) bad.set(ref, describeBadRef(gitDir, ref));
     }
   }
   // Read after the loose files: a ref pruned meanwhile by pack-refs was packed before it was pruned.
@@ -76,6 +81,18 @@ export function listRefs(gitDir: string, prefixes: string[]): Map<string, string
     if (!found.has(ref) && prefixes.some((p) => ref.startsWith(p))) found.set(ref, sha);
   }
   return found;
+}
+
+function describeBadRef(gitDir: string, ref: string): string {
+  let text = '';
+  try {
+    text = readFileSync(join(gitDir, ref), 'utf8');
+  } catch {
+    return 'unreadable ref file';
+  }
+  if (text.trim() === '') return 'the ref file is empty';
+  if (text.startsWith('ref: ')) return `a symbolic ref (${text.slice(5).trim().slice(0, 80)})`;
+  return 'the ref file holds no object id';
 }
 
 function looseUnder(gitDir: string, dir: string): string[] {

@@ -66,6 +66,7 @@ export class GitStore implements CoordinationStore {
   private readonly cache = new Map<string, StoredCommit>();
   private readonly clocks = new Map<string, number>();
   private sinceMaintenance = 0;
+  private damaged = new Map<string, string>();
 
   private constructor(
     private readonly gitDir: string,
@@ -165,7 +166,14 @@ export class GitStore implements CoordinationStore {
 
   /** Loose refs merged over packed-refs, as git reads them. */
   async listRefs(prefixes: string[] = DEFAULT_PREFIXES): Promise<Map<string, string>> {
-    return listRefs(this.gitDir, prefixes);
+    const bad = new Map<string, string>();
+    const refs = listRefs(this.gitDir, prefixes, bad);
+    this.damaged = bad;
+    return refs;
+  }
+
+  damagedRefs(): Map<string, string> {
+    return new Map(this.damaged);
   }
 
   async deleteRef(ref: string, expected: string): Promise<void> {
