@@ -55,4 +55,66 @@ test('case 2: a ref at a missing object and a garbage ref cost only themselves, 
   fsck(repo);
 });
 
+/** Writes a commit carrying `record` as it is (no validation) on `ref`, as a hostile remote would. */
+function forge(repo: string, ref: string, record: Record<string, unknown>): string {
+  let parent = '';
+  try {
+    parent = gitSync(repo, ['rev-parse', '--verify', '-q', ref]).trim();
+  } catch {
+    parent = '';
+  }
+  const message = `forged\n\nOrchestrator-Record: ${JSON.stringify(record)}\n`;
+  const args = ['commit-tree', '4b825dc642cb6eb9a060e54bf8d69288fbee4904', ...(parent ? ['-p', parent] : []), '-m', message];
+  const sha = execFileSync('git', [`--git-dir=${repo}`, ...args], { encoding: 'utf8' }).trim();
+  gitSync(repo, ['update-ref', ref, sha]);
+  return sha;
+}
+
+test('cases 4 and 9: forged and invalid records from a remote are skipped, counted and named', async () => {
+  const platform = makePlatform();
+  const repo = join(platform.home, 'coordination.git');
+  const server = await startServer(platform.env);
+  servers.push(server);
+  const gateway = await server.call<{ sessionId: string }>('register_session', { repoPath: platform.repos.gateway, projectGroup: 'my-platform' });
+  const frontend = await server.call<{ sessionId: string }>('register_session', { repoPath: platform.repos.frontend, projectGroup: 'my-platform' });
+  // Case 4: a NUL, a BEL and an ESC in a summary: written, but never raw into a commit.
+  const sent = await server.call<{ eventId: string }>('notify_related_sessions', {
+    sessionId: gateway.sessionId, changeType: 'api_endpoint_change', summary: 'renamed\u0000 /users\u0007 \u001b[31mred', notify: ['frontend'],
+  });
+  const now = Date.now();
+  const base = { v: 1, group: 'my-platform', at: now, clock: 5 };
+  const evil = 'refs/remotes/origin/orchestrator/sessions/evil';
+  forge(repo, evil, { ...base, kind: 'session.registered', id: 'evil-reg', role: 'auth', session: 'evil', repoPath: '/x', host: 'h', pid: 1 });
+  // Authority: an end, a delivery and an acknowledgement for another session, from evil's ref.
+  forge(repo, evil, { ...base, kind: 'session.ended', id: 'evil-end', role: 'frontend', session: frontend.sessionId, reason: 'forged' });
+  forge(repo, evil, { ...base, kind: 'delivered', id: 'evil-del', role: 'frontend', session: frontend.sessionId, eventIds: [sent.eventId] });
+  // Invalid: fields of the wrong type, a clock that would stop every clock.
+  forge(repo, evil, { ...base, kind: 'event', id: 'evil-types', role: 'auth', session: 'evil', types: 'x', summary: 12345, priority: 'high', targets: [{ role: 'frontend', via: [], priority: 'high' }], source: 'tool' });
+  forge(repo, evil, { ...base, kind: 'session.heartbeat', id: 'evil-clock', role: 'auth', session: 'evil', clock: 1e308 });
+
+  const updates = await server.call<{ updates: Array<{ eventId?: string; id?: string; summary: string }> }>('get_cross_project_updates', { sessionId: frontend.sessionId, peek: true });
+  const summaries = JSON.stringify(updates);
+  assert.ok(summaries.includes(sent.eventId), summaries); // not "delivered" by evil, not ended
+  const status = await cliJson<Status>(platform.env, ['status', 'my-platform']);
+  const mine = status.groups[0]!.sessions.find((s) => s.sessionId === frontend.sessionId)!;
+  assert.is(mine.status, 'active');
+  const problems = status.problems.join('\n');
+  assert.match(problems, /not authorized: session.ended of session/);
+  assert.match(problems, /not authorized: delivered of session/);
+  assert.match(problems, /invalid: event evil-types types/);
+  assert.match(problems, /invalid: session.heartbeat evil-clock clock/);
+  // The clock keeps counting from what is believable.
+  await server.call('heartbeat', { sessionId: gateway.sessionId, currentTask: 'next' });
+  const tip = gitSync(repo, ['rev-parse', `refs/orchestrator/sessions/${gateway.sessionId}`]).trim();
+  const clock = Number(/Clock: (\d+)/.exec(gitSync(repo, ['cat-file', 'commit', tip]))![1]);
+  assert.ok(clock < 1000, `clock ${clock}`);
+  // `log` reads everything, prints no control character.
+  const log = await cli(platform.env, ['log', '-n', '50']);
+  assert.is(log.code, 0, log.stderr);
+  // eslint-disable-next-line no-control-regex
+  assert.not.match(log.stdout, /[\u0000-\u0008\u000b-\u001f\u007f]/);
+  assert.ok(log.stdout.includes('renamed'), log.stdout);
+  fsck(repo);
+});
+
 test.run();

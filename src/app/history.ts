@@ -2,6 +2,7 @@
 // copies), newest first. Reads only what it shows: the timeline walks all
 // tips at once, newest commit first, and stops once it has enough.
 import { compareRecords } from '../core/order.js';
+import { escapeControl } from '../core/record-schema.js';
 import type { OrchestratorRecord } from '../core/records.js';
 import type { CoordinationStore, StoredCommit } from '../store/index.js';
 
@@ -145,7 +146,8 @@ function entryOf(record: OrchestratorRecord, sha: string, ref: string): Timeline
     what,
     to,
     commit,
-    summary,
+    // Other sessions' words reach a terminal: one line, control characters escaped.
+    summary: escapeControl(summary.replace(/\s+/g, ' ').trim()),
     sha,
     ref,
   };

@@ -1,6 +1,7 @@
 // An in-memory view of every record in the coordination repo, brought up to date by reading only
 // the commits that are new since the last refresh (the previous tips are the cursor).
 import type { OrchestratorRecord } from '../core/records.js';
+import { authorityProblem } from '../core/record-schema.js';
 import type { CoordinationStore, StoredCommit } from '../store/index.js';
 
 export interface IndexedRecord {
@@ -79,10 +80,14 @@ export class RecordIndex {
     if (changed.length === 0) return stats;
     const known = new Set(this.tips.values());
     const notBefore = this.notBefore();
-    const take = (commit: StoredCommit) => {
+    const refOfTip = new Map<string, string>();
+    for (const [ref, tip] of changed) if (!refOfTip.has(tip)) refOfTip.set(tip, ref);
+    const take = (commit: StoredCommit, ref = commit.source && refOfTip.get(commit.source)) => {
       stats.commitsRead++;
-      if (commit.record) this.add({ record: commit.record, sha: commit.sha });
-      else this.noteProblem(commit);
+      // Authority by ref: a record speaks only for the session (or machine) whose ref carries it.
+      const forged = commit.record && ref ? authorityProblem(ref, commit.record) : null;
+      if (commit.record && !forged) this.add({ record: commit.record, sha: commit.sha });
+      else this.noteProblem(forged ? { ...commit, problem: `not authorized: ${forged}` } : commit);
     };
     let bulk = changed.length > BULK_THRESHOLD || changed.some(([ref]) => !this.tips.has(ref));
     if (bulk) {
@@ -99,7 +104,7 @@ export class RecordIndex {
         const previous = this.tips.get(ref);
         try {
           const commits = await this.store.walk(tip, { stopAt: (sha) => sha === previous || known.has(sha), notBefore });
-          for (let i = commits.length - 1; i >= 0; i--) take(commits[i]!);
+          for (let i = commits.length - 1; i >= 0; i--) take(commits[i]!, ref);
         } catch (error) {
           this.badTips.set(ref, tip);
           this.damaged.set(ref, damagedRef(this.store.location, ref, `its history cannot be read (${(error as Error).message.split(':')[0]})`, true));

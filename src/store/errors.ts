@@ -5,6 +5,7 @@ export type StoreErrorCode =
   | 'MISSING_REPO'
   | 'DAMAGED_REPO'
   | 'WRONG_FORMAT'
+  | 'INVALID_RECORD'
   | 'BAD_REF_NAME'
   | 'STALE_REF'
   | 'REF_LOCKED'

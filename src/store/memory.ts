@@ -4,8 +4,8 @@
 // MemoryStores (a remote's URL is that store's `location`). For fast in-process tests of the
 // application; test/store.conformance.test.ts holds both implementations to one contract.
 import { assertName } from '../core/names.js';
-import { encodeRecordMessage, type OrchestratorRecord, type TopologyChanged } from '../core/records.js';
-import { parseAuthor, parseCommit, parseTree, type StoredCommit } from './commits.js';
+import type { OrchestratorRecord, TopologyChanged } from '../core/records.js';
+import { parseAuthor, parseCommit, parseTree, writableMessage, type StoredCommit } from './commits.js';
 import { StaleRefError, StoreError } from './errors.js';
 import { ARCHIVE_NAMESPACE, NAMESPACE, remoteNamespace, TOPOLOGY_PATH, TOPOLOGY_REF } from './layout.js';
 import { commitBody, EMPTY_TREE, hashObject, recordSignature, treeBody, type ObjectType, type Signature } from './objects.js';
@@ -68,8 +68,9 @@ export class MemoryStore implements CoordinationStore {
     if (options.expectedTip !== undefined && options.expectedTip !== current) throw new StaleRefError(ref, options.expectedTip, current);
     const shas: string[] = [];
     let parent = current;
-    for (const record of records) {
-      parent = this.put('commit', commitBody(EMPTY_TREE, parent ? [parent] : [], recordSignature(record, options.author), encodeRecordMessage(record)));
+    const messages = records.map(writableMessage); // INVALID_RECORD before anything is written
+    for (const [i, record] of records.entries()) {
+      parent = this.put('commit', commitBody(EMPTY_TREE, parent ? [parent] : [], recordSignature(record, options.author), messages[i]!));
       shas.push(parent);
     }
     this.refs.set(ref, parent!);
@@ -129,10 +130,12 @@ export class MemoryStore implements CoordinationStore {
     const order: StoredCommit[] = [];
     const seen = new Set<string>();
     const frontier: StoredCommit[] = [];
-    const enqueue = (shas: string[]) => {
+    const sources = new Map<string, string>();
+    const enqueue = (shas: string[], source?: string) => {
       for (const sha of shas) {
         if (seen.has(sha) || excluded.has(sha)) continue;
         seen.add(sha);
+        sources.set(sha, source ?? sha);
         const commit = this.commitOrThrow(sha);
         if (keep(commit)) frontier.push(commit);
       }
@@ -143,10 +146,10 @@ export class MemoryStore implements CoordinationStore {
       for (let i = 1; i < frontier.length; i++) if (frontier[i]!.time > frontier[newest]!.time) newest = i;
       const commit = frontier.splice(newest, 1)[0]!;
       order.push(commit);
-      enqueue(commit.parents);
+      enqueue(commit.parents, sources.get(commit.sha));
     }
     const out = options.oldestFirst ? dateOrderReversed(order) : order;
-    for (const commit of out) onCommit({ ...commit, tree: '' });
+    for (const commit of out) onCommit({ ...commit, tree: '', source: sources.get(commit.sha)! });
     return out.length;
   }
 
@@ -166,7 +169,7 @@ export class MemoryStore implements CoordinationStore {
     const blob = this.put('blob', Buffer.from(text, 'utf8'));
     const tree = this.put('tree', treeBody([{ name: TOPOLOGY_PATH, blob }]));
     const parents = [...new Set([...(expectedTip ? [expectedTip] : []), ...extraParents])];
-    const commit = this.put('commit', commitBody(tree, parents, recordSignature(record), encodeRecordMessage(record)));
+    const commit = this.put('commit', commitBody(tree, parents, recordSignature(record), writableMessage(record)));
     this.swap(TOPOLOGY_REF, expectedTip, commit);
     return commit;
   }

@@ -4,8 +4,8 @@
 // transport and the few other operations run the git CLI through ./run.ts.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { encodeRecordMessage, type OrchestratorRecord, type TopologyChanged } from '../../core/records.js';
-import { parseAuthor, parseCommit, parseTree, type StoredCommit } from '../commits.js';
+import type { OrchestratorRecord, TopologyChanged } from '../../core/records.js';
+import { parseAuthor, parseCommit, parseTree, writableMessage, type StoredCommit } from '../commits.js';
 import { StaleRefError, StoreError } from '../errors.js';
 import { ARCHIVE_NAMESPACE, NAMESPACE, TOPOLOGY_PATH, TOPOLOGY_REF } from '../layout.js';
 import { commitBody, EMPTY_TREE, recordSignature, treeBody, type Signature } from '../objects.js';
@@ -124,11 +124,13 @@ export class GitStore implements CoordinationStore {
   async append(ref: string, records: OrchestratorRecord[], options: AppendOptions = {}): Promise<string[]> {
     assertRefName(ref);
     if (records.length === 0) return [];
+    const messages = records.map(writableMessage); // INVALID_RECORD before anything is written
     const build = (base: string | null): string[] => {
       const shas: string[] = [];
       let parent = base;
+      let i = 0;
       for (const record of records) {
-        const body = commitBody(EMPTY_TREE, parent ? [parent] : [], recordSignature(record, options.author), encodeRecordMessage(record));
+        const body = commitBody(EMPTY_TREE, parent ? [parent] : [], recordSignature(record, options.author), messages[i++]!);
         parent = writeObject(this.gitDir, 'commit', body);
         shas.push(parent);
       }
@@ -239,7 +241,7 @@ export class GitStore implements CoordinationStore {
     const blob = writeObject(this.gitDir, 'blob', Buffer.from(text, 'utf8'));
     const tree = writeObject(this.gitDir, 'tree', treeBody([{ name: TOPOLOGY_PATH, blob }]));
     const parents = [...new Set([...(expectedTip ? [expectedTip] : []), ...extraParents])];
-    const commit = writeObject(this.gitDir, 'commit', commitBody(tree, parents, recordSignature(record), encodeRecordMessage(record)));
+    const commit = writeObject(this.gitDir, 'commit', commitBody(tree, parents, recordSignature(record), writableMessage(record)));
     await withRefLock(this.gitDir, TOPOLOGY_REF, (current) => {
       if (current !== expectedTip) throw new StaleRefError(TOPOLOGY_REF, expectedTip, current);
       return { write: commit, result: commit };
