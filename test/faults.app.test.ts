@@ -117,4 +117,52 @@ test('cases 4 and 9: forged and invalid records from a remote are skipped, count
   fsck(repo);
 });
 
+/** Makes `dir` read-only for this process (a read-only bind mount as root, chmod otherwise); null when impossible. */
+function readOnly(dir: string): (() => void) | null {
+  if (process.getuid?.() === 0) {
+    try {
+      execFileSync('mount', ['--bind', dir, dir], { stdio: 'ignore' });
+    } catch {
+      return null;
+    }
+    try {
+      execFileSync('mount', ['-o', 'remount,bind,ro', dir, dir], { stdio: 'ignore' });
+    } catch {
+      execFileSync('umount', [dir], { stdio: 'ignore' });
+      return null;
+    }
+    return () => execFileSync('umount', [dir], { stdio: 'ignore' });
+  }
+  execFileSync('chmod', ['-R', 'a-w', dir]);
+  return () => execFileSync('chmod', ['-R', 'u+w', dir]);
+}
+
+test('case 5: a read-only coordination repo still reads: status, log, a server\'s read-only tools', async () => {
+  const platform = makePlatform();
+  const first = await startServer(platform.env);
+  const gateway = await first.call<{ sessionId: string }>('register_session', { repoPath: platform.repos.gateway, projectGroup: 'my-platform', currentTask: 'before' });
+  await first.call('notify_related_sessions', { sessionId: gateway.sessionId, changeType: 'api_endpoint_change', summary: 'renamed /users', notify: ['frontend'] });
+  await first.close();
+  const undo = readOnly(platform.home);
+  if (!undo) {
+    console.log('  (skipped: cannot make a folder read-only here)');
+    return;
+  }
+  try {
+    const status = await cli(platform.env, ['status', '--json']);
+    assert.is(status.code, 0, status.stderr);
+    assert.ok(status.stdout.includes(gateway.sessionId), status.stdout);
+    const log = await cli(platform.env, ['log', '-n', '5']);
+    assert.is(log.code, 0, log.stderr);
+    assert.ok(log.stdout.includes('renamed /users'), log.stdout);
+    const server = await startServer(platform.env);
+    servers.push(server);
+    const topology = await server.call<Record<string, unknown>>('get_topology', {});
+    assert.ok(JSON.stringify(topology).includes('frontend'));
+    await server.call('list_group_sessions', { projectGroup: 'my-platform' });
+  } finally {
+    undo();
+  }
+});
+
 test.run();
