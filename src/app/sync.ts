@@ -184,6 +184,16 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
   if (ours && (await store.isAncestor(theirs, ours))) return 'unchanged'; // ours is ahead: pushed below
   if (!ours || (await store.isAncestor(ours, theirs))) {
     const text = await topologyText(store, theirs);
+    // Validated before it is adopted: an invalid topology from a remote would fail every tool here.
+    const errors = deps.topology.validate(text).errors;
+    if (errors.length > 0) {
+      const conflictFile = join(deps.paths.home, `topology.${remote}.conflict.yml`);
+      writeFileAtomic(conflictFile, text);
+      const reason = `the topology of ${remote} (${theirs.slice(0, 12)}) is invalid: ${errors.slice(0, 3).map((p) => formatProblem(p)).join('; ')}`;
+      result.notices.push(`${reason}; kept this machine's; theirs is in ${conflictFile}`);
+      result.conflict = { file: conflictFile, reason };
+      return 'conflict';
+    }
     const moved = await updateTopology(deps, ours, text, async () => {
       await store.compareAndSwap(TOPOLOGY_REF, ours, theirs);
       return theirs;
