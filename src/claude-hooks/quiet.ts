@@ -2,7 +2,7 @@
 // notes the ref tips it started from; the next run of that hook for the same Claude Code session
 // that finds every tip unchanged says nothing again without loading the app. Sound because only
 // new records can make something to say (time only takes things away: retention, expiry).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../config/files.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -39,7 +39,7 @@ export function isStillQuiet(stamp: QuietStamp): boolean {
 
 export function noteQuiet(stamp: QuietStamp): void {
   try {
-    writeFileAtomic(stamp.file, stamp.key);
+    writeFileAtomic(stamp.file, stamp.key, { followSymlinks: false });
   } catch {
     // Only costs time.
   }
@@ -47,7 +47,8 @@ export function noteQuiet(stamp: QuietStamp): void {
 
 export function forgetQuiet(stamp: QuietStamp): void {
   try {
-    writeFileSync(stamp.file, '');
+    // Replaces the stamp, never writes through it: a stamp file replaced by a symlink must not truncate its target.
+    writeFileAtomic(stamp.file, '', { followSymlinks: false, mkdir: false });
   } catch {
     // Nothing to forget.
   }
