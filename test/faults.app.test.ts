@@ -91,10 +91,13 @@ test('cases 4 and 9: forged and invalid records from a remote are skipped, count
   // Invalid: fields of the wrong type, a clock that would stop every clock.
   forge(repo, evil, { ...base, kind: 'event', id: 'evil-types', role: 'auth', session: 'evil', types: 'x', summary: 12345, priority: 'high', targets: [{ role: 'frontend', via: [], priority: 'high' }], source: 'tool' });
   forge(repo, evil, { ...base, kind: 'session.heartbeat', id: 'evil-clock', role: 'auth', session: 'evil', clock: 1e308 });
+  // Case 10: a 200,000-character summary never comes back whole.
+  forge(repo, evil, { ...base, kind: 'event', id: 'evil-long', role: 'auth', session: 'evil', types: ['schema_change'], summary: 'y'.repeat(200_000), priority: 'high', targets: [{ role: 'frontend', via: [], priority: 'high' }], source: 'tool' });
 
   const updates = await server.call<{ updates: Array<{ eventId?: string; id?: string; summary: string }> }>('get_cross_project_updates', { sessionId: frontend.sessionId, peek: true });
   const summaries = JSON.stringify(updates);
   assert.ok(summaries.includes(sent.eventId), summaries); // not "delivered" by evil, not ended
+  assert.ok(summaries.length < 10_000, `updates of ${summaries.length} characters`);
   const status = await cliJson<Status>(platform.env, ['status', 'my-platform']);
   const mine = status.groups[0]!.sessions.find((s) => s.sessionId === frontend.sessionId)!;
   assert.is(mine.status, 'active');
@@ -103,6 +106,7 @@ test('cases 4 and 9: forged and invalid records from a remote are skipped, count
   assert.match(problems, /not authorized: delivered of session/);
   assert.match(problems, /invalid: event evil-types types/);
   assert.match(problems, /invalid: session.heartbeat evil-clock clock/);
+  assert.match(problems, /invalid: event evil-long summary is 200000 characters long/);
   // The clock keeps counting from what is believable.
   await server.call('heartbeat', { sessionId: gateway.sessionId, currentTask: 'next' });
   const tip = gitSync(repo, ['rev-parse', `refs/orchestrator/sessions/${gateway.sessionId}`]).trim();
