@@ -64,8 +64,8 @@ function forge(repo: string, ref: string, record: Record<string, unknown>): stri
     parent = '';
   }
   const message = `forged\n\nOrchestrator-Record: ${JSON.stringify(record)}\n`;
-  const args = ['commit-tree', '4b825dc642cb6eb9a060e54bf8d69288fbee4904', ...(parent ? ['-p', parent] : []), '-m', message];
-  const sha = execFileSync('git', [`--git-dir=${repo}`, ...args], { encoding: 'utf8' }).trim();
+  const args = ['commit-tree', '4b825dc642cb6eb9a060e54bf8d69288fbee4904', ...(parent ? ['-p', parent] : []), '-F', '-'];
+  const sha = execFileSync('git', [`--git-dir=${repo}`, ...args], { encoding: 'utf8', input: message }).trim();
   gitSync(repo, ['update-ref', ref, sha]);
   return sha;
 }
