@@ -21,6 +21,7 @@ import { mergeTopology } from './topology-merge.js';
 import type { TopologyService } from './topology-service.js';
 import { formatProblem } from '../topology/parse.js';
 import { acquireFileLock, writeFileAtomic } from '../config/files.js';
+import { machineIdProblem } from '../config/machine.js';
 
 export interface SyncDeps {
   paths: HomePaths;
@@ -123,6 +124,8 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: SyncOptio
     } catch (error) {
       result.notices.push(`could not record hand edits of topology.yml: ${describeError(error)}`);
     }
+    const machine = machineIdProblem(deps.paths.home);
+    if (machine) result.notices.push(machine);
     for (let attempt = 1; ; attempt++) {
       result.fetched += (await deps.store.fetch(remote.name, transport)).updated;
       const topology = await syncTopology(deps, remote.name, result);

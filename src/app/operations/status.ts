@@ -1,5 +1,6 @@
 // status: every group's sessions (active, stale, ended), the sync points still pending, the
 // remotes with their last share, topology conflicts waiting for a person, and unreadable records.
+import { machineIdProblem } from '../../config/machine.js';
 import type { AppContext } from '../context.js';
 import { sessionView, syncState } from '../sessions.js';
 import { readSyncStates, topologyConflicts, type RemoteSyncResult } from '../sync.js';
@@ -88,7 +89,8 @@ export async function status(ctx: AppContext, input: { home?: string; group?: st
       topology: state?.last.topology ?? null,
     };
   });
-  return { groups, remotes, conflicts: topologyConflicts(home), problems: [...ctx.records.problems] };
+  const machine = machineIdProblem(home);
+  return { groups, remotes, conflicts: topologyConflicts(home), problems: [...(machine ? [machine] : []), ...ctx.records.problems] };
 }
 
 function rank(status: string): number {
