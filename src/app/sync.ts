@@ -22,6 +22,7 @@ import type { TopologyService } from './topology-service.js';
 import { formatProblem } from '../topology/parse.js';
 import { acquireFileLock, writeFileAtomic } from '../config/files.js';
 import { machineIdProblem } from '../config/machine.js';
+import { untrustedText } from '../core/record-schema.js';
 
 export interface SyncDeps {
   paths: HomePaths;
@@ -206,9 +207,19 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
       return 'skipped';
     }
     if (moved === 'retry') return 'retry';
-    // Tell this machine when the update it took in settled a conflict against an edit made here.
+    // Tell this machine when the update it took in settled a conflict against an edit made here,
+    // and keep the side that lost (the merge's other parent) beside topology.yml on this disk, so
+    // `status` shows the conflict here too (the merge message names a file on the other machine).
     for (const commit of await store.walk(theirs, { stopAt: (sha) => sha === ours, limit: 50 })) {
-      if (commit.record?.kind === 'topology' && commit.record.action.includes('CONFLICT')) result.notices.push(`from ${remote}: ${commit.record.action}`);
+      if (commit.record?.kind !== 'topology' || !commit.record.action.includes('CONFLICT')) continue;
+      const lost = commit.parents[1];
+      const conflictFile = join(deps.paths.home, `topology.${remote}.conflict.yml`);
+      if (lost) {
+        writeFileAtomic(conflictFile, await topologyText(store, lost));
+        result.conflict = { file: conflictFile, reason: `${remote} kept its version in a merge; the version it did not keep (${lost.slice(0, 12)}) is in ${conflictFile}` };
+      }
+      result.notices.push(`from ${remote}: ${untrustedText(commit.record.action, 300)}${lost ? `; the side not kept is in ${conflictFile}` : ''}`);
+      if (lost) return 'conflict';
     }
     return 'fast-forwarded';
   }
