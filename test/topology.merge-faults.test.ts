@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mergeTopology } from '../src/app/topology-merge.js';
 import { EXAMPLE_TOPOLOGY } from '../src/topology/example.js';
+import { parseTopology } from '../src/topology/parse.js';
 
 const rule = (priority: string) => `      - when: config_change\n        from: "*"\n        notify: all\n        priority: ${priority}\n`;
 const valid = () => null;
@@ -28,6 +29,13 @@ test('two different rules added on both sides are both kept', async () => {
     assert.ok(merged.text.includes('config_change'));
     assert.ok(merged.text.includes('dependency_update'));
   }
+});
+
+test('case 13: a member path holding a newline is an error, not a path under the current folder', () => {
+  const text = EXAMPLE_TOPOLOGY.replace('path: ~/repos/frontend', 'path: "/tmp/x\\n/etc"');
+  const result = parseTopology(text, { expandPath: (p) => p.replace(/^~(?=\/|$)/, '/home/me') });
+  assert.is(result.topology, null);
+  assert.ok(result.errors.some((e) => /control character/.test(e.message)), JSON.stringify(result.errors));
 });
 
 test.run();

@@ -181,7 +181,10 @@ function checkGroup(name: string, raw: RawGroup, base: PathSegment[], options: P
     } else firstByRole.set(m.role, i);
 
     const expanded = options.expandPath(m.path);
-    if (!isAbsolute(expanded)) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(m.path)) {
+      error([...at, 'path'], `path ${JSON.stringify(m.path)} holds a control character (a newline?)`, 'write the path on one line, without control characters');
+    } else if (!isAbsolute(expanded)) {
       error([...at, 'path'], `path ${JSON.stringify(m.path)} is relative`, 'write an absolute path or one starting with ~/');
     } else {
       const samePath = firstByPath.get(expanded);
