@@ -12,6 +12,7 @@ const BENCHES = {
   sync: 'sharing through a remote: incremental sync against a full fetch',
   contracts: 'contract diffs per format and a large OpenAPI document; parsing alone as baseline',
   dashboard: "the dashboard's data over 100,000 past records: first and warm overview, change polling, timeline pages",
+  faults: 'servers and syncs killed at random points: records confirmed, lost, duplicated, stale locks left, time to recover',
 };
 
 const asked = process.argv.slice(2);

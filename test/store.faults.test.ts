@@ -130,6 +130,20 @@ test('case 3: a ref lock left by a killed writer is taken over; a fresh one is w
   store.close();
 });
 
+test('case 3: a stale lock on a ref nobody writes again is removed when a writer opens the repo', async () => {
+  const gitDir = join(tempDir(), 'coordination.git');
+  (await Store.open(gitDir, { maintenance: false })).close();
+  const dead = join(gitDir, 'refs/orchestrator/sessions/dead.lock');
+  const young = join(gitDir, 'refs/orchestrator/sessions/young.lock');
+  aged(dead, 60);
+  aged(young, 0);
+  (await Store.open(gitDir, { maintenance: false })).close();
+  assert.ok(existsSync(dead), 'a reader (the hooks) leaves it');
+  (await Store.open(gitDir)).close();
+  assert.not.ok(existsSync(dead), 'a writer removes it');
+  assert.ok(existsSync(young), 'a fresh lock is left to its holder');
+});
+
 test('case 3: git lock files left by a killed fetch do not block the next fetch', async () => {
   const dir = tempDir();
   const theirs = await Store.open(join(dir, 'theirs.git'), { maintenance: false });

@@ -17,7 +17,7 @@ import { maxClockOf, walkCommits } from '../walk.js';
 import { logCommits } from './log.js';
 import { writeObject } from './objects.js';
 import { ObjectReader } from './reader.js';
-import { listRefs, readRef, withRefLock } from './refs.js';
+import { listRefs, readRef, recoverStaleLocks, withRefLock } from './refs.js';
 import { git, gitOk, spawnGitDetached } from './run.js';
 import * as transport from './transport.js';
 
@@ -118,6 +118,9 @@ export class GitStore implements CoordinationStore {
         if (!isReadOnlyError(error)) throw error;
       }
     }
+    // Ref locks left by writers that died (a killed server's session is never written again, so no
+    // writer would meet its lock): removed once stale. Only for writing processes, not the hooks.
+    if (options.maintenance !== false) recoverStaleLocks(dir, 'refs');
     return new GitStore(dir, options.maintenance !== false, options.maintenanceEvery ?? MAINTENANCE_EVERY);
   }
 
