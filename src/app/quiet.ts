@@ -40,7 +40,7 @@ export function isStillQuiet(stamp: QuietStamp): boolean {
 /** Writes the stamp by rename: a symlink planted there is replaced, its target left alone. */
 export function noteQuiet(stamp: QuietStamp): void {
   try {
-    writeFileAtomic(stamp.file, stamp.key);
+    writeFileAtomic(stamp.file, stamp.key, { followSymlinks: false });
   } catch {
     // Only costs time.
   }

@@ -1,6 +1,7 @@
 // An in-memory view of every record in the coordination repo, brought up to date by reading only
 // the commits that are new since the last refresh (the previous tips are the cursor).
 import type { OrchestratorRecord } from '../core/records.js';
+import { authorityProblem } from '../core/record-schema.js';
 import type { CoordinationStore, StoredCommit } from '../store/index.js';
 
 export interface IndexedRecord {
@@ -24,6 +25,16 @@ export interface ReadCursor {
   maxClock: number;
 }
 
+/** One line for `status`: the damaged ref, what is wrong, and how to repair it. */
+function damagedRef(location: string, ref: string, what: string, missingObject: boolean): string {
+  const remote = ref.startsWith('refs/remotes/');
+  const repair = missingObject
+    ? `git --git-dir='${location}' update-ref -d ${ref}`
+    : `rm '${location}/${ref}'`;
+  const after = remote ? 'the next sync fetches it again' : 'its session or machine writes it afresh; `sync` brings back a copy a remote has';
+  return `damaged ref ${ref}: ${what}; its records are skipped. Repair: ${repair} (${after})`;
+}
+
 /** Above this many changed refs, one bulk `git log` beats reading commit by commit. */
 const BULK_THRESHOLD = 8;
 
@@ -40,8 +51,19 @@ export class RecordIndex {
   /** Called after each refresh that read something (e.g. to write a checkpoint). */
   onRefreshed: ((stats: RefreshStats) => void) | undefined;
 
-  /** Problems met while reading (records of a newer version, foreign commits), for `status`. */
-  readonly problems: string[] = [];
+  private readonly readProblems: string[] = [];
+  /** Refs that could not be read (empty or garbage file, missing object): ref -> what and how to repair. */
+  private readonly damaged = new Map<string, string>();
+  /** The unreadable tip of each damaged ref: not tried again until the ref moves. */
+  private readonly badTips = new Map<string, string>();
+
+  /**
+   * Problems met while reading, for `status`: damaged refs first (each costs only itself: its
+   * records are skipped, every other ref is read), then records this version cannot read.
+   */
+  get problems(): string[] {
+    return [...[...this.damaged.values()], ...this.readProblems];
+  }
 
   constructor(
     private readonly store: CoordinationStore,
@@ -109,37 +131,67 @@ export class RecordIndex {
 
   private async readNew(): Promise<RefreshStats> {
     const refs = await this.store.listRefs();
-    const changed = [...refs].filter(([ref, tip]) => this.tips.get(ref) !== tip);
+    for (const ref of [...this.damaged.keys()]) {
+      if (this.badTips.has(ref) && this.badTips.get(ref) === refs.get(ref)) continue;
+      this.damaged.delete(ref);
+      this.badTips.delete(ref);
+    }
+    for (const [ref, what] of this.store.damagedRefs()) this.damaged.set(ref, damagedRef(this.store.location, ref, what, false));
+    const changed = [...refs].filter(([ref, tip]) => this.tips.get(ref) !== tip && this.badTips.get(ref) !== tip);
     const stats: RefreshStats = { refsChanged: changed.length, commitsRead: 0 };
     if (changed.length === 0) return stats;
     const known = new Set(this.tips.values());
     const notBefore = this.notBefore();
-    const take = (commit: StoredCommit) => {
+    const refOfTip = new Map<string, string>();
+    for (const [ref, tip] of changed) if (!refOfTip.has(tip)) refOfTip.set(tip, ref);
+    const take = (commit: StoredCommit, ref = commit.source && refOfTip.get(commit.source)) => {
       stats.commitsRead++;
-      if (commit.record) this.add({ record: commit.record, sha: commit.sha });
-      else this.noteProblem(commit);
+      // Authority by ref: a record speaks only for the session (or machine) whose ref carries it.
+      const forged = commit.record && ref ? authorityProblem(ref, commit.record) : null;
+      if (commit.record && !forged) this.add({ record: commit.record, sha: commit.sha });
+      else this.noteProblem(forged ? { ...commit, problem: `not authorized: ${forged}` } : commit);
     };
-    if (changed.length > BULK_THRESHOLD || changed.some(([ref]) => !this.tips.has(ref))) {
+    let bulk = changed.length > BULK_THRESHOLD || changed.some(([ref]) => !this.tips.has(ref));
+    if (bulk) {
       // Catching up (a cold start, a fetch): one git log over everything not reachable from what
       // we read, oldest first and applied as it streams, so memory stays flat.
-      await this.store.log(changed.map(([, tip]) => tip), { exclude: [...known], notBefore, oldestFirst: true }, take);
-    } else {
+      try {
+        await this.store.log(changed.map(([, tip]) => tip), { exclude: [...known], notBefore, oldestFirst: true }, take);
+      } catch {
+        bulk = false; // a damaged ref among them: read ref by ref, so it costs only itself
+      }
+    }
+    if (!bulk) {
       // Every changed ref walked at once: the reads of one step of all walks go to the object
-      // reader together (one pipelined round trip), not one ref after another.
+      // reader together (one pipelined round trip), not one ref after another; a ref whose
+      // history cannot be read costs only itself.
       const walks = await Promise.all(
-        changed.map(([ref, tip]) => {
+        changed.map(async ([ref, tip]) => {
           const previous = this.tips.get(ref);
-          return this.store.walk(tip, { stopAt: (sha) => sha === previous || known.has(sha), notBefore });
+          try {
+            return { ref, tip, commits: await this.store.walk(tip, { stopAt: (sha) => sha === previous || known.has(sha), notBefore }), error: null };
+          } catch (error) {
+            return { ref, tip, commits: [], error: error as Error };
+          }
         }),
       );
-      for (const commits of walks) for (let i = commits.length - 1; i >= 0; i--) take(commits[i]!);
+      for (const walked of walks) {
+        if (walked.error) {
+          this.badTips.set(walked.ref, walked.tip);
+          this.damaged.set(walked.ref, damagedRef(this.store.location, walked.ref, `its history cannot be read (${walked.error.message.split(':')[0]})`, true));
+          continue;
+        }
+        for (let i = walked.commits.length - 1; i >= 0; i--) take(walked.commits[i]!, walked.ref);
+        this.tips.set(walked.ref, walked.tip);
+      }
+      return stats;
     }
     for (const [ref, tip] of changed) this.tips.set(ref, tip);
     return stats;
   }
 
   private noteProblem(commit: StoredCommit): void {
-    if (commit.problem && this.problems.length < 20) this.problems.push(`${commit.sha.slice(0, 12)}: ${commit.problem}`);
+    if (commit.problem && this.readProblems.length < 20) this.readProblems.push(`${commit.sha.slice(0, 12)}: ${commit.problem}`);
   }
 
   /** Records written by this process are known at once, without waiting for a refresh. */

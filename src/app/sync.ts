@@ -21,6 +21,8 @@ import { mergeTopology } from './topology-merge.js';
 import type { TopologyService } from './topology-service.js';
 import { formatProblem } from '../topology/parse.js';
 import { acquireFileLock, writeFileAtomic } from '../config/files.js';
+import { machineIdProblem } from '../config/machine.js';
+import { untrustedText } from '../core/record-schema.js';
 
 export interface SyncDeps {
   paths: HomePaths;
@@ -123,6 +125,8 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: SyncOptio
     } catch (error) {
       result.notices.push(`could not record hand edits of topology.yml: ${describeError(error)}`);
     }
+    const machine = machineIdProblem(deps.paths.home);
+    if (machine) result.notices.push(machine);
     for (let attempt = 1; ; attempt++) {
       result.fetched += (await deps.store.fetch(remote.name, transport)).updated;
       const topology = await syncTopology(deps, remote.name, result);
@@ -184,6 +188,16 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
   if (ours && (await store.isAncestor(theirs, ours))) return 'unchanged'; // ours is ahead: pushed below
   if (!ours || (await store.isAncestor(ours, theirs))) {
     const text = await topologyText(store, theirs);
+    // Validated before it is adopted: an invalid topology from a remote would fail every tool here.
+    const errors = deps.topology.validate(text).errors;
+    if (errors.length > 0) {
+      const conflictFile = join(deps.paths.home, `topology.${remote}.conflict.yml`);
+      writeFileAtomic(conflictFile, text);
+      const reason = `the topology of ${remote} (${theirs.slice(0, 12)}) is invalid: ${errors.slice(0, 3).map((p) => formatProblem(p)).join('; ')}`;
+      result.notices.push(`${reason}; kept this machine's; theirs is in ${conflictFile}`);
+      result.conflict = { file: conflictFile, reason };
+      return 'conflict';
+    }
     const moved = await updateTopology(deps, ours, text, async () => {
       await store.compareAndSwap(TOPOLOGY_REF, ours, theirs);
       return theirs;
@@ -193,9 +207,19 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
       return 'skipped';
     }
     if (moved === 'retry') return 'retry';
-    // Tell this machine when the update it took in settled a conflict against an edit made here.
+    // Tell this machine when the update it took in settled a conflict against an edit made here,
+    // and keep the side that lost (the merge's other parent) beside topology.yml on this disk, so
+    // `status` shows the conflict here too (the merge message names a file on the other machine).
     for (const commit of await store.walk(theirs, { stopAt: (sha) => sha === ours, limit: 50 })) {
-      if (commit.record?.kind === 'topology' && commit.record.action.includes('CONFLICT')) result.notices.push(`from ${remote}: ${commit.record.action}`);
+      if (commit.record?.kind !== 'topology' || !commit.record.action.includes('CONFLICT')) continue;
+      const lost = commit.parents[1];
+      const conflictFile = join(deps.paths.home, `topology.${remote}.conflict.yml`);
+      if (lost) {
+        writeFileAtomic(conflictFile, await topologyText(store, lost));
+        result.conflict = { file: conflictFile, reason: `${remote} kept its version in a merge; the version it did not keep (${lost.slice(0, 12)}) is in ${conflictFile}` };
+      }
+      result.notices.push(`from ${remote}: ${untrustedText(commit.record.action, 300)}${lost ? `; the side not kept is in ${conflictFile}` : ''}`);
+      if (lost) return 'conflict';
     }
     return 'fast-forwarded';
   }

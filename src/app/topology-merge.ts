@@ -17,7 +17,9 @@ export async function mergeTopology(
   options: { theirsLabel: string; valid: (text: string) => string | null },
 ): Promise<TopologyMerge> {
   const lines = await mergeTexts(ours, base, theirs, ['ours', 'base', options.theirsLabel]);
-  if (lines.conflicts === 0 && options.valid(lines.text) === null) return { ok: true, text: lines.text, how: 'lines' };
+  // A clean line merge can still keep one rule twice (added on both machines, with two priorities):
+  // then the structural merge decides, which keys rules by when/from/notify.
+  if (lines.conflicts === 0 && options.valid(lines.text) === null && !repeatsRule(lines.text)) return { ok: true, text: lines.text, how: 'lines' };
   let merged: unknown;
   try {
     merged = merge3(parse(base) ?? {}, parse(ours) ?? {}, parse(theirs) ?? {}, '');
@@ -29,6 +31,28 @@ export async function mergeTopology(
   const problem = options.valid(text);
   if (problem !== null) return { ok: false, reason: `the merged topology is invalid: ${problem}` };
   return { ok: true, text, how: 'structure' };
+}
+
+/** Whether some group lists two communication rules with the same when/from/notify. */
+function repeatsRule(text: string): boolean {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch {
+    return false;
+  }
+  const groups = isMap(doc) && Array.isArray(doc.groups) ? doc.groups : isMap(doc) && isMap(doc.groups) ? Object.values(doc.groups) : [];
+  for (const group of groups) {
+    const rules = isMap(group) && Array.isArray(group.communicationRules) ? group.communicationRules : [];
+    const seen = new Set<string>();
+    for (const rule of rules) {
+      if (!isMap(rule)) continue;
+      const k = canonical({ when: rule.when, from: rule.from, notify: rule.notify });
+      if (seen.has(k)) return true;
+      seen.add(k);
+    }
+  }
+  return false;
 }
 
 class MergeConflict extends OrchestratorError {
@@ -69,7 +93,14 @@ export function merge3(base: Value, ours: Value, theirs: Value, where: string): 
   }
   if (Array.isArray(ours) && Array.isArray(theirs)) {
     const b = Array.isArray(base) ? base : [];
-    const key = (item: Value): string => (isMap(item) && typeof item.role === 'string' ? `role:${item.role}` : canonical(item));
+    // Members by role; communication rules by what they match (when, from, notify), so the same
+    // rule with two priorities is one rule changed on both sides (a conflict), not two rules.
+    const key = (item: Value): string =>
+      isMap(item) && typeof item.role === 'string'
+        ? `role:${item.role}`
+        : isMap(item) && 'when' in item
+          ? `rule:${canonical({ when: item.when, from: item.from, notify: item.notify })}`
+          : canonical(item);
     const index = (list: Value[]) => new Map(list.map((item) => [key(item), item] as const));
     const [bm, om, tm] = [index(b), index(ours), index(theirs)];
     if (bm.size !== b.length || om.size !== ours.length || tm.size !== theirs.length) throw new MergeConflict(where);

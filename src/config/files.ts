@@ -4,29 +4,64 @@
 // old), so two code paths touching the same file always agree on who holds it. Git's own ref
 // locks (`<ref>.lock`) are git's protocol and stay in src/store.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readlinkSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { processAlive } from './processes.js';
 
 export interface AtomicWriteOptions {
-  /** File mode of the new file (default 0o666 minus the umask). */
+  /** File mode (default: the existing file's mode, else 0o600: our files may hold credentials or other sessions' words). */
   mode?: number;
   /** Create the parent folder when missing (default true). */
   mkdir?: boolean;
+  /**
+   * When `file` is a symlink: true (default) replaces the file it points to and keeps the link (a
+   * user's dotfiles setup); false replaces the link itself and never touches its target (a file
+   * of ours someone may have replaced with a link).
+   */
+  followSymlinks?: boolean;
+}
+
+/** Where an atomic write of `file` must land: the symlink's final target when following, else the path itself. */
+function writeTarget(file: string, follow: boolean): string {
+  if (!follow) return file;
+  try {
+    if (!lstatSync(file).isSymbolicLink()) return file;
+  } catch {
+    return file;
+  }
+  try {
+    return realpathSync(file);
+  } catch {
+    // A dangling link: write where it points.
+    const to = readlinkSync(file);
+    return isAbsolute(to) ? to : join(dirname(file), to);
+  }
 }
 
 /**
- * Replaces `file` with `data` through a uniquely named temp file beside it and a rename, so a
- * concurrent reader sees the old content or the new, never half. Throws the file system's error
+ * Replaces `path` with `data` through a uniquely named temp file beside it and a rename, so a
+ * concurrent reader sees the old content or the new, never half. Keeps the file's mode (a
+ * `~/.claude.json` at 0600 stays 0600) and, by default, a symlink (see `followSymlinks`). Throws the file system's error
  * (the temp file is removed). Synchronous: callers are short-lived processes and small files.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+  const file = writeTarget(path, options.followSymlinks !== false);
   if (options.mkdir !== false) mkdirSync(dirname(file), { recursive: true });
+  let mode = options.mode;
+  if (mode === undefined) {
+    try {
+      const existing = lstatSync(file);
+      mode = existing.isFile() ? existing.mode & 0o7777 : 0o600;
+    } catch {
+      mode = 0o600;
+    }
+  }
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    writeFileSync(temp, data, { flag: 'wx', ...(options.mode !== undefined ? { mode: options.mode } : {}) });
+    writeFileSync(temp, data, { flag: 'wx', mode });
+    chmodSync(temp, mode); // the umask applies at creation only
     renameSync(temp, file);
   } catch (error) {
     try {

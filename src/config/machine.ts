@@ -1,7 +1,9 @@
 // A stable random id for this machine: commit ingestion writes to refs named after it, so two
 // machines never write the same ref.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 const VALID = /^[0-9a-f]{16,64}$/;
@@ -14,6 +16,11 @@ export function machineId(home: string): string {
   mkdirSync(home, { recursive: true });
   try {
     writeFileSync(file, `${randomBytes(8).toString('hex')}\n`, { flag: 'wx' });
+    try {
+      writeFileSync(join(home, ORIGIN_FILE), machineFingerprint(home), { flag: 'wx', mode: 0o600 });
+    } catch {
+      // Checked (and written) again by machineIdProblem.
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
@@ -34,4 +41,59 @@ function readId(file: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** File beside `machine-id` saying where the id was made: host name, OS machine id (hashed) and home path. */
+const ORIGIN_FILE = 'machine-id.origin';
+
+/** Where this process runs, as recorded in `machine-id.origin`. */
+export function machineFingerprint(home: string): string {
+  let os = '';
+  for (const file of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
+    try {
+      os = readFileSync(file, 'utf8').trim();
+      break;
+    } catch {
+      // Not on this system.
+    }
+  }
+  let path = home;
+  try {
+    path = realpathSync(home);
+  } catch {
+    // Not created yet.
+  }
+  const osHash = os ? createHash('sha256').update(os).digest('hex').slice(0, 16) : '-';
+  return `host ${hostname()}\nos ${osHash}\nhome ${path}\n`;
+}
+
+/**
+ * Null when the machine id in `home` was made here; otherwise what is wrong and how to fix it:
+ * the home was copied (a cloned VM, a restored backup, a synced dotfiles folder), and two machines
+ * with one id write the same change refs and overwrite each other's pushes. Records where the id
+ * was made on first use (and for ids made before this check existed).
+ */
+export function machineIdProblem(home: string): string | null {
+  const id = readId(join(home, 'machine-id'));
+  if (!id) return null;
+  const file = join(home, ORIGIN_FILE);
+  const here = machineFingerprint(home);
+  let recorded: string;
+  try {
+    recorded = readFileSync(file, 'utf8');
+  } catch {
+    try {
+      writeFileSync(file, here, { flag: 'wx', mode: 0o600 });
+    } catch {
+      // Read-only, or another process wrote it first.
+    }
+    return null;
+  }
+  if (recorded === here) return null;
+  const where = (text: string) => /^host (.*)$/m.exec(text)?.[1] ?? '?';
+  return (
+    `machine id ${id} was made on ${where(recorded)} (${/^home (.*)$/m.exec(recorded)?.[1] ?? '?'}), not here: ` +
+    `this home was copied, and two machines with one id overwrite each other's change refs. ` +
+    `Fix: on this machine only, run \`rm '${join(home, 'machine-id')}' '${file}'\` (a new id is made on next use)`
+  );
 }

@@ -1,5 +1,7 @@
 // Commit objects parsed into what readers need, with the record decoded (never thrown).
-import { decodeRecordMessage, type OrchestratorRecord } from '../core/records.js';
+import { decodeRecordMessage, encodeRecordMessage, type OrchestratorRecord } from '../core/records.js';
+import { MAX_RECORD_BYTES, recordProblem } from '../core/record-schema.js';
+import { StoreError } from './errors.js';
 
 export interface StoredCommit {
   sha: string;
@@ -9,8 +11,38 @@ export interface StoredCommit {
   time: number;
   message: string;
   record?: OrchestratorRecord;
-  /** Why `record` is absent: not a record, a newer format, or a malformed one. */
+  /** Why `record` is absent: not a record, a newer format, a malformed or an invalid one. */
   problem?: string;
+  /** Bulk reads only: the tip (as passed to `log`) this commit was reached from. */
+  source?: string;
+}
+
+/**
+ * The record a commit message carries, checked (`src/core/record-schema.ts`): a message larger
+ * than a record can be is refused before parsing; an invalid record is a problem, never thrown.
+ */
+export function decodeChecked(message: string): { record: OrchestratorRecord } | { problem: string } {
+  if (message.length > 2 * MAX_RECORD_BYTES) return { problem: `too-large: a ${message.length}-character message (records are at most ${MAX_RECORD_BYTES} bytes)` };
+  const decoded = decodeRecordMessage(message);
+  if (!decoded.ok) return { problem: `${decoded.reason}: ${decoded.detail}` };
+  const problem = recordProblem(decoded.record);
+  return problem ? { problem: `invalid: ${problem}` } : { record: decoded.record };
+}
+
+/**
+ * The commit message for a record about to be written: `INVALID_RECORD` when the record breaks a
+ * rule readers enforce (they would skip it) or is larger than `MAX_RECORD_BYTES`. Any control
+ * character left in the human part (subject, trailers) is replaced: git fsck refuses a NUL.
+ */
+export function writableMessage(record: OrchestratorRecord): string {
+  const problem = recordProblem(record);
+  if (problem) throw new StoreError('INVALID_RECORD', `refusing to write an invalid record: ${problem}`, { id: record.id });
+  const message = encodeRecordMessage(record);
+  if (Buffer.byteLength(message) > MAX_RECORD_BYTES) {
+    throw new StoreError('INVALID_RECORD', `refusing to write a record of ${Buffer.byteLength(message)} bytes (at most ${MAX_RECORD_BYTES})`, { id: record.id });
+  }
+  // eslint-disable-next-line no-control-regex
+  return message.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd');
 }
 
 export function parseCommit(sha: string, body: Buffer): StoredCommit {
@@ -31,9 +63,9 @@ export function parseCommit(sha: string, body: Buffer): StoredCommit {
     }
   }
   const commit: StoredCommit = { sha, tree, parents, time, message };
-  const decoded = decodeRecordMessage(message);
-  if (decoded.ok) commit.record = decoded.record;
-  else commit.problem = `${decoded.reason}: ${decoded.detail}`;
+  const decoded = decodeChecked(message);
+  if ('record' in decoded) commit.record = decoded.record;
+  else commit.problem = decoded.problem;
   return commit;
 }
 

@@ -4,6 +4,8 @@ import { OrchestratorError } from '../core/errors.js';
 export type StoreErrorCode =
   | 'MISSING_REPO'
   | 'DAMAGED_REPO'
+  | 'WRONG_FORMAT'
+  | 'INVALID_RECORD'
   | 'BAD_REF_NAME'
   | 'STALE_REF'
   | 'REF_LOCKED'

@@ -2,7 +2,7 @@
 // `<common-dir>/orchestrator/`: `poke` (the hook appends a byte per commit), `ingest.lock`
 // (the running ingester's pid), `installed` (when hooks were installed, in ms) and `server.pid`
 // (a running server that ingests this repo's commits itself, so the hook starts nothing).
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { utimesSync, closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { writeFileAtomic } from '../config/files.js';
 import { join } from 'node:path';
 import { stateDirOf } from './member-log.js';
@@ -93,13 +93,29 @@ function mtimeOf(file: string): number {
 }
 
 /**
- * Takes the ingest lock (O_EXCL file holding our pid). A lock whose pid is dead is stale and
- * taken over. A lock holding our own pid is ours already: the post-commit hook takes the lock
- * for the ingester it starts (with `$!`), so later commits of a burst start no other node.
+ * An ingest lock older than this is taken over even when its pid is alive: the pid was reused by
+ * another process (a reboot, a container) after the ingester died. An ingester runs for seconds.
+ */
+export const INGEST_LOCK_STALE_MS = 10 * 60_000;
+
+/**
+ * Takes the ingest lock (O_EXCL file holding our pid). A lock whose pid is dead, or that is older
+ * than `INGEST_LOCK_STALE_MS`, is stale and taken over. A lock holding our own pid is ours already: the post-commit hook takes
+ * the lock for the ingester it starts (with `$!`), so later commits of a burst start no other node.
  * Returns a release function, or null when a live process holds it.
  * Losing a race on a stale lock at worst lets two ingesters run; the conditional ref update
  * keeps that from recording anything twice.
  */
+/** Marks the ingest lock as held now (its mtime), for a holder that keeps it for long. Never throws. */
+export function touchIngestLock(commonDir: string): void {
+  const now = new Date();
+  try {
+    utimesSync(join(stateDirOf(commonDir), LOCK_FILE), now, now);
+  } catch {
+    // Not held (any more): nothing to mark.
+  }
+}
+
 export function tryIngestLock(commonDir: string): (() => void) | null {
   const dir = stateDirOf(commonDir);
   const file = join(dir, LOCK_FILE);
@@ -131,7 +147,7 @@ export function tryIngestLock(commonDir: string): (() => void) | null {
       if (Date.now() - mtimeOf(file) < 5000) return null;
     } else if (holder === process.pid) {
       return release; // Taken for us by the hook that started this process.
-    } else if (alive(holder)) return null;
+    } else if (alive(holder) && Date.now() - mtimeOf(file) < INGEST_LOCK_STALE_MS) return null;
     try {
       unlinkSync(file);
     } catch {

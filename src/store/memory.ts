@@ -6,8 +6,8 @@
 // Longer than 300 lines because it is one implementation of one interface (store/types.ts):
 // split, its members' shared invariants (objects, refs, archive, remotes) would scatter.
 import { assertName } from '../core/names.js';
-import { encodeRecordMessage, type OrchestratorRecord, type TopologyChanged } from '../core/records.js';
-import { parseAuthor, parseCommit, parseTree, type StoredCommit } from './commits.js';
+import type { OrchestratorRecord, TopologyChanged } from '../core/records.js';
+import { parseAuthor, parseCommit, parseTree, writableMessage, type StoredCommit } from './commits.js';
 import { StaleRefError, StoreError } from './errors.js';
 import { ARCHIVE_NAMESPACE, NAMESPACE, remoteNamespace, TOPOLOGY_PATH, TOPOLOGY_REF } from './layout.js';
 import { commitBody, EMPTY_TREE, hashObject, recordSignature, treeBody, type ObjectType, type Signature } from './objects.js';
@@ -46,6 +46,11 @@ export class MemoryStore implements CoordinationStore {
 
   // ---- refs ----
 
+  /** Nothing in memory is ever damaged. */
+  damagedRefs(): Map<string, string> {
+    return new Map();
+  }
+
   async listRefs(prefixes: string[] = DEFAULT_PREFIXES): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     for (const [ref, sha] of [...this.refs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -65,8 +70,9 @@ export class MemoryStore implements CoordinationStore {
     if (options.expectedTip !== undefined && options.expectedTip !== current) throw new StaleRefError(ref, options.expectedTip, current);
     const shas: string[] = [];
     let parent = current;
-    for (const record of records) {
-      parent = this.put('commit', commitBody(EMPTY_TREE, parent ? [parent] : [], recordSignature(record, options.author), encodeRecordMessage(record)));
+    const messages = records.map(writableMessage); // INVALID_RECORD before anything is written
+    for (const [i, record] of records.entries()) {
+      parent = this.put('commit', commitBody(EMPTY_TREE, parent ? [parent] : [], recordSignature(record, options.author), messages[i]!));
       shas.push(parent);
     }
     this.refs.set(ref, parent!);
@@ -126,10 +132,12 @@ export class MemoryStore implements CoordinationStore {
     const order: StoredCommit[] = [];
     const seen = new Set<string>();
     const frontier: StoredCommit[] = [];
-    const enqueue = (shas: string[]) => {
+    const sources = new Map<string, string>();
+    const enqueue = (shas: string[], source?: string) => {
       for (const sha of shas) {
         if (seen.has(sha) || excluded.has(sha)) continue;
         seen.add(sha);
+        sources.set(sha, source ?? sha);
         const commit = this.commitOrThrow(sha);
         if (keep(commit)) frontier.push(commit);
       }
@@ -140,10 +148,10 @@ export class MemoryStore implements CoordinationStore {
       for (let i = 1; i < frontier.length; i++) if (frontier[i]!.time > frontier[newest]!.time) newest = i;
       const commit = frontier.splice(newest, 1)[0]!;
       order.push(commit);
-      enqueue(commit.parents);
+      enqueue(commit.parents, sources.get(commit.sha));
     }
     const out = options.oldestFirst ? dateOrderReversed(order) : order;
-    for (const commit of out) onCommit({ ...commit, tree: '' });
+    for (const commit of out) onCommit({ ...commit, tree: '', source: sources.get(commit.sha)! });
     return out.length;
   }
 
@@ -163,7 +171,7 @@ export class MemoryStore implements CoordinationStore {
     const blob = this.put('blob', Buffer.from(text, 'utf8'));
     const tree = this.put('tree', treeBody([{ name: TOPOLOGY_PATH, blob }]));
     const parents = [...new Set([...(expectedTip ? [expectedTip] : []), ...extraParents])];
-    const commit = this.put('commit', commitBody(tree, parents, recordSignature(record), encodeRecordMessage(record)));
+    const commit = this.put('commit', commitBody(tree, parents, recordSignature(record), writableMessage(record)));
     this.swap(TOPOLOGY_REF, expectedTip, commit);
     return commit;
   }

@@ -124,6 +124,12 @@ export interface CoordinationStore {
    */
   listRefs(prefixes?: string[]): Promise<Map<string, string>>;
 
+  /**
+   * Refs the last `listRefs` left out because they are damaged (a ref file that is empty or holds
+   * garbage): ref -> what is wrong. A damaged ref costs only itself; readers report it.
+   */
+  damagedRefs(): Map<string, string>;
+
   /** The ref's tip, or null when it does not exist. */
   readRef(ref: string): Promise<string | null>;
 

@@ -39,7 +39,8 @@ export async function maxClockOf(tips: Iterable<string>, read: (sha: string) => 
     [...new Set(tips)].map(async (sha) => {
       let clock = memo.get(sha);
       if (clock === undefined) {
-        clock = (await read(sha)).record?.clock ?? 0;
+        // A tip whose object is missing (a damaged ref) costs only itself.
+        clock = await read(sha).then((c) => c.record?.clock ?? 0, () => 0);
         memo.set(sha, clock);
       }
       return clock;

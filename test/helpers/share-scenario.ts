@@ -99,6 +99,12 @@ export async function shareScenario(m: Machines, urlA: string, urlB: string, ser
   const statusB = await cliJson<{ conflicts: Array<{ remote: string }> }>(m.b, ['status']);
   assert.equal(statusB.conflicts.map((c) => c.remote), ['origin']);
   const back = await sync(m.a);
-  assert.is(back.topology, 'fast-forwarded');
+  // A takes in B's merge (B's version) and keeps its own lost edit beside, on its own disk (issue 12).
+  assert.is(back.topology, 'conflict');
   assert.ok(back.notices.some((n) => n.includes('CONFLICT')), 'A is told its edit lost the conflict');
+  assert.ok(back.conflict!.file.startsWith(m.homeA), back.conflict!.file);
+  assert.ok(readFileSync(back.conflict!.file, 'utf8').includes('Edited on A'), 'A\'s lost edit kept beside');
+  assert.ok(readFileSync(join(m.homeA, 'topology.yml'), 'utf8').includes('Edited on B'), 'A follows the merge');
+  const conflictsA = await cliJson<{ conflicts: Array<{ remote: string }> }>(m.a, ['status']);
+  assert.equal(conflictsA.conflicts.map((c) => c.remote), ['origin']);
 }

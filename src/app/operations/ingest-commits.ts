@@ -9,7 +9,7 @@ import { classifyCommit } from '../../core/classify.js';
 import { MAX_FILES_PER_RECORD, MAX_SUMMARY_CHARS, RECORD_VERSION, type ChangeEvent } from '../../core/records.js';
 import type { Group, Member, Topology } from '../../core/types.js';
 import { join } from 'node:path';
-import { canonical, changesRef, type CommitInfo, type CoordinationStore, findGitDirs, listWorktreeLogs, openGitStore, pokeSize, readCommits, readInstalled, readReflog, type ReflogEntry, StaleRefError, stateDirOf, claimIngestion, POKE_FILE, trimPoke, tryIngestLock } from '../../store/index.js';
+import { canonical, changesRef, type CommitInfo, type CoordinationStore, findGitDirs, listWorktreeLogs, openGitStore, pokeSize, readCommits, readInstalled, readReflog, type ReflogEntry, StaleRefError, stateDirOf, claimIngestion, POKE_FILE, trimPoke, touchIngestLock, tryIngestLock } from '../../store/index.js';
 import { loadTopologyCached } from '../topology-cache.js';
 import { contractsOfCommits, routeWithConsumers, settleContract, type ContractFindings } from '../contract-digest.js';
 
@@ -262,6 +262,9 @@ export async function ingestRepo(paths: HomePaths, repoPath: string, options: In
         if (trimPoke(commonDir)) seen = -1;
       } while (pokeSize(commonDir) !== seen);
       result.written += written;
+      // A lingering holder stays alive for long in a steady stream of commits: show the lock is
+      // held, so it is never taken for one left by a dead process whose pid was reused.
+      touchIngestLock(commonDir);
       return written;
     };
     const poke: PokeLocation = { folder: stateDirOf(commonDir), file: POKE_FILE, size: () => pokeSize(commonDir) };

@@ -5,6 +5,7 @@ import { compareRecords } from '../../core/order.js';
 import type { OrchestratorRecord } from '../../core/records.js';
 import type { CoordinationStore, StoredCommit } from '../../store/index.js';
 import type { AppContext } from '../context.js';
+import { escapeControl } from '../../core/record-schema.js';
 
 export interface LogOptions {
   group?: string;
@@ -58,7 +59,9 @@ export async function readTimeline(store: CoordinationStore, options: LogOptions
   const push = async (shas: string[], ref: string) => {
     const fresh = shas.filter((s) => !seenCommits.has(s));
     for (const s of fresh) seenCommits.add(s);
-    for (const commit of await Promise.all(fresh.map((s) => store.readCommit(s)))) {
+    // A commit that cannot be read (a damaged ref: `status` names it) costs only itself.
+    const read = await Promise.allSettled(fresh.map((s) => store.readCommit(s)));
+    for (const commit of read.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))) {
       // Wall clocks of one writer may step back a little: walk a margin past `since`.
       if (options.since === undefined || commit.time >= options.since - CLOCK_SKEW_MS) frontier.push({ commit, ref });
     }
@@ -66,7 +69,10 @@ export async function readTimeline(store: CoordinationStore, options: LogOptions
   // Local refs first, so a record found both here and in a remote copy is shown with its local ref.
   const ordered = [...refs].sort(([a], [b]) => Number(a.startsWith('refs/remotes/')) - Number(b.startsWith('refs/remotes/')));
   // Every tip in one pipelined batch of reads (the reader answers them in order), not one round trip per ref.
-  const tips = await Promise.all(ordered.map(([ref, tip]) => (seenCommits.has(tip) ? null : (seenCommits.add(tip), store.readCommit(tip).then((commit) => ({ commit, ref }))))));
+  // A tip that cannot be read (a damaged ref: `status` names it) costs only itself.
+  const tips = await Promise.all(
+    ordered.map(([ref, tip]) => (seenCommits.has(tip) ? null : (seenCommits.add(tip), store.readCommit(tip).then((commit) => ({ commit, ref }), () => null)))),
+  );
   for (const tip of tips) if (tip && (options.since === undefined || tip.commit.time >= options.since - CLOCK_SKEW_MS)) frontier.push(tip);
   const found: TimelineEntry[] = [];
   // The commit times of the `limit` newest entries found so far, newest first: the walk stops once
@@ -162,7 +168,8 @@ function entryOf(record: OrchestratorRecord, sha: string, ref: string): Timeline
     what,
     to,
     commit,
-    summary,
+    // Other sessions' words reach a terminal: one line, control characters escaped.
+    summary: escapeControl(summary.replace(/\s+/g, ' ').trim()),
     sha,
     ref,
   };

@@ -1,6 +1,7 @@
 // status: every group's live sessions (ended ones counted), how each member's commits are
 // followed, updates still queued or awaiting acknowledgement, the sync points still pending, the
 // remotes with their last share, topology conflicts waiting for a person, and unreadable records.
+import { machineIdProblem } from '../../config/machine.js';
 import type { AppContext } from '../context.js';
 import { commitFollowing, deliveryStates, sessionView, syncState, type CommitFollowing, type RoleDelivery } from '../sessions.js';
 import { readSyncStates, topologyConflicts, type RemoteSyncResult } from '../sync.js';
@@ -121,7 +122,8 @@ export async function status(ctx: AppContext, input: { home?: string; group?: st
       topology: state?.last.topology ?? null,
     };
   });
-  return { groups, remotes, conflicts: topologyConflicts(home), problems: [...ctx.records.problems] };
+  const machine = machineIdProblem(home);
+  return { groups, remotes, conflicts: topologyConflicts(home), problems: [...(machine ? [machine] : []), ...ctx.records.problems] };
 }
 
 function rank(status: string): number {

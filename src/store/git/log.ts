@@ -1,7 +1,6 @@
 // Bulk history reads with one `git log`: what a cold reader needs to catch up on thousands of
 // records, where one round trip per commit through cat-file would take seconds.
-import { decodeRecordMessage } from '../../core/records.js';
-import type { StoredCommit } from '../commits.js';
+import { decodeChecked, type StoredCommit } from '../commits.js';
 import { StoreError } from '../errors.js';
 import { spawnGit } from './run.js';
 
@@ -13,7 +12,7 @@ import type { LogOptions } from '../types.js';
  */
 export function logCommits(gitDir: string, include: string[], options: LogOptions, onCommit: (commit: StoredCommit) => void): Promise<number> {
   if (include.length === 0) return Promise.resolve(0);
-  const args = ['log', '-z', '--format=%H %P%n%ct%n%B', '--stdin'];
+  const args = ['log', '-z', '--format=%H %P%n%ct %S%n%B', '--stdin'];
   if (options.oldestFirst) args.push('--date-order', '--reverse');
   if (options.notBefore !== undefined && Number.isFinite(options.notBefore)) args.push(`--since=${new Date(options.notBefore).toISOString()}`);
   return new Promise((resolve, reject) => {
@@ -26,12 +25,14 @@ export function logCommits(gitDir: string, include: string[], options: LogOption
       const firstLine = entry.indexOf('\n');
       const secondLine = entry.indexOf('\n', firstLine + 1);
       const [sha, ...parents] = entry.slice(0, firstLine).split(' ');
-      const time = Number(entry.slice(firstLine + 1, secondLine)) * 1000;
+      const [seconds, source] = entry.slice(firstLine + 1, secondLine).split(' ');
+      const time = Number(seconds) * 1000;
       const message = entry.slice(secondLine + 1);
       const commit: StoredCommit = { sha: sha!, tree: '', parents: parents.filter(Boolean), time, message };
-      const decoded = decodeRecordMessage(message);
-      if (decoded.ok) commit.record = decoded.record;
-      else commit.problem = `${decoded.reason}: ${decoded.detail}`;
+      if (source) commit.source = source;
+      const decoded = decodeChecked(message);
+      if ('record' in decoded) commit.record = decoded.record;
+      else commit.problem = decoded.problem;
       count++;
       onCommit(commit);
     };

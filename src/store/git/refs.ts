@@ -1,7 +1,7 @@
 // Refs read and updated in-process with git's own lock protocol, so the git CLI (update-ref,
 // pack-refs, gc) can work on the same repo at the same time:
 //   create <ref>.lock with O_EXCL, read the current value, compare, write it, rename over the ref.
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StoreError } from '../errors.js';
 
@@ -11,8 +11,16 @@ const SHA = /^[0-9a-f]{40}$/;
 const FIRST_DELAY = 1;
 const MAX_DELAY = 50;
 const GIVE_UP_AFTER = 10_000;
-/** A lock this old was left by a process that died. */
-const STALE_AFTER = 30_000;
+/**
+ * A `<ref>.lock` (ours or git's) older than this was left by a writer that died: it is removed and
+ * the write goes on. Writers hold a ref lock for the few ms between creating it and renaming it
+ * over the ref (ours synchronously, git's in `update-ref`, `fetch`, `pack-refs`), so 5 s is three
+ * orders of magnitude of margin; a lock file records no pid, so age is the only sign of a dead
+ * holder. See docs/data-model.md, "Faults".
+ */
+export const STALE_LOCK_MS = 5_000;
+/** Breaking a stale lock is itself serialised by this file, held for microseconds. */
+const BREAKER = 'orchestrator-break.lock';
 
 function readLoose(gitDir: string, ref: string): string | null | undefined {
   let text: string;
@@ -51,8 +59,12 @@ export function readRef(gitDir: string, ref: string): string | null {
   return readPackedRefs(gitDir).get(ref) ?? null;
 }
 
-/** All refs whose names start with one of the prefixes: loose files merged over packed-refs. */
-export function listRefs(gitDir: string, prefixes: string[]): Map<string, string> {
+/**
+ * All refs whose names start with one of the prefixes: loose files merged over packed-refs.
+ * A loose ref file that holds no object id (empty, garbage, symbolic) is left out and, when `bad`
+ * is given, named there with what it holds.
+ */
+export function listRefs(gitDir: string, prefixes: string[], bad?: Map<string, string>): Map<string, string> {
   const found = new Map<string, string>();
   for (const prefix of prefixes) {
     // A prefix may end inside a component ("refs/orchestrator/ses"): scan its directory, then filter.
@@ -61,6 +73,7 @@ export function listRefs(gitDir: string, prefixes: string[]): Map<string, string
       if (!ref.startsWith(prefix) || found.has(ref)) continue;
       const sha = readLoose(gitDir, ref);
       if (sha) found.set(ref, sha);
+      else if (sha === null && bad) bad.set(ref, describeBadRef(gitDir, ref));
     }
   }
   // Read after the loose files: a ref pruned meanwhile by pack-refs was packed before it was pruned.
@@ -68,6 +81,18 @@ export function listRefs(gitDir: string, prefixes: string[]): Map<string, string
     if (!found.has(ref) && prefixes.some((p) => ref.startsWith(p))) found.set(ref, sha);
   }
   return found;
+}
+
+function describeBadRef(gitDir: string, ref: string): string {
+  let text = '';
+  try {
+    text = readFileSync(join(gitDir, ref), 'utf8');
+  } catch {
+    return 'unreadable ref file';
+  }
+  if (text.trim() === '') return 'the ref file is empty';
+  if (text.startsWith('ref: ')) return `a symbolic ref (${text.slice(5).trim().slice(0, 80)})`;
+  return 'the ref file holds no object id';
 }
 
 function looseUnder(gitDir: string, dir: string): string[] {
@@ -136,6 +161,10 @@ export async function withRefLock<T>(
       try {
         const { write, result } = decide(held.current);
         if (write !== undefined) writeSync(held.fd, `${write}\n`);
+        // Still our lock? (A writer stalled for longer than STALE_LOCK_MS had its lock broken.)
+        if (write !== undefined && fstatSync(held.fd).ino !== statOrNull(held.lockPath)?.ino) {
+          throw new StoreError('REF_LOCKED', `the lock on ${ref} was taken over while this process held it for more than ${STALE_LOCK_MS / 1000} s; try again`, { ref });
+        }
         closeSync(held.fd);
         open = false;
         if (write !== undefined) renameSync(held.lockPath, join(gitDir, ref));
@@ -150,6 +179,7 @@ export async function withRefLock<T>(
         throw error;
       }
     }
+    if (breakStaleLock(gitDir, join(gitDir, `${ref}.lock`))) continue;
     if (Date.now() - started > giveUpAfter) throw lockedError(gitDir, ref, giveUpAfter);
     // Exponential backoff with jitter, so writers that collided don't collide again in step.
     const ceiling = Math.min(MAX_DELAY, FIRST_DELAY * 2 ** attempt);
@@ -165,15 +195,80 @@ function lockedError(gitDir: string, ref: string, waited: number): StoreError {
   } catch {
     // Released just now.
   }
-  const stale = age > STALE_AFTER;
+  const stale = age > STALE_LOCK_MS;
   const hint = stale
-    ? `the lock is ${Math.round(age / 1000)} s old, probably left by a process that died: if no orchestrator or git process is running, remove it with: rm '${lockPath}'`
-    : 'another process keeps it locked; try again';
+    ? `the lock is ${Math.round(age / 1000)} s old and could not be removed: check the folder's permissions, or remove it with: rm '${lockPath}'`
+    : `another process keeps renewing it; a lock older than ${STALE_LOCK_MS / 1000} s is taken over, so try again`;
   return new StoreError('REF_LOCKED', `could not lock ${ref} for ${waited / 1000} s (${lockPath} exists): ${hint}`, {
     ref,
     lockPath,
     stale,
   });
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Removes `lockPath` when it is older than `staleAfter` ms (its writer died); true when it did.
+ * Two processes breaking the same lock are serialised by a breaker file, and the age is checked
+ * again under it, so a fresh lock taken right after the stale one went is never removed.
+ */
+export function breakStaleLock(gitDir: string, lockPath: string, staleAfter = STALE_LOCK_MS): boolean {
+  const first = statOrNull(lockPath);
+  if (!first || Date.now() - first.mtimeMs < staleAfter) return false;
+  const breaker = join(gitDir, BREAKER);
+  let fd: number;
+  try {
+    fd = openSync(breaker, 'wx');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST') return false; // read-only: nothing to break, the caller reports the lock
+    const held = statOrNull(breaker);
+    if (held && Date.now() - held.mtimeMs > 2_000) unlinkQuietly(breaker); // a breaker that died
+    return false;
+  }
+  try {
+    const again = statOrNull(lockPath);
+    if (!again || Date.now() - again.mtimeMs < staleAfter) return false;
+    unlinkSync(lockPath);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+    unlinkQuietly(breaker);
+  }
+}
+
+/**
+ * Removes stale `*.lock` files under `dir` (a folder of refs, e.g. `refs/remotes/origin/`) and a
+ * stale `packed-refs.lock`: what a killed `git fetch` or `git push` leaves, which git never removes
+ * itself and which would fail every later fetch. Returns the locks removed (paths in the repo).
+ */
+export function recoverStaleLocks(gitDir: string, dir: string, staleAfter = STALE_LOCK_MS): string[] {
+  const removed: string[] = [];
+  const visit = (rel: string) => {
+    let entries;
+    try {
+      entries = readdirSync(join(gitDir, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) visit(path);
+      else if (entry.name.endsWith('.lock') && breakStaleLock(gitDir, join(gitDir, path), staleAfter)) removed.push(path);
+    }
+  };
+  visit(dir.replace(/\/+$/, ''));
+  if (breakStaleLock(gitDir, join(gitDir, 'packed-refs.lock'), staleAfter)) removed.push('packed-refs.lock');
+  return removed;
 }
 
 function unlinkQuietly(path: string): void {
@@ -212,22 +307,28 @@ const RACY_MS = 50;
  * folder's mtime; a folder stamped within the last RACY_MS is re-read anyway.
  */
 export class RefLister {
-  private last: { key: string; dirs: Map<string, string>; packed: string; refs: Map<string, string> } | null = null;
+  private last: { key: string; dirs: Map<string, string>; packed: string; refs: Map<string, string>; bad: Map<string, string> } | null = null;
 
   constructor(private readonly gitDir: string) {}
 
-  list(prefixes: string[]): Map<string, string> {
+  /** As listRefs, reusing the last listing while no ref folder or packed-refs changed; damaged refs go to `bad`. */
+  list(prefixes: string[], bad?: Map<string, string>): Map<string, string> {
     const key = prefixes.join('\n');
     const last = this.last;
-    if (last && last.key === key && this.unchanged(last.dirs, last.packed)) return new Map(last.refs);
+    if (last && last.key === key && this.unchanged(last.dirs, last.packed)) {
+      for (const [ref, why] of last.bad) bad?.set(ref, why);
+      return new Map(last.refs);
+    }
     const started = Date.now();
     // Stamps first, then the listing: a change during the listing shows as a changed stamp next time.
     const dirs = new Map<string, string>();
     for (const prefix of prefixes) collectDirs(this.gitDir, prefix.endsWith('/') ? prefix.slice(0, -1) : dirname(prefix), dirs);
     const packed = stampOf(join(this.gitDir, 'packed-refs'));
-    const refs = listRefs(this.gitDir, prefixes);
+    const damaged = new Map<string, string>();
+    const refs = listRefs(this.gitDir, prefixes, damaged);
+    for (const [ref, why] of damaged) bad?.set(ref, why);
     const racy = [...dirs.values(), packed].some((stamp) => isRacy(stamp, started));
-    this.last = racy ? null : { key, dirs, packed, refs: new Map(refs) };
+    this.last = racy ? null : { key, dirs, packed, refs: new Map(refs), bad: damaged };
     return refs;
   }
 

@@ -2,7 +2,7 @@
 // (`git`, `gitOk`), long-lived children with pipes (`spawnGit`), and fire-and-forget maintenance
 // (`spawnGitDetached`). Every git process of the coordination repo and of member repos starts here,
 // with the same environment rules.
-import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { StoreError } from '../errors.js';
 
 /**
@@ -37,6 +37,8 @@ export interface GitCallOptions {
   input?: string;
   /** Largest stdout kept, in bytes (default 256 MiB). */
   maxBuffer?: number;
+  /** Variables set for this command on top of `gitEnv`. */
+  env?: Record<string, string>;
 }
 
 /** What a finished git command left: exit code (-1 when it could not start), output, timeout. */
@@ -65,29 +67,94 @@ function argv(where: GitWhere, args: string[]): string[] {
   return 'gitDir' in where ? [`--git-dir=${where.gitDir}`, ...args] : ['-C', where.cwd, ...args];
 }
 
-/** Runs git and resolves with its exit code and output; never rejects (a failed start is code -1). */
+/** After a timeout's SIGTERM, how long git gets to remove its lock files before SIGKILL (ms). */
+const KILL_GRACE_MS = 2_000;
+/** Process groups of running git commands started with a timeout: ended when this process exits. */
+const liveGroups = new Set<number>();
+let exitHooked = false;
+
+function endGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+/**
+ * Runs git and resolves with its exit code and output; never rejects (a failed start is code -1).
+ * With `timeoutMs`, git runs in a process group of its own (unless interactive: it would lose the
+ * terminal it prompts on) and a timeout ends the whole group, transport helpers and ssh included:
+ * SIGTERM first, so git removes its `.lock` files, then SIGKILL after a grace. Groups still running
+ * when this process exits are ended with it.
+ */
 export function git(where: GitWhere, args: string[], options: GitCallOptions = {}): Promise<GitRun> {
   const full = argv(where, args);
+  const interactive = options.interactive ?? true;
+  const group = options.timeoutMs !== undefined && !interactive;
+  const maxBuffer = options.maxBuffer ?? 256 * 1024 * 1024;
   return new Promise((resolve) => {
-    const child = execFile(
-      'git',
-      full,
-      {
-        env: gitEnv(options.interactive ?? true),
-        maxBuffer: options.maxBuffer ?? 256 * 1024 * 1024,
-        ...(options.timeoutMs ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
-      },
-      (error, stdout, stderr) => {
-        if (!error) return resolve({ code: 0, stdout, stderr, timedOut: false });
-        const e = error as { code?: unknown; killed?: boolean; signal?: string | null };
-        const timedOut = options.timeoutMs !== undefined && e.killed === true && e.signal === 'SIGKILL';
-        resolve({ code: typeof e.code === 'number' ? e.code : -1, stdout: String(stdout ?? ''), stderr: String(stderr ?? '') || error.message, timedOut });
-      },
-    );
-    if (options.input !== undefined) {
-      child.stdin?.on('error', () => {}); // reported through the exit code
-      child.stdin?.end(options.input);
+    let child: ChildProcess;
+    try {
+      child = spawn('git', full, { env: { ...gitEnv(interactive), ...options.env }, detached: group, stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch (error) {
+      resolve({ code: -1, stdout: '', stderr: (error as Error).message, timedOut: false });
+      return;
     }
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let timedOut = false;
+    let overflow = false;
+    let timer: NodeJS.Timeout | undefined;
+    let killer: NodeJS.Timeout | undefined;
+    const stop = (signal: NodeJS.Signals) => {
+      if (group && child.pid) endGroup(child.pid, signal);
+      else child.kill(signal);
+    };
+    if (group && child.pid) {
+      liveGroups.add(child.pid);
+      if (!exitHooked) {
+        exitHooked = true;
+        process.on('exit', () => {
+          for (const pid of liveGroups) endGroup(pid, 'SIGTERM');
+        });
+      }
+    }
+    if (options.timeoutMs) {
+      timer = setTimeout(() => {
+        timedOut = true;
+        stop('SIGTERM');
+        killer = setTimeout(() => stop('SIGKILL'), KILL_GRACE_MS);
+      }, options.timeoutMs);
+    }
+    child.stdout!.on('data', (chunk: Buffer) => {
+      outBytes += chunk.length;
+      if (outBytes > maxBuffer) {
+        overflow = true;
+        stop('SIGKILL');
+      } else out.push(chunk);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
+    let failed: Error | null = null;
+    child.on('error', (error) => {
+      failed = error;
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      clearTimeout(killer);
+      if (child.pid) liveGroups.delete(child.pid);
+      // The group may outlive git itself (a helper it left behind): end it when git timed out.
+      if (group && timedOut && child.pid) endGroup(child.pid, 'SIGKILL');
+      const stdout = Buffer.concat(out).toString('utf8');
+      let stderr = Buffer.concat(err).toString('utf8');
+      if (failed) stderr ||= failed.message;
+      if (overflow) stderr += `\noutput larger than ${maxBuffer} bytes`;
+      if (signal && !stderr) stderr = `killed by ${signal}`;
+      resolve({ code: code === 0 && !overflow ? 0 : typeof code === 'number' && code !== 0 ? code : -1, stdout, stderr, timedOut });
+    });
+    child.stdin!.on('error', () => {}); // reported through the exit code
+    child.stdin!.end(options.input ?? '');
   });
 }
 

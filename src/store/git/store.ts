@@ -4,10 +4,10 @@
 // transport and the few other operations run the git CLI through ./run.ts.
 // Slightly over 300 lines: it is the git side of every member of CoordinationStore; the heavy
 // parts (refs, reader, log, objects, transport) are already their own files.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { encodeRecordMessage, type OrchestratorRecord, type TopologyChanged } from '../../core/records.js';
-import { parseAuthor, parseCommit, parseTree, type StoredCommit } from '../commits.js';
+import type { OrchestratorRecord, TopologyChanged } from '../../core/records.js';
+import { parseAuthor, parseCommit, parseTree, writableMessage, type StoredCommit } from '../commits.js';
 import { StaleRefError, StoreError } from '../errors.js';
 import { ARCHIVE_NAMESPACE, NAMESPACE, TOPOLOGY_PATH, TOPOLOGY_REF } from '../layout.js';
 import { commitBody, EMPTY_TREE, recordSignature, treeBody, type Signature } from '../objects.js';
@@ -19,7 +19,7 @@ import { maxClockOf, walkCommits } from '../walk.js';
 import { logCommits } from './log.js';
 import { writeObject } from './objects.js';
 import { ObjectReader } from './reader.js';
-import { listRefs, readRef, RefLister, withRefLock } from './refs.js';
+import { listRefs, readRef, RefLister, recoverStaleLocks, withRefLock } from './refs.js';
 import { git, gitOk, spawnGitDetached } from './run.js';
 import * as transport from './transport.js';
 
@@ -28,7 +28,27 @@ export interface OpenOptions {
   create?: boolean;
   /** Run `git gc --auto` in the background now and then (default true). */
   maintenance?: boolean;
+  /** Appends between two background maintenance runs (default 200; tests lower it). */
+  maintenanceEvery?: number;
 }
+
+/**
+ * The settings our background `git gc --auto` runs with, whatever the user's git config says
+ * (`-c` beats every config file). Above all `gc.pruneExpire`: a user's `now` there would delete a
+ * commit we wrote a moment before its ref moves. The thresholds (`gc.auto`...) stay the user's.
+ */
+export const MAINTENANCE_CONFIG = [
+  'gc.pruneExpire=2.weeks.ago',
+  'gc.worktreePruneExpire=3.months.ago',
+  'gc.reflogExpire=90.days.ago',
+  'gc.reflogExpireUnreachable=30.days.ago',
+  'gc.autoDetach=false',
+  'core.logAllRefUpdates=false',
+];
+
+/** The object format and ref storage the store writes; a repo in another is refused with a hint. */
+export const OBJECT_FORMAT = 'sha1';
+export const REF_STORAGE = 'files';
 
 /** What `listRefs` lists by default: our refs and remote-tracking copies of other machines'. */
 export const DEFAULT_PREFIXES = [NAMESPACE, 'refs/remotes/'];
@@ -49,10 +69,12 @@ export class GitStore implements CoordinationStore {
   private readonly clocks = new Map<string, number>();
   private readonly refs: RefLister;
   private sinceMaintenance = 0;
+  private damaged = new Map<string, string>();
 
   private constructor(
     private readonly gitDir: string,
     private readonly maintenance: boolean,
+    private readonly maintenanceEvery: number = MAINTENANCE_EVERY,
   ) {
     this.reader = new ObjectReader(gitDir);
     this.refs = new RefLister(gitDir);
@@ -78,7 +100,11 @@ export class GitStore implements CoordinationStore {
           { gitDir: dir },
         );
       }
-      await gitOk(null, ['init', '--bare', '--quiet', dir]);
+      // Pinned formats: `GIT_DEFAULT_HASH`, `init.defaultObjectFormat` or git 3's defaults
+      // (SHA-256, reftable) must not make a repo our in-process writers cannot write.
+      await gitOk(null, ['-c', `init.defaultObjectFormat=${OBJECT_FORMAT}`, '-c', `init.defaultRefFormat=${REF_STORAGE}`, 'init', '--bare', '--quiet', `--object-format=${OBJECT_FORMAT}`, dir], {
+        env: { GIT_DEFAULT_HASH: OBJECT_FORMAT, GIT_DEFAULT_REF_FORMAT: REF_STORAGE },
+      });
       await gitOk({ gitDir: dir }, ['config', 'core.logAllRefUpdates', 'false']);
     } else if (state !== 'repo') {
       const hint = existsSync(join(dir, '.git'))
@@ -86,19 +112,32 @@ export class GitStore implements CoordinationStore {
         : 'move it away and run `claude-orchestrator init` to create a fresh one';
       throw new StoreError('DAMAGED_REPO', `${dir} exists but is not a git repository (${state}): ${hint}`, { gitDir: dir });
     }
+    checkFormat(dir);
     // Every record commit points at the empty tree; `git fsck` wants the object present.
-    writeObject(dir, 'tree', Buffer.alloc(0));
-    return new GitStore(dir, options.maintenance !== false);
+    // Written only when missing, so a read-only repo still opens.
+    if (!hasLooseObject(dir, EMPTY_TREE)) {
+      try {
+        writeObject(dir, 'tree', Buffer.alloc(0));
+      } catch (error) {
+        if (!isReadOnlyError(error)) throw error;
+      }
+    }
+    // Ref locks left by writers that died (a killed server's session is never written again, so no
+    // writer would meet its lock): removed once stale. Only for writing processes, not the hooks.
+    if (options.maintenance !== false) recoverStaleLocks(dir, 'refs');
+    return new GitStore(dir, options.maintenance !== false, options.maintenanceEvery ?? MAINTENANCE_EVERY);
   }
 
   async append(ref: string, records: OrchestratorRecord[], options: AppendOptions = {}): Promise<string[]> {
     assertRefName(ref);
     if (records.length === 0) return [];
+    const messages = records.map(writableMessage); // INVALID_RECORD before anything is written
     const build = (base: string | null): string[] => {
       const shas: string[] = [];
       let parent = base;
+      let i = 0;
       for (const record of records) {
-        const body = commitBody(EMPTY_TREE, parent ? [parent] : [], recordSignature(record, options.author), encodeRecordMessage(record));
+        const body = commitBody(EMPTY_TREE, parent ? [parent] : [], recordSignature(record, options.author), messages[i++]!);
         parent = writeObject(this.gitDir, 'commit', body);
         shas.push(parent);
       }
@@ -136,7 +175,14 @@ export class GitStore implements CoordinationStore {
 
   /** Loose refs merged over packed-refs, as git reads them; from the last listing when no ref folder changed. */
   async listRefs(prefixes: string[] = DEFAULT_PREFIXES): Promise<Map<string, string>> {
-    return this.refs.list(prefixes);
+    const bad = new Map<string, string>();
+    const refs = this.refs.list(prefixes, bad);
+    this.damaged = bad;
+    return refs;
+  }
+
+  damagedRefs(): Map<string, string> {
+    return new Map(this.damaged);
   }
 
   async deleteRef(ref: string, expected: string): Promise<void> {
@@ -202,7 +248,7 @@ export class GitStore implements CoordinationStore {
     const blob = writeObject(this.gitDir, 'blob', Buffer.from(text, 'utf8'));
     const tree = writeObject(this.gitDir, 'tree', treeBody([{ name: TOPOLOGY_PATH, blob }]));
     const parents = [...new Set([...(expectedTip ? [expectedTip] : []), ...extraParents])];
-    const commit = writeObject(this.gitDir, 'commit', commitBody(tree, parents, recordSignature(record), encodeRecordMessage(record)));
+    const commit = writeObject(this.gitDir, 'commit', commitBody(tree, parents, recordSignature(record), writableMessage(record)));
     await withRefLock(this.gitDir, TOPOLOGY_REF, (current) => {
       if (current !== expectedTip) throw new StaleRefError(TOPOLOGY_REF, expectedTip, current);
       return { write: commit, result: commit };
@@ -287,14 +333,48 @@ export class GitStore implements CoordinationStore {
 
   private countWrites(count: number): void {
     this.sinceMaintenance += count;
-    if (this.sinceMaintenance >= MAINTENANCE_EVERY) this.runMaintenance();
+    if (this.sinceMaintenance >= this.maintenanceEvery) this.runMaintenance();
   }
 
-  /** Packs loose objects and refs off the hot path; git's own ref locks keep it safe next to our CAS. */
+  /**
+   * Packs loose objects and refs off the hot path; git's own ref locks keep it safe next to our CAS,
+   * and the pinned settings (`MAINTENANCE_CONFIG`) keep it from pruning objects younger than two weeks.
+   */
   private runMaintenance(): void {
     this.sinceMaintenance = 0;
-    if (this.maintenance) spawnGitDetached({ gitDir: this.gitDir }, ['gc', '--auto', '--quiet']);
+    if (this.maintenance) spawnGitDetached({ gitDir: this.gitDir }, [...MAINTENANCE_CONFIG.flatMap((c) => ['-c', c]), 'gc', '--auto', '--quiet']);
   }
+}
+
+/** `DAMAGED_REPO` with what to do when the repo uses another object format or ref storage than ours. */
+function checkFormat(dir: string): void {
+  let config = '';
+  try {
+    config = readFileSync(join(dir, 'config'), 'utf8');
+  } catch {
+    return; // no config: git's defaults of old, SHA-1 and files
+  }
+  const value = (key: string) => new RegExp(`^\\s*${key}\\s*=\\s*(\\S+)`, 'im').exec(config)?.[1]?.toLowerCase();
+  const objects = value('objectformat') ?? OBJECT_FORMAT;
+  const refs = value('refstorage') ?? REF_STORAGE;
+  if (objects === OBJECT_FORMAT && refs === REF_STORAGE) return;
+  const what = objects !== OBJECT_FORMAT ? `${objects} objects` : `${refs} ref storage`;
+  throw new StoreError(
+    'WRONG_FORMAT',
+    `${dir} uses ${what}; claude-orchestrator writes ${OBJECT_FORMAT} objects and ${REF_STORAGE} refs: ` +
+      'move it away, run `claude-orchestrator init` to create a fresh one, then `claude-orchestrator sync` to fetch the shared records again',
+    { gitDir: dir, objectFormat: objects, refStorage: refs },
+  );
+}
+
+function hasLooseObject(dir: string, sha: string): boolean {
+  return existsSync(join(dir, 'objects', sha.slice(0, 2), sha.slice(2)));
+}
+
+/** A file system that refuses writes: the repo is on a read-only mount or not ours to write. */
+export function isReadOnlyError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'EROFS' || code === 'EACCES' || code === 'EPERM';
 }
 
 function inspect(dir: string): 'missing' | 'empty' | 'repo' | string {

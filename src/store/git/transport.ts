@@ -8,6 +8,7 @@ import { assertName } from '../../core/names.js';
 import { StoreError } from '../errors.js';
 import { NAMESPACE, remoteNamespace } from '../layout.js';
 import type { FetchResult, PushRefResult, PushUpdate, RemoteInfo, TransportOptions, TextMerge } from '../types.js';
+import { recoverStaleLocks } from './refs.js';
 import { git as runGit, lastLines, type GitRun, type GitWhere } from './run.js';
 
 /** Every transport command is killed after this long unless told otherwise (ms). */
@@ -71,6 +72,8 @@ export async function removeRemote(gitDir: string, name: string): Promise<void> 
  * git writes the pack first, then each ref with its own lock.
  */
 export async function fetchRemote(gitDir: string, remote: string, options: TransportOptions = {}): Promise<FetchResult> {
+  // A fetch or push killed earlier may have left git's lock files: git never removes them itself.
+  recoverStaleLocks(gitDir, `refs/remotes/${assertName('remote', remote)}/`);
   // (`fetch --porcelain` needs git 2.41; the summary lines on stderr are stable enough to count.)
   const run = await git({ gitDir }, ['fetch', '--no-tags', '--prune', '--no-write-fetch-head', '--no-auto-gc', remote, fetchRefspec(remote)], options);
   if (run.code !== 0) {
@@ -100,6 +103,7 @@ export async function pushRefs(
   args.push(...patterns);
   for (const u of updates) args.push(`${u.force ? '+' : ''}${u.src ?? ''}:${u.dst}`);
   if (args.length === 4) return [];
+  recoverStaleLocks(gitDir, `refs/remotes/${assertName('remote', remote)}/`);
   const run = await git({ gitDir }, args, options);
   const results: PushRefResult[] = [];
   for (const line of run.stdout.split('\n')) {
