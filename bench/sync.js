@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeRecordMessage } from '../dist/core/records.js';
 import { GitStore as Store, sessionRef } from '../dist/store/index.js';
-import { syncRemotes } from '../dist/app/sync.js';
+import { syncRemotes } from '../dist/app/share.js';
 import { TopologyService } from '../dist/app/topology-service.js';
 import { resolveHome } from '../dist/config/home.js';
 

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pruneStore as prune } from '../src/app/operations/prune.js';
-import { syncRemotes } from '../src/app/sync.js';
+import { syncRemotes } from '../src/app/share.js';
 import { TopologyService } from '../src/app/topology-service.js';
 import { resolveHome } from '../src/config/home.js';
 import { changesRef, sessionRef } from '../src/store/index.js';

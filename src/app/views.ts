@@ -1,11 +1,12 @@
 // What the tools return: records and folded state in the contract's shapes.
 import type { ChangeEvent } from '../core/records.js';
+import type { SessionStatus } from '../core/state/sessions.js';
 import type { SyncPointState } from '../core/state/syncpoints.js';
 import type { ChangeType, Priority } from '../core/types.js';
 
-export const iso = (ms: number): string => new Date(ms).toISOString();
+export type { SessionStatus } from '../core/state/sessions.js';
 
-export type SessionStatus = 'active' | 'stale' | 'ended';
+export const iso = (ms: number): string => new Date(ms).toISOString();
 
 export interface SessionView {
   sessionId: string;

@@ -4,7 +4,7 @@
 // the last error are kept for the tools and `status` to show, and a failing remote is retried on
 // the next tick.
 import { describeError } from '../app/errors.js';
-import { syncRemotes, type RemoteSyncResult, type SyncDeps, type SyncReport } from '../app/sync.js';
+import { syncRemotes, type RemoteSyncResult, type SyncDeps, type SyncReport } from '../app/share.js';
 
 export interface AutoSyncOptions {
   /** Between two syncs (default 30 s; `CLAUDE_ORCHESTRATOR_SYNC_INTERVAL_MS`; 0 turns auto-sync off). */

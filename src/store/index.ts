@@ -5,7 +5,7 @@ export type {
   AppendOptions, Author, CoordinationStore, FetchResult, LogOptions, PushRefResult, PushUpdate, RemoteInfo, Signature, StoredCommit, TextMerge,
   TransportOptions, TreeEntry, WalkOptions,
 } from './types.js';
-export { DEFAULT_PREFIXES, GitStore, openGitStore, type OpenOptions } from './git/store.js';
+export { DEFAULT_PREFIXES, GitStore, openGitStore, type GitStoreOptions } from './git/store.js';
 export { readRefTipsSync } from './git/refs.js';
 export { mergeTexts } from './git/transport.js';
 export { MemoryStore } from './memory.js';

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { AppContext } from '../context.js';
-import { readSyncStates } from '../sync.js';
+import { readSyncStates } from '../share-state.js';
 
 /** 16 hex characters; equal stamps mean nothing shown has changed. */
 export async function changeStamp(ctx: AppContext): Promise<string> {

@@ -7,7 +7,7 @@ import type { CoordinationStore, StoredCommit } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { escapeControl } from '../../core/record-schema.js';
 
-export interface LogOptions {
+export interface TimelineOptions {
   group?: string;
   /** Records written by this role or addressed to it. */
   role?: string;
@@ -45,11 +45,11 @@ export interface TimelineEntry {
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** The newest `limit` entries matching the filters, newest first. */
-export async function log(ctx: AppContext, options: LogOptions = {}): Promise<TimelineEntry[]> {
+export async function log(ctx: AppContext, options: TimelineOptions = {}): Promise<TimelineEntry[]> {
   return readTimeline(ctx.store, options);
 }
 
-export async function readTimeline(store: CoordinationStore, options: LogOptions = {}): Promise<TimelineEntry[]> {
+export async function readTimeline(store: CoordinationStore, options: TimelineOptions = {}): Promise<TimelineEntry[]> {
   const limit = options.limit ?? 20;
   if (limit <= 0) return [];
   const refs = await store.listRefs();
@@ -102,7 +102,7 @@ export async function readTimeline(store: CoordinationStore, options: LogOptions
   return found.slice(0, limit);
 }
 
-function matches(record: OrchestratorRecord, options: LogOptions): boolean {
+function matches(record: OrchestratorRecord, options: TimelineOptions): boolean {
   if (record.kind === 'session.heartbeat' && !options.heartbeats) return false;
   if (options.since !== undefined && record.at < options.since) return false;
   if (options.group && record.group !== options.group && record.group !== '*') return false;

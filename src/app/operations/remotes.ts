@@ -1,7 +1,7 @@
 // The remotes the coordination repo shares with: add, remove, list with the last share of each.
 import type { AppContext } from '../context.js';
 import { UserError } from '../errors.js';
-import { forgetRemoteState, readRemoteState } from '../sync.js';
+import { forgetRemoteState, readRemoteState } from '../share-state.js';
 
 export interface RemoteView {
   name: string;

@@ -4,7 +4,8 @@
 import { machineIdProblem } from '../../config/machine.js';
 import type { AppContext } from '../context.js';
 import { commitFollowing, deliveryStates, sessionView, syncState, type CommitFollowing, type RoleDelivery } from '../sessions.js';
-import { readSyncStates, topologyConflicts, type RemoteSyncResult } from '../sync.js';
+import type { RemoteSyncResult } from '../share.js';
+import { readSyncStates, topologyConflicts } from '../share-state.js';
 import type { SessionView } from '../views.js';
 
 export interface StatusSession extends SessionView {

@@ -23,7 +23,7 @@ import { listRefs, readRef, RefLister, recoverStaleLocks, withRefLock } from './
 import { git, gitOk, spawnGitDetached } from './run.js';
 import * as transport from './transport.js';
 
-export interface OpenOptions {
+export interface GitStoreOptions {
   /** Create the bare repo when it is missing (default true). */
   create?: boolean;
   /** Run `git gc --auto` in the background now and then (default true). */
@@ -58,7 +58,7 @@ const MAINTENANCE_EVERY = 200;
 const CACHE_SIZE = 2_000;
 
 /** Opens (and by default creates) a git coordination store at `gitDir`; see `GitStore.open`. */
-export function openGitStore(gitDir: string, options: OpenOptions = {}): Promise<GitStore> {
+export function openGitStore(gitDir: string, options: GitStoreOptions = {}): Promise<GitStore> {
   return GitStore.open(gitDir, options);
 }
 
@@ -89,7 +89,7 @@ export class GitStore implements CoordinationStore {
    * `create: false`. `MISSING_REPO` when absent and not created; `DAMAGED_REPO` when the path is a
    * file, a work tree or a folder that is not a repo; `GIT_FAILED` when `git init` fails.
    */
-  static async open(gitDir: string, options: OpenOptions = {}): Promise<GitStore> {
+  static async open(gitDir: string, options: GitStoreOptions = {}): Promise<GitStore> {
     const dir = resolve(gitDir);
     const state = inspect(dir);
     if (state === 'missing' || state === 'empty') {

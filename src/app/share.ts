@@ -1,4 +1,6 @@
-// Sync with git remotes: fetch the others' records, push ours, merge the shared topology.
+// Sharing through git remotes (`claude-orchestrator sync`, the server's share timer): fetch the
+// others' records, push ours, merge the shared topology. (Sync points, the barriers, are unrelated:
+// src/core/state/syncpoints.ts.)
 //
 // - Every machine writes only its own refs (sessions it runs, changes refs named by its machine
 //   id), so pushing them is always a fast-forward; readers already read refs/remotes/*.
@@ -11,7 +13,6 @@
 // state file, for `status` and the tools.
 import { OrchestratorError } from '../core/errors.js';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
@@ -21,6 +22,7 @@ import { mergeTopology } from './topology-merge.js';
 import type { TopologyService } from './topology-service.js';
 import { formatProblem } from '../topology/parse.js';
 import { acquireFileLock, writeFileAtomic } from '../config/files.js';
+import { readRemoteState, readText, stateDir, writeRemoteState } from './share-state.js';
 import { machineIdProblem } from '../config/machine.js';
 import { untrustedText } from '../core/record-schema.js';
 
@@ -31,7 +33,7 @@ export interface SyncDeps {
   now?: () => number;
 }
 
-export interface SyncOptions {
+export interface ShareOptions {
   /** Only this remote (default: every configured remote). */
   remote?: string;
   /** False in background syncs: git must not prompt for credentials or host keys. */
@@ -81,7 +83,7 @@ const EXPLICIT_REFS_MAX = 500;
 const SYNC_LOCK_STALE_MS = 10 * 60_000;
 
 /** Syncs every configured remote (or one), one after another. Never throws for a remote's failure. */
-export async function syncRemotes(deps: SyncDeps, options: SyncOptions = {}): Promise<SyncReport> {
+export async function syncRemotes(deps: SyncDeps, options: ShareOptions = {}): Promise<SyncReport> {
   const remotes = await deps.store.listRemotes();
   const chosen = options.remote ? remotes.filter((r) => r.name === options.remote) : remotes;
   if (options.remote && chosen.length === 0) {
@@ -101,7 +103,7 @@ export class SyncSetupError extends OrchestratorError {
   }
 }
 
-async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: SyncOptions): Promise<RemoteSyncResult> {
+async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOptions): Promise<RemoteSyncResult> {
   const now = deps.now ?? Date.now;
   const started = now();
   const result: RemoteSyncResult = {
@@ -345,72 +347,3 @@ async function planPush(store: CoordinationStore, remote: string, full: boolean)
   }
   return { updates, patterns, topologyPushed };
 }
-
-// ---- per-machine state (not in git) --------------------------------------------------------------
-
-function stateDir(home: string): string {
-  return join(home, 'sync');
-}
-
-export function readRemoteState(home: string, remote: string): RemoteSyncState | null {
-  const text = readText(join(stateDir(home), `${remote}.json`));
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as RemoteSyncState;
-  } catch {
-    return null;
-  }
-}
-
-/** The last sync of every remote this machine synced with. */
-export function readSyncStates(home: string): RemoteSyncState[] {
-  let names: string[];
-  try {
-    names = readdirSync(stateDir(home)).filter((n) => n.endsWith('.json'));
-  } catch {
-    return [];
-  }
-  return names.map((n) => readRemoteState(home, n.slice(0, -5))).filter((s): s is RemoteSyncState => s !== null);
-}
-
-export function forgetRemoteState(home: string, remote: string): void {
-  try {
-    unlinkSync(join(stateDir(home), `${remote}.json`));
-  } catch {
-    // Never synced.
-  }
-}
-
-function writeRemoteState(home: string, state: RemoteSyncState): void {
-  try {
-    mkdirSync(stateDir(home), { recursive: true });
-    writeFileAtomic(join(stateDir(home), `${state.remote}.json`), `${JSON.stringify(state, null, 2)}\n`);
-  } catch {
-    // Reporting state is best effort; the sync itself is done.
-  }
-}
-
-/** Unresolved topology conflicts: conflict files still beside topology.yml. */
-export function topologyConflicts(home: string): { remote: string; file: string }[] {
-  let names: string[];
-  try {
-    names = readdirSync(home);
-  } catch {
-    return [];
-  }
-  return names
-    .map((n) => /^topology\.(.+)\.conflict\.yml$/.exec(n))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ remote: m[1]!, file: join(home, m[0]) }));
-}
-
-// ---- small file helpers ------------------------------------------------------------------------
-
-function readText(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-}
-
