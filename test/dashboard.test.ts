@@ -1,13 +1,13 @@
 // The dashboard as a person sees it: the real CLI serving a real coordination repo (three sessions
 // of the README's example, an update, an open sync point), opened in headless Chromium.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CLI_ENTRY, makePlatform, startServer, type Server } from './helpers/mcp.js';
+import { CLI_ENTRY, git, makePlatform, startServer, type Server } from './helpers/mcp.js';
 import { tempDir } from './helpers/tmp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -165,6 +165,28 @@ test('the filters page through the server: a change type, a role', async () => {
   assert.ok(await page.locator(`tr[data-id="${ids.update}"]`).isVisible(), 'an update addressed to frontend matches its role');
   await page.selectOption('#filter-role', '');
   await page.locator('#timeline-rows tr[data-kind="sync.acknowledged"]').waitFor();
+});
+
+test("an update's contract digest shows in its row, as text", async () => {
+  // auth's committed API, then an endpoint removed in the working tree and announced with the file.
+  const openapi = (extra: string) => `openapi: 3.0.3\ninfo: { title: auth, version: "1" }\npaths:\n  /v1/users:\n    get:\n      responses:\n        "200": { description: users }\n${extra}`;
+  mkdirSync(join(platform.repos.auth, 'api'), { recursive: true });
+  writeFileSync(join(platform.repos.auth, 'api/openapi.yaml'), openapi('  /v1/login:\n    delete:\n      responses:\n        "204": { description: logged out }\n'));
+  git(platform.repos.auth, ['add', '-A']);
+  git(platform.repos.auth, ['commit', '-qm', 'the auth API']);
+  writeFileSync(join(platform.repos.auth, 'api/openapi.yaml'), openapi(''));
+  const { eventId } = await server.call<{ eventId: string }>('notify_related_sessions', {
+    sessionId: ids.auth, changeType: 'api_endpoint_change', summary: 'Logout moves to /v2', files: ['api/openapi.yaml'],
+  });
+  const row = page.locator(`tr[data-id="${eventId}"]`);
+  await row.waitFor({ timeout: 2_000 });
+  const digest = (await row.locator('td.summary .contract').textContent())!;
+  assert.match(digest, /^contract: /);
+  assert.match(digest, /DELETE \/v1\/login/);
+  assert.match(digest, /\(breaking\)/);
+  assert.match((await row.textContent())!, 'breaking_change');
+  // A row without a contract has no digest line.
+  assert.is(await page.locator(`tr[data-id="${ids.update}"] .contract`).count(), 0);
 });
 
 test('a record written by another process appears without a reload within 2 s', async () => {

@@ -35,9 +35,15 @@ test('case 2: a ref at a missing object and a garbage ref cost only themselves, 
   writeFileSync(join(repo, 'refs/orchestrator/sessions', a.sessionId), 'deadbeefdeadbeefdeadbeefdeadbeefdeadbeef\n');
   writeFileSync(join(repo, 'refs/orchestrator/sessions', b.sessionId), 'garbage\n');
 
-  const status = await cliJson<Status>(platform.env, ['status', 'my-platform']);
+  // status names the damage, prints the whole report, and exits 1.
+  const status = await cliJson<Status>(platform.env, ['status', 'my-platform'], true);
+  assert.is((await cli(platform.env, ['status', 'my-platform', '--json'])).code, 1);
   const ids = status.groups[0]!.sessions.map((s) => s.sessionId);
   assert.ok(ids.includes(c.sessionId), 'the undamaged session is listed');
+  const text = await cli(platform.env, ['status', 'my-platform']);
+  assert.is(text.code, 1);
+  assert.match(text.stdout, c.sessionId);
+  assert.match(text.stdout, `problem: damaged ref refs/orchestrator/sessions/${a.sessionId}`);
   const named = (id: string) => status.problems.find((p) => p.includes(`refs/orchestrator/sessions/${id}`));
   assert.ok(named(a.sessionId), JSON.stringify(status.problems));
   assert.match(named(a.sessionId)!, /Repair: git --git-dir=.* update-ref -d/);
@@ -45,14 +51,17 @@ test('case 2: a ref at a missing object and a garbage ref cost only themselves, 
   assert.match(named(b.sessionId)!, /Repair: rm /);
   // Tool calls of the other sessions go on.
   await server.call('get_cross_project_updates', { sessionId: c.sessionId });
-  const text = await cli(platform.env, ['log', '-n', '5']);
-  assert.is(text.code, 0, text.stderr);
+  const log = await cli(platform.env, ['log', '-n', '5']);
+  assert.is(log.code, 0, log.stderr);
 
   // The repairs the status names leave a clean repo.
   execFileSync('git', [`--git-dir=${repo}`, 'update-ref', '-d', `refs/orchestrator/sessions/${a.sessionId}`]);
   execFileSync('rm', [join(repo, 'refs/orchestrator/sessions', b.sessionId)]);
   await server.call('get_cross_project_updates', { sessionId: c.sessionId });
   fsck(repo);
+  const repaired = await cli(platform.env, ['status', 'my-platform']);
+  assert.is(repaired.code, 0, repaired.stdout);
+  assert.not.match(repaired.stdout, 'problem:');
 });
 
 /** Writes a commit carrying `record` as it is (no validation) on `ref`, as a hostile remote would. */
@@ -98,7 +107,9 @@ test('cases 4 and 9: forged and invalid records from a remote are skipped, count
   const summaries = JSON.stringify(updates);
   assert.ok(summaries.includes(sent.eventId), summaries); // not "delivered" by evil, not ended
   assert.ok(summaries.length < 10_000, `updates of ${summaries.length} characters`);
-  const status = await cliJson<Status>(platform.env, ['status', 'my-platform']);
+  // Skipped records are problems: the whole report, and exit 1.
+  const status = await cliJson<Status>(platform.env, ['status', 'my-platform'], true);
+  assert.is((await cli(platform.env, ['status', 'my-platform'])).code, 1);
   const mine = status.groups[0]!.sessions.find((s) => s.sessionId === frontend.sessionId)!;
   assert.is(mine.status, 'active');
   const problems = status.problems.join('\n');

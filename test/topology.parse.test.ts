@@ -197,4 +197,32 @@ test('an empty file is an error that says what to write', () => {
   assert.match(errors[0]!, /the file is empty/);
 });
 
+test('the same rule (when, from, notify) twice is an error at its line, naming which one to keep', () => {
+  const rules = `    communicationRules:
+      - when: schema_change
+        from: [gateway, auth]
+        notify: dependents
+        priority: high
+      - when: schema_change
+        from: [auth, gateway]
+        notify: dependents
+        priority: critical
+      - when: config_change
+        from: "*"
+        notify: [gateway]
+      - when: config_change
+        from: "*"
+        notify: [gateway]
+      - when: config_change
+        from: auth
+        notify: [gateway]
+`;
+  const { errors } = problems(`${VALID}${rules}`);
+  assert.is(errors.length, 2, errors.join('\n'));
+  assert.match(errors[0]!, /^topology\.yml:15:9: groups\.g\.communicationRules\[1\]: the same rule as communicationRules\[0\] \(line 11\): when schema_change, from \[auth,gateway\], notify dependents \(priority critical here, high there\)/);
+  assert.match(errors[0]!, /keep the one whose priority you mean and delete the other; today the higher applies: critical \(this one\)/);
+  assert.match(errors[1]!, /^topology\.yml:22:9: .*communicationRules\[3\]: the same rule as communicationRules\[2\] \(line 19\): when config_change, from \*, notify \[gateway\]/);
+  assert.match(errors[1]!, /delete this one and keep communicationRules\[2\] \(line 19\)/);
+});
+
 test.run();

@@ -279,6 +279,8 @@ function row(entry, fresh) {
   const who = entry.session ? `${entry.role} (${shortSession(entry.session)})` : entry.role;
   const summary = el('td', { class: 'summary' }, entry.summary);
   if (entry.commit) summary.append(el('span', { class: 'muted small' }, ` commit ${entry.commit.slice(0, 10)}`));
+  // The contract digest (written by another session or an ingester): a text node, like the summary.
+  if (entry.contract) summary.append(el('div', { class: 'contract small' }, `contract: ${entry.contract}`));
   const to = el('td', {}, ...entry.to.map((t) => (entry.kind === 'event' ? deliveryChip(t) : el('span', { class: 'chip unknown' }, t.role))));
   const tr = el('tr', { 'data-id': entry.id, 'data-kind': entry.kind, class: fresh ? 'fresh' : '' },
     el('td', { class: 'time', title: entry.at }, timeOf(entry.at)),

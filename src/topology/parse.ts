@@ -7,7 +7,7 @@ import type { ZodType } from 'zod';
 import type { core } from 'zod';
 import { findCycle } from '../core/graph.js';
 import { nameProblem } from '../core/names.js';
-import { CHANGE_TYPES, PRIORITIES, type CommunicationRule, type Group, type Member, type Topology } from '../core/types.js';
+import { CHANGE_TYPES, PRIORITIES, type CommunicationRule, type Group, type Member, type Priority, type Topology } from '../core/types.js';
 import { closest, formatPath, type PathSegment, type Problem } from './problem.js';
 import { TOPOLOGY_VERSION, groupSchema, memberSchema, ruleSchema, topologySchema, type RawGroup, type RawMember, type RawRule } from './schema.js';
 
@@ -66,6 +66,7 @@ export function parseTopology(text: string, options: ParseOptions): ParseResult 
   const warn = (path: readonly PathSegment[], message: string, hint?: string, onKey = false) => {
     warnings.push(problemAt(path, message, hint, onKey));
   };
+  const lineOf = (path: readonly PathSegment[]) => position(offsetOf(doc, path)).line;
 
   for (const e of doc.errors) {
     const message = firstLine(e.message);
@@ -89,7 +90,7 @@ export function parseTopology(text: string, options: ParseOptions): ParseResult 
     return { topology: null, errors, warnings };
   }
 
-  const top = check(topologySchema, data, [], { error, warn, data });
+  const top = check(topologySchema, data, [], { error, warn, lineOf, data });
   if (!top) return { topology: null, errors, warnings };
 
   if (top.version === 1) {
@@ -103,12 +104,12 @@ export function parseTopology(text: string, options: ParseOptions): ParseResult 
     const base: PathSegment[] = ['groups', key];
     const keyProblem = nameProblem(key);
     if (keyProblem) error(base, `group name ${JSON.stringify(key)} ${keyProblem}`, 'group names become git ref names', true);
-    const raw = check(groupSchema, value ?? {}, base, { error, warn, data });
+    const raw = check(groupSchema, value ?? {}, base, { error, warn, lineOf, data });
     if (!raw) continue;
     if (raw.name !== undefined && raw.name !== key) {
       error([...base, 'name'], `name ${JSON.stringify(raw.name)} differs from its key ${JSON.stringify(key)}`, `make them the same, or remove name`);
     }
-    const group = checkGroup(key, raw, base, options, { error, warn, data });
+    const group = checkGroup(key, raw, base, options, { error, warn, lineOf, data });
     groups[key] = group;
   }
 
@@ -125,6 +126,8 @@ function sortByPosition(problems: Problem[]): void {
 interface Reporters {
   error: (path: readonly PathSegment[], message: string, hint?: string, onKey?: boolean) => void;
   warn: (path: readonly PathSegment[], message: string, hint?: string, onKey?: boolean) => void;
+  /** The 1-based line of the node at `path`, when the document has it. */
+  lineOf: (path: readonly PathSegment[]) => number | undefined;
 }
 
 function checkGroup(name: string, raw: RawGroup, base: PathSegment[], options: ParseOptions, reporters: Reporters & { data: unknown }): Group {
@@ -204,6 +207,29 @@ function checkGroup(name: string, raw: RawGroup, base: PathSegment[], options: P
     if (m.patterns) member.patterns = m.patterns;
     members.push(member);
     fileIndex.push(i);
+  }
+
+  // The same rule (when, from, notify) twice: both apply, the higher priority wins, and an edit
+  // of one leaves the other in force (two machines' edits merged keep both). Name which to keep.
+  const firstRule = new Map<string, { index: number; priority: Priority }>();
+  for (const [i, r] of rawRules) {
+    const from = r.from === '*' ? '*' : [...new Set(typeof r.from === 'string' ? [r.from] : r.from)].sort().join(',');
+    const notify = typeof r.notify === 'string' ? r.notify : [...new Set(r.notify)].sort().join(',');
+    const key = JSON.stringify([r.when, from, notify]);
+    const priority = r.priority ?? 'normal';
+    const earlier = firstRule.get(key);
+    if (!earlier) {
+      firstRule.set(key, { index: i, priority });
+      continue;
+    }
+    const line = reporters.lineOf([...base, 'communicationRules', earlier.index]);
+    const there = `communicationRules[${earlier.index}]${line !== undefined ? ` (line ${line})` : ''}`;
+    const same = `when ${r.when}, from ${from === '*' ? '*' : `[${from}]`}, notify ${typeof r.notify === 'string' ? notify : `[${notify}]`}`;
+    const thisHigher = PRIORITIES.indexOf(priority) > PRIORITIES.indexOf(earlier.priority);
+    const hint = priority === earlier.priority
+      ? `delete this one and keep ${there}`
+      : `keep the one whose priority you mean and delete the other; today the higher applies: ${thisHigher ? `${priority} (this one)` : `${earlier.priority} (${there})`}`;
+    reporters.error([...base, 'communicationRules', i], `the same rule as ${there}: ${same}${priority === earlier.priority ? '' : ` (priority ${priority} here, ${earlier.priority} there)`}`, hint);
   }
 
   const communicationRules: CommunicationRule[] = [];

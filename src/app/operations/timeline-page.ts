@@ -51,6 +51,11 @@ export interface TimelineItem {
   summary: string;
   /** The member repo's commit of an ingested change. */
   commit: string | null;
+  /**
+   * An event's contract digest (`DELETE /v1/login removed (breaking)`, at most 400 bytes), when it
+   * carries contract files; null otherwise. Written by a session or an ingester: text, never HTML.
+   */
+  contract: string | null;
   /** The coordination commit carrying the record, and the ref it was found on. */
   sha: string;
   ref: string;
@@ -218,6 +223,7 @@ export class TimelinePager {
           })),
           summary: record.summary,
           commit: record.commit?.sha ?? null,
+          contract: record.contract?.digest || null,
         };
       }
       case 'sync.requested':
@@ -228,9 +234,10 @@ export class TimelinePager {
           to: record.participants.map((role) => ({ role, via: [], delivery: 'unknown', liveSessions: this.liveSessionsByRole(record.group).get(role) ?? 0 })),
           summary: `${record.description} (${record.syncPointId})`,
           commit: null,
+          contract: null,
         };
       default:
-        return { ...base, what: WHAT[record.kind] ?? record.kind, changeTypes: [], to: [], summary: summaryOf(record), commit: null };
+        return { ...base, what: WHAT[record.kind] ?? record.kind, changeTypes: [], to: [], summary: summaryOf(record), commit: null, contract: null };
     }
   }
 

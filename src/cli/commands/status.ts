@@ -10,7 +10,7 @@ const operation = () => import('../../app/operations/status.js');
 
 export function register(cli: CAC, ctx: CliContext): void {
   cli
-    .command('status [group]', 'Sessions (active, stale, ended) and their tasks, pending sync points, last sync per remote')
+    .command('status [group]', 'Sessions (active, stale, ended) and their tasks, pending sync points, last sync per remote; exits 1 when it lists problems')
     .action(async (group: string | undefined) => {
       const app = await (await application()).openApp({ env: ctx.env });
       ctx.onClose(() => app.close());
@@ -20,6 +20,10 @@ export function register(cli: CAC, ctx: CliContext): void {
         if (!entry || (entry.sessions.length === 0 && entry.pendingSyncPoints.length === 0)) await requireGroup(ctx, group);
       }
       ctx.out(report, () => renderStatus(report));
+      // The whole report is printed either way; a script (or CI) learns from the exit code that
+      // something needs a person: a damaged ref, records skipped as invalid, unauthorized or
+      // unreadable, a copied machine id.
+      if (report.problems.length > 0) ctx.exitCode = 1;
     });
 }
 
