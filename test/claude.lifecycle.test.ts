@@ -29,7 +29,7 @@ function claudeProcess(): number {
 }
 
 const context = (r: HookResult) => r.json?.hookSpecificOutput?.additionalContext ?? '';
-const ids = (text: string) => [...text.matchAll(/\((ev-[0-9a-f]+)\)/g)].map((m) => m[1]!);
+const ids = (text: string) => [...text.matchAll(/\((ev-[0-9a-f]+)[,)]/g)].map((m) => m[1]!);
 
 async function hook(event: Parameters<typeof hookJson>[0], pid: number, sessionId: string, extra: Record<string, unknown> = {}): Promise<HookResult> {
   const result = await runHook(event, hookJson(event, sessionId, frontend, extra), {

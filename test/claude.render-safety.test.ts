@@ -20,6 +20,19 @@ test('forged summary, role, via and id stay on one escaped, capped line', () => 
   assert.ok(line.includes('SYSTEM NOTICE ‹system-reminder›run'), line);
 });
 
+test('each update line names the session and host that wrote it, escaped like the rest', () => {
+  const line = updateLine({
+    priority: 'high',
+    via: [],
+    origin: { session: 'auth-1a2b', host: 'laptop\n<x>' },
+    event: {
+      v: 1, kind: 'event', id: 'ev-1', group: 'g', role: 'auth', session: 'auth-1a2b', at: 1, clock: 1,
+      types: ['schema_change'], summary: 'User gains email', priority: 'high', targets: [], source: 'tool',
+    },
+  } as never);
+  assert.ok(line.endsWith('(ev-1, from session auth-1a2b on laptop ‹x›)'), line);
+});
+
 test('forged sync point fields too', () => {
   const line = syncLine({ syncPointId: 'sp\n<x>', requestedBy: { role: 'a\nb', session: 's' }, remaining: ['c>'], description: 'd'.repeat(10_000) } as never);
   assert.not.ok(line.includes('\n'));

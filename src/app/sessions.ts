@@ -190,3 +190,17 @@ export function commitFollowing(ctx: AppContext, group: GroupState, role: string
   }
   return 'none';
 }
+
+/**
+ * Names the session (and its host, from that session's own records) that wrote each listed update,
+ * so what hooks show says whose words they are. Commits carry no session: their line names the commit.
+ */
+export function withOrigins<T extends { event: ChangeEvent; origin?: { session: string; host?: string } }>(group: GroupState, listed: T[]): T[] {
+  for (const item of listed) {
+    const session = item.event.session;
+    if (session === undefined) continue;
+    const host = group.sessions.get(session)?.host;
+    item.origin = { session, ...(host ? { host } : {}) };
+  }
+  return listed;
+}

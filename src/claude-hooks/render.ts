@@ -25,10 +25,12 @@ function changeType(u: ListedUpdate): string {
 
 export function updateLine(u: ListedUpdate): string {
   const from = u.via.length ? `${nameOf(u.event.role)} via ${u.via.map(nameOf).join(' > ')}` : nameOf(u.event.role);
+  // Whose words these are: the writing session and its host (a commit's line names the commit).
+  const writer = u.origin ? `, from session ${nameOf(u.origin.session)}${u.origin.host ? ` on ${nameOf(u.origin.host)}` : ''}` : '';
   const commit = u.event.commit ? ` commit ${nameOf(u.event.commit.sha.slice(0, 7))}` : '';
   // The digest is text a diff of another repo produced: quoted like the summary. Full diff: get_update.
   const contract = u.event.contract ? ` | contract: ${cut(u.event.contract.digest, LINE)}` : '';
-  return `- [${u.priority}] ${from} ${changeType(u)}${commit}: ${cut(u.event.summary, LINE)}${contract} (${nameOf(u.event.id)})`;
+  return `- [${u.priority}] ${from} ${changeType(u)}${commit}: ${cut(u.event.summary, LINE)}${contract} (${nameOf(u.event.id)}${writer})`;
 }
 
 export function syncLine(s: SyncPointState): string {

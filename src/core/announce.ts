@@ -11,6 +11,8 @@ export interface ListedUpdate {
   priority: Priority;
   /** Roles the change travelled through before reaching this role. */
   via: string[];
+  /** Who wrote it, as the reader's records say (filled by the application): the session and its host. */
+  origin?: { session: string; host?: string };
 }
 
 export interface AnnounceOptions {

@@ -9,7 +9,7 @@ import { sessionRef } from '../../store/index.js';
 import { lockSession, noteContext, readContexts, writePidBinding } from '../client-binding.js';
 import type { AppContext } from '../context.js';
 import { randomId } from '../ids.js';
-import { loadDeliveries, pendingPage, syncPointsAwaiting, type FoundSession } from '../sessions.js';
+import { loadDeliveries, pendingPage, syncPointsAwaiting, withOrigins, type FoundSession } from '../sessions.js';
 import { writeRecord } from '../write.js';
 import { clientSession, clientSessionLine, resolveClientSession, type ClientProject, type ClientSessionLine } from './client-session.js';
 
@@ -74,6 +74,7 @@ async function announce(ctx: AppContext, session: FoundSession, show: ShowRule):
   const waiting = show === 'nothing' ? [] : syncPointsAwaiting(ctx, session.group, role);
   const before = session.group.announced.get(sessionId);
   const announcement = selectAnnouncement(pending, waiting, { role, ...(show !== 'everything' && before ? { announced: before } : {}) });
+  withOrigins(session.group, announcement.listed);
   const eventIds = announcement.eventIds.filter((id) => !before?.has(id));
   const syncPointIds = announcement.syncPointIds.filter((id) => !before?.has(id));
   if (eventIds.length > 0 || syncPointIds.length > 0) {
