@@ -1,6 +1,9 @@
 // Refs read and updated in-process with git's own lock protocol, so the git CLI (update-ref,
 // pack-refs, gc) can work on the same repo at the same time:
 //   create <ref>.lock with O_EXCL, read the current value, compare, write it, rename over the ref.
+// Over 300 lines: git's ref protocol in one place — reading loose and packed refs, the lock
+// (create, compare, rename; stale locks broken by one rule), and the listing cache — since each
+// part relies on the others' exact file handling.
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StoreError } from '../errors.js';

@@ -2,8 +2,9 @@
 // refs/orchestrator/. Writes happen in-process (loose objects + git's ref lock protocol, so the git
 // CLI can work on the same repo at any time); reads go through one `git cat-file --batch` child;
 // transport and the few other operations run the git CLI through ./run.ts.
-// Slightly over 300 lines: it is the git side of every member of CoordinationStore; the heavy
-// parts (refs, reader, log, objects, transport) are already their own files.
+// Over 300 lines: it is the git side of every member of CoordinationStore (with its checks of
+// format, damage and locks); the heavy parts (refs, reader, log, objects, transport, run) are
+// already their own files, and what remains is one member each.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { OrchestratorRecord, TopologyChanged } from '../../core/records.js';
