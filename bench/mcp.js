@@ -122,7 +122,7 @@ export async function benchMcp({ sessions = 100, past = 100_000, calls = 200 } =
     execFileSync('git', ['--git-dir', join(home, 'coordination.git'), 'gc', '--quiet']);
     row('history', records, 'records', `${sessions} sessions, built and packed in ${((Date.now() - buildStart) / 1000).toFixed(1)} s`);
 
-    const env = { CLAUDE_ORCHESTRATOR_HOME: home, HOME: dir };
+    const env = { CLAUDE_ORCHESTRATOR_HOME: home, HOME: dir, ...(process.env.CLAUDE_ORCHESTRATOR_CHECKPOINT ? { CLAUDE_ORCHESTRATOR_CHECKPOINT: process.env.CLAUDE_ORCHESTRATOR_CHECKPOINT } : {}) };
     const sender = await connect(env);
     const receiver = await connect(env);
 

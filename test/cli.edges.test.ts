@@ -42,6 +42,15 @@ test('status and log of a group that does not exist: exit 1, like the other comm
   assert.is(runCli(['log', '--group', 'my-platform'], h.env).code, 0);
 });
 
+test('log: a mistyped group is refused even when records for every group (the topology) match it; an empty filter says so', () => {
+  const h = cliHome();
+  ok(h, 'init');
+  const typo = runCli(['log', '--group', 'my-platfrom'], h.env);
+  assert.is(typo.code, 1, typo.stdout);
+  assert.match(typo.stderr, /group "my-platfrom" does not exist \(groups: my-platform\)/);
+  assert.match(ok(h, 'log', '--role', 'nosuch').stdout, /No records match role nosuch/);
+});
+
 test('hooks status of a missing folder or a non-repo: exit 1, one clear line each', () => {
   const h = platform();
   const missing = join(tempDir(), 'nonexistent');

@@ -65,7 +65,8 @@ export async function openContext(
     // rather than reading its ref again.
     ...(cache ? { knownDeliveries: (sessionId: string) => cache.deliveredBy(sessionId) } : {}),
   });
-  const useCheckpoint = options.checkpoint ?? !cache;
+  // CLAUDE_ORCHESTRATOR_CHECKPOINT=off: start from nothing every time (a diagnosis switch).
+  const useCheckpoint = (options.checkpoint ?? !cache) && options.env.CLAUDE_ORCHESTRATOR_CHECKPOINT !== 'off';
   let saveCheckpoint = () => {};
   if (useCheckpoint) {
     const file = checkpointFile(paths.home, store.location);

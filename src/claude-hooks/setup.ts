@@ -248,9 +248,9 @@ export function setupClaudeCode(options: SetupOptions): SetupReport {
 function setupNotes(portable: boolean, path: string): string[] {
   if (!portable) return ['The entries name this machine\'s node and this installation by absolute path; run setup again after moving the package.'];
   const notes = [
-    `The entries hold no path of this machine: they run ${PORTABLE_SERVER} and ${PORTABLE_HOOK} from each machine's PATH, so .mcp.json and .claude/settings.json can be committed. Every teammate installs the package (npm install -g claude-orchestrator-mcp); where it is missing the hooks do nothing.`,
+    `The entries hold no path of this machine: they run ${PORTABLE_SERVER} and ${PORTABLE_HOOK} from each machine's PATH, so .mcp.json and .claude/settings.json can be committed. Every teammate installs the package (it is not on npm: npm link in a clone, or npm install -g of a packed tarball; see the README's Install); where it is missing the hooks do nothing.`,
   ];
   const missing = [PORTABLE_SERVER, PORTABLE_HOOK].filter((c) => !onPath(c, path));
-  if (missing.length > 0) notes.push(`Not on this machine's PATH: ${missing.join(', ')}. Install the package globally (npm install -g claude-orchestrator-mcp, or npm link in its checkout).`);
+  if (missing.length > 0) notes.push(`Not on this machine's PATH: ${missing.join(', ')}. Install the package globally (npm link in its checkout, or npm install -g of a packed tarball).`);
   return notes;
 }

@@ -42,8 +42,11 @@ export function register(cli: CAC, ctx: CliContext): void {
         ...(since !== undefined ? { since } : {}),
         heartbeats: options.all === true,
       });
-      if (group && entries.length === 0) await requireGroup(ctx, group);
-      ctx.out({ entries }, () => (entries.length ? entries.map(renderEntry).join('\n') : 'No records yet'));
+      // Topology records belong to every group ('*'): only they matching means a mistyped group
+      // (a group deleted from the topology still shows its history).
+      if (group && entries.every((e) => e.group === '*')) await requireGroup(ctx, group);
+      const filters = [group && `group ${group}`, role && `role ${role}`, sinceText && `since ${sinceText}`].filter(Boolean);
+      ctx.out({ entries }, () => (entries.length ? entries.map(renderEntry).join('\n') : filters.length ? `No records match ${filters.join(', ')}` : 'No records yet'));
     });
 }
 
