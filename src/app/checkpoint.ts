@@ -93,12 +93,14 @@ export function saveCheckpoint(file: string, location: string, state: Coordinati
     const cursor = records.cursor();
     const snapshot = state.snapshot(notBefore);
     const key = randomBytes(8).toString('hex');
-    const events: EventsFile = { key, events: {} };
+    const events: EventsFile['events'] = {};
     for (const group of snapshot.groups) {
-      events.events[group.name] = group.events;
+      events[group.name] = group.events;
       group.events = [];
     }
-    writeFileAtomic(eventsFileOf(file), JSON.stringify(events));
+    // The same JSON as JSON.stringify({key, events}), written a piece at a time: a server writing
+    // its checkpoint after a long first read keeps no copy of every event as one string.
+    writeFileAtomic(eventsFileOf(file), eventsJson(key, events));
     const body: StateFile = {
       format: FORMAT,
       location,
@@ -114,6 +116,21 @@ export function saveCheckpoint(file: string, location: string, state: Coordinati
   } catch {
     // Only time is lost.
   }
+}
+
+function* eventsJson(key: string, events: EventsFile['events']): Generator<string> {
+  yield `{"key":${JSON.stringify(key)},"events":{`;
+  let firstGroup = true;
+  for (const [name, list] of Object.entries(events)) {
+    yield `${firstGroup ? '' : ','}${JSON.stringify(name)}:[`;
+    firstGroup = false;
+    for (let i = 0; i < list.length; i += 500) {
+      const chunk = list.slice(i, i + 500).map((e) => JSON.stringify(e)).join(',');
+      yield i === 0 ? chunk : `,${chunk}`;
+    }
+    yield ']';
+  }
+  yield '}}';
 }
 
 /**

@@ -4,7 +4,7 @@
 // old), so two code paths touching the same file always agree on who holds it. Git's own ref
 // locks (`<ref>.lock`) are git's protocol and stay in src/store.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, readlinkSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -45,8 +45,9 @@ function writeTarget(file: string, follow: boolean): string {
  * concurrent reader sees the old content or the new, never half. Keeps the file's mode (a
  * `~/.claude.json` at 0600 stays 0600) and, by default, a symlink (see `followSymlinks`). Throws the file system's error
  * (the temp file is removed). Synchronous: callers are short-lived processes and small files.
+ * `data` may be an iterable of pieces, written as they come (a large file never whole in memory).
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string>, options: AtomicWriteOptions = {}): void {
   const file = writeTarget(path, options.followSymlinks !== false);
   if (options.mkdir !== false) mkdirSync(dirname(file), { recursive: true });
   let mode = options.mode;
@@ -60,7 +61,16 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
   }
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    writeFileSync(temp, data, { flag: 'wx', mode });
+    if (typeof data === 'string' || data instanceof Uint8Array) writeFileSync(temp, data, { flag: 'wx', mode });
+    else {
+      // Pieces written as they come: a large file never exists whole in memory.
+      const fd = openSync(temp, 'wx', mode);
+      try {
+        for (const piece of data) writeSync(fd, piece);
+      } finally {
+        closeSync(fd);
+      }
+    }
     chmodSync(temp, mode); // the umask applies at creation only
     renameSync(temp, file);
   } catch (error) {
