@@ -23,10 +23,12 @@ export interface OpenOptions {
    */
   readCache?: string | null;
   /**
-   * Start the fold from the checkpoint under the home and write it back when this process read
-   * many new records (app/checkpoint.ts). Default: true, except with a read cache (hooks).
+   * Start the fold from the checkpoint under the home (`'read'`), and also write it back when this
+   * process read many new records (`true`; app/checkpoint.ts). Default: true, except with a read
+   * cache (hooks). A long-lived server only reads it: writing serialises the whole fold, which
+   * would hold its memory high for as long as it runs and delay the call that read the history.
    */
-  checkpoint?: boolean;
+  checkpoint?: boolean | 'read';
 }
 
 /** A process writes the checkpoint again once it has read this many commits since it started from one. */
@@ -66,7 +68,7 @@ export async function openContext(
     ...(cache ? { knownDeliveries: (sessionId: string) => cache.deliveredBy(sessionId) } : {}),
   });
   // CLAUDE_ORCHESTRATOR_CHECKPOINT=off: start from nothing every time (a diagnosis switch).
-  const useCheckpoint = (options.checkpoint ?? !cache) && options.env.CLAUDE_ORCHESTRATOR_CHECKPOINT !== 'off';
+  const useCheckpoint = (options.checkpoint ?? !cache) !== false && options.env.CLAUDE_ORCHESTRATOR_CHECKPOINT !== 'off';
   let saveCheckpoint = () => {};
   if (useCheckpoint) {
     const file = checkpointFile(paths.home, store.location);
@@ -77,8 +79,9 @@ export async function openContext(
       const restored = startFromCheckpoint(file, store.location, ctx.state, ctx.records, { withEvents: !withoutEvents });
       partial = restored !== null && !restored.withEvents;
     };
+    const writes = options.checkpoint !== 'read';
     saveCheckpoint = () => {
-      if (partial || ctx.records.commitsRead - savedAt < CHECKPOINT_AFTER) return;
+      if (!writes || partial || ctx.records.commitsRead - savedAt < CHECKPOINT_AFTER) return;
       savedAt = ctx.records.commitsRead;
       const now = ctx.env.now();
       writeCheckpoint(file, store.location, ctx.state, ctx.records, now, now - ctx.settings.retentionMs);

@@ -28,7 +28,8 @@ const log = (message: string) => console.error(`claude-orchestrator: ${message}`
  * the project is a member repo. Errors: those of `openApp` (the repo cannot be opened).
  */
 export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  const opened: OpenedApp = await openApp({ env });
+  // The server starts from the checkpoint short-lived processes (status, log) leave, and writes none.
+  const opened: OpenedApp = await openApp({ env, checkpoint: 'read' });
   const { ctx, paths } = opened;
   const repos = new ServedRepos({ paths, ctx, env, log });
   const share: AutoSync = startAutoSync({ paths, store: ctx.store, topology: opened.topology, now: ctx.env.now }, {
