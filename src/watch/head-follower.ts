@@ -1,6 +1,7 @@
 // Follows a member repo's commits without a git hook: the HEAD reflogs of its worktrees grow on
 // every commit, so a change of their size or time means "ingest now". Watched (fs.watch on the
 // logs folder) and polled as well (a watch can miss events on some file systems).
+import { coalesce } from './coalesce.js';
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { reflogStamp, startFollowing } from '../app/commit-following.js';
@@ -16,8 +17,7 @@ export interface HeadFollowerOptions {
 }
 
 export class HeadFollower {
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly ingest = coalesce(() => this.options.onCommit(), (error) => this.options.onError?.(error), () => this.closed);
   private closed = false;
   private last: string;
   private readonly timer: NodeJS.Timeout;
@@ -57,17 +57,6 @@ export class HeadFollower {
     const stamp = reflogStamp(this.commonDir);
     if (stamp === this.last) return;
     this.last = stamp;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.options.onCommit().catch((error: Error) => this.options.onError?.(error));
-      } while (this.again && !this.closed);
-    })().finally(() => {
-      this.running = null;
-    });
+    this.ingest();
   }
 }

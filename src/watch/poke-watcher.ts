@@ -1,5 +1,6 @@
 // Follows a member repo's poke file (the post-commit hook appends to it on every commit), so a
 // running server can ingest its own repo's commits at once instead of the hook starting node.
+import { coalesce } from './coalesce.js';
 import { watch, type FSWatcher } from 'node:fs';
 import { commitFollowing } from '../app/operations/ingest-commits.js';
 
@@ -12,8 +13,7 @@ export interface PokeWatcherOptions {
 }
 
 export class PokeWatcher {
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly ingest = coalesce(() => this.options.onPoke(), (error) => this.options.onError?.(error), () => this.closed);
   private closed = false;
 
   private constructor(
@@ -42,18 +42,6 @@ export class PokeWatcher {
   }
 
   private poked(): void {
-    if (this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.options.onPoke().catch((error: Error) => this.options.onError?.(error));
-      } while (this.again && !this.closed);
-    })().finally(() => {
-      this.running = null;
-    });
+    this.ingest();
   }
 }
