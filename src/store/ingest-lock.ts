@@ -2,6 +2,9 @@
 // `<common-dir>/orchestrator/`: `poke` (the hook appends a byte per commit), `ingest.lock`
 // (the running ingester's pid), `installed` (when hooks were installed, in ms) and `server.pid`
 // (a running server that ingests this repo's commits itself, so the hook starts nothing).
+// `ingest.lock` is the one lock not taken through config/files.ts's file lock: the post-commit
+// hook, a shell script, takes it itself (`set -C`, its pid inside), so it stays a plain pid file
+// that sh can write and read; the staleness rules are the same (holder gone, or too old).
 import { utimesSync, closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { writeFileAtomic } from '../config/files.js';
 import { join } from 'node:path';
