@@ -48,6 +48,43 @@ export interface SessionFacts {
   worktree?: WorkingTreeChanged;
 }
 
+/**
+ * Per update, per recipient role: when it was first delivered and its first acknowledgement.
+ * Kept as one flat map per role (update id -> value), not a map per update: a long history has
+ * tens of thousands of updates and a handful of roles (bench/mcp.js: ~20 MB less at 100k records).
+ */
+export class UpdateStates {
+  private readonly deliveredAt = new Map<string, Map<string, number>>();
+  private readonly acknowledged = new Map<string, Map<string, UpdatesAcknowledged>>();
+
+  /** The states of one update by role (those that had it), or undefined when no role had it. */
+  get(eventId: string): ReadonlyMap<string, UpdateRoleState> | undefined {
+    let out: Map<string, UpdateRoleState> | undefined;
+    for (const [role, byId] of this.deliveredAt) {
+      const at = byId.get(eventId);
+      if (at === undefined) continue;
+      const ack = this.acknowledged.get(role)?.get(eventId);
+      (out ??= new Map()).set(role, { deliveredAt: at, ...(ack ? { acknowledged: ack } : {}) });
+    }
+    return out;
+  }
+
+  noteDelivered(eventId: string, role: string, at: number): void {
+    let byId = this.deliveredAt.get(role);
+    if (!byId) this.deliveredAt.set(role, (byId = new Map()));
+    const seen = byId.get(eventId);
+    if (seen === undefined || at < seen) byId.set(eventId, at);
+  }
+
+  /** The first acknowledgement by record order stands, whatever order records arrive in. */
+  noteAcknowledged(eventId: string, role: string, record: UpdatesAcknowledged): void {
+    let byId = this.acknowledged.get(role);
+    if (!byId) this.acknowledged.set(role, (byId = new Map()));
+    const first = byId.get(eventId);
+    if (!first || compareRecords(record, first) < 0) byId.set(eventId, record);
+  }
+}
+
 /** What the recipients of one role did with one update (see `GroupState.updateStates`). */
 export interface UpdateRoleState {
   /** Wall clock (ms) of the first `delivered`, `announced` or `acknowledged` record of the role naming it. */
@@ -98,7 +135,7 @@ export class GroupState {
    * tool or shown by a hook; wall clock ms) and the first acknowledgement, by record order. What
    * a sender sees as delivery states (docs/data-model.md, Delivery).
    */
-  readonly updateStates = new Map<string, Map<string, UpdateRoleState>>();
+  readonly updateStates = new UpdateStates();
   /** Per sync point id, the first request by record order: should an id be requested twice, the first stands. */
   readonly syncRequests = new Map<string, SyncRequested>();
   /** Per sync point id, its acknowledgements (each once), sorted by record order. */
@@ -146,8 +183,7 @@ export class GroupState {
         for (const id of record.eventIds) {
           acked.add(id);
           this.noteDelivered(id, record.role, record.at);
-          const state = this.updateStates.get(id)!.get(record.role)!;
-          if (!state.acknowledged || compareRecords(record, state.acknowledged) < 0) state.acknowledged = record;
+          this.updateStates.noteAcknowledged(id, record.role, record);
         }
         return;
       }
@@ -374,11 +410,8 @@ export class GroupState {
   }
 
   private noteDelivered(eventId: string, role: string, at: number): void {
-    let byRole = this.updateStates.get(eventId);
-    if (!byRole) this.updateStates.set(eventId, (byRole = new Map()));
-    const state = byRole.get(role);
-    if (!state) byRole.set(role, { deliveredAt: at });
-    else if (at < state.deliveredAt) state.deliveredAt = at;
+    // Key by the event's own id string when the event is known: one string, not one per record.
+    this.updateStates.noteDelivered(this.eventsById.get(eventId)?.id ?? eventId, role, at);
   }
 
   /** `role` is the delivering session's: every record carries its writer's role. */
