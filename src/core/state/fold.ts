@@ -174,8 +174,7 @@ export class GroupState {
       case 'event':
         return this.applyEvent(record);
       case 'delivered':
-        this.applyDelivery(record.session, record.role, record.clock, record.eventIds, record.syncPointIds);
-        for (const id of record.eventIds) this.noteDelivered(id, record.role, record.at);
+        this.applyDelivery(record.session, record.role, record.clock, record.at, record.eventIds, record.syncPointIds);
         return;
       case 'acknowledged': {
         let acked = this.deliveries.acknowledgedByRole!.get(record.role);
@@ -415,7 +414,8 @@ export class GroupState {
   }
 
   /** `role` is the delivering session's: every record carries its writer's role. */
-  private applyDelivery(sessionId: string, role: string, clock: number, eventIds: readonly string[], syncPointIds: readonly string[] = []): void {
+  /** Also notes each update's first delivery time for the role (`updateStates`), in the same pass over the ids. */
+  private applyDelivery(sessionId: string, role: string, clock: number, at: number, eventIds: readonly string[], syncPointIds: readonly string[] = []): void {
     const { bySession, firstByRole } = this.deliveries;
     let had = bySession.get(sessionId);
     if (!had && this.trackAll) bySession.set(sessionId, (had = new Set()));
@@ -429,6 +429,7 @@ export class GroupState {
       had?.add(id);
       const seen = first.get(id);
       if (seen === undefined || clock < seen) first.set(id, clock);
+      this.updateStates.noteDelivered(id, role, at);
     }
   }
 
