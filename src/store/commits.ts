@@ -2,6 +2,7 @@
 import { decodeRecordMessage, encodeRecordMessage, type OrchestratorRecord } from '../core/records.js';
 import { MAX_RECORD_BYTES, recordProblem } from '../core/record-schema.js';
 import { StoreError } from './errors.js';
+import type { TreeEntry } from './types.js';
 
 export interface StoredCommit {
   sha: string;
@@ -85,6 +86,25 @@ export function parseTree(body: Buffer): { mode: string; name: string; sha: stri
     at = nul + 21;
   }
   return entries;
+}
+
+/**
+ * The entry at `path` ("a/b/file") below the tree `root`, or null when there is none, reading
+ * trees through `readTree` (the git store's object reader, the memory store's map): one
+ * traversal for both stores, so they answer alike.
+ */
+export async function treeEntryAt(root: string, path: string, readTree: (sha: string) => Buffer | Promise<Buffer>): Promise<TreeEntry | null> {
+  let tree = root;
+  const parts = path.split('/').filter(Boolean);
+  for (let i = 0; i < parts.length; i++) {
+    const entry = parseTree(await readTree(tree)).find((e) => e.name === parts[i]);
+    if (!entry) return null;
+    const type = entry.mode === '40000' ? 'tree' : entry.mode === '160000' ? 'commit' : 'blob';
+    if (i === parts.length - 1) return { mode: entry.mode, type, sha: entry.sha };
+    if (type !== 'tree') return null;
+    tree = entry.sha;
+  }
+  return null;
 }
 
 /** The author line of a raw commit as written (name, email, seconds): to copy a commit faithfully. */

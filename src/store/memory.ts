@@ -7,7 +7,7 @@
 // split, its members' shared invariants (objects, refs, archive, remotes) would scatter.
 import { assertName } from '../core/names.js';
 import type { OrchestratorRecord, TopologyChanged } from '../core/records.js';
-import { parseAuthor, parseCommit, parseTree, writableMessage, type StoredCommit } from './commits.js';
+import { parseAuthor, parseCommit, parseTree, treeEntryAt, writableMessage, type StoredCommit } from './commits.js';
 import { StaleRefError, StoreError } from './errors.js';
 import { ARCHIVE_NAMESPACE, NAMESPACE, remoteNamespace, TOPOLOGY_PATH, TOPOLOGY_REF } from './layout.js';
 import { commitBody, EMPTY_TREE, hashObject, recordSignature, treeBody, type ObjectType, type Signature } from './objects.js';
@@ -104,17 +104,7 @@ export class MemoryStore implements CoordinationStore {
   }
 
   async readTreeEntry(commitSha: string, path: string): Promise<TreeEntry | null> {
-    let tree = (await this.readCommit(commitSha)).tree;
-    const parts = path.split('/').filter(Boolean);
-    for (let i = 0; i < parts.length; i++) {
-      const entry = parseTree(this.object(tree, 'tree')).find((e) => e.name === parts[i]);
-      if (!entry) return null;
-      const type = entry.mode === '40000' ? 'tree' : entry.mode === '160000' ? 'commit' : 'blob';
-      if (i === parts.length - 1) return { mode: entry.mode, type, sha: entry.sha };
-      if (type !== 'tree') return null;
-      tree = entry.sha;
-    }
-    return null;
+    return treeEntryAt((await this.readCommit(commitSha)).tree, path, (sha) => this.object(sha, 'tree'));
   }
 
   walk(tip: string, options: WalkOptions = {}): Promise<StoredCommit[]> {

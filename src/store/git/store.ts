@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { OrchestratorRecord, TopologyChanged } from '../../core/records.js';
-import { parseAuthor, parseCommit, parseTree, writableMessage, type StoredCommit } from '../commits.js';
+import { parseAuthor, parseCommit, treeEntryAt, writableMessage, type StoredCommit } from '../commits.js';
 import { StaleRefError, StoreError } from '../errors.js';
 import { ARCHIVE_NAMESPACE, NAMESPACE, TOPOLOGY_PATH, TOPOLOGY_REF } from '../layout.js';
 import { commitBody, EMPTY_TREE, recordSignature, treeBody, type Signature } from '../objects.js';
@@ -218,17 +218,7 @@ export class GitStore implements CoordinationStore {
   }
 
   async readTreeEntry(commitSha: string, path: string): Promise<TreeEntry | null> {
-    let tree = (await this.readCommit(commitSha)).tree;
-    const parts = path.split('/').filter(Boolean);
-    for (let i = 0; i < parts.length; i++) {
-      const entry = parseTree(await this.readObject(tree, 'tree')).find((e) => e.name === parts[i]);
-      if (!entry) return null;
-      const type = entry.mode === '40000' ? 'tree' : entry.mode === '160000' ? 'commit' : 'blob';
-      if (i === parts.length - 1) return { mode: entry.mode, type, sha: entry.sha };
-      if (type !== 'tree') return null;
-      tree = entry.sha;
-    }
-    return null;
+    return treeEntryAt((await this.readCommit(commitSha)).tree, path, (sha) => this.readObject(sha, 'tree'));
   }
 
   async readTopology(): Promise<{ sha: string; text: string } | null> {
