@@ -293,3 +293,15 @@ export function decodeRecordMessage(message: string): DecodeResult {
   if (v > RECORD_VERSION) return { ok: false, reason: 'newer-version', detail: `record version ${v} is newer than ${RECORD_VERSION}: upgrade claude-orchestrator-mcp` };
   return { ok: true, record: value as OrchestratorRecord };
 }
+
+/**
+ * Whether a record belongs in a view filtered by group and role: its group (topology records,
+ * group `*`, belong to every group), and written by the role or addressed to it (an event's
+ * targets, a sync point's participants). Absent filters match everything.
+ */
+export function recordConcerns(record: OrchestratorRecord, filter: { group?: string | undefined; role?: string | undefined }): boolean {
+  if (filter.group && record.group !== filter.group && record.group !== '*') return false;
+  if (!filter.role || record.role === filter.role) return true;
+  const role = filter.role;
+  return (record.kind === 'event' && record.targets.some((t) => t.role === role)) || (record.kind === 'sync.requested' && record.participants.includes(role));
+}

@@ -2,7 +2,7 @@
 // copies), newest first. Reads only what it shows: the timeline walks all
 // tips at once, newest commit first, and stops once it has enough.
 import { compareRecords } from '../../core/order.js';
-import type { OrchestratorRecord } from '../../core/records.js';
+import { recordConcerns, type OrchestratorRecord } from '../../core/records.js';
 import type { CoordinationStore, StoredCommit } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { escapeControl } from '../../core/record-schema.js';
@@ -105,14 +105,7 @@ export async function readTimeline(store: CoordinationStore, options: TimelineOp
 function matches(record: OrchestratorRecord, options: TimelineOptions): boolean {
   if (record.kind === 'session.heartbeat' && !options.heartbeats) return false;
   if (options.since !== undefined && record.at < options.since) return false;
-  if (options.group && record.group !== options.group && record.group !== '*') return false;
-  if (options.role) {
-    const addressed =
-      (record.kind === 'event' && record.targets.some((t) => t.role === options.role)) ||
-      (record.kind === 'sync.requested' && record.participants.includes(options.role));
-    if (record.role !== options.role && !addressed) return false;
-  }
-  return true;
+  return recordConcerns(record, options);
 }
 
 function entryOf(record: OrchestratorRecord, sha: string, ref: string): TimelineEntry {

@@ -2,7 +2,7 @@
 // filtered, each update with its delivery state per recipient role. Reads only the pages asked
 // for: a newest-first walk over all ref tips, resumable from a cursor, bounded per page.
 import { OrchestratorError } from '../../core/errors.js';
-import type { OrchestratorRecord } from '../../core/records.js';
+import { recordConcerns, type OrchestratorRecord } from '../../core/records.js';
 import type { AppContext } from '../context.js';
 import { sessionView } from '../sessions.js';
 
@@ -290,13 +290,6 @@ function summaryOf(record: OrchestratorRecord): string {
 
 function matches(record: OrchestratorRecord, query: TimelineQuery): boolean {
   if (!query.all && KINDS_HIDDEN_BY_DEFAULT.has(record.kind)) return false;
-  if (query.group && record.group !== query.group && record.group !== '*') return false;
   if (query.changeType && (record.kind !== 'event' || !record.types.includes(query.changeType as never))) return false;
-  if (query.role) {
-    const addressed =
-      (record.kind === 'event' && record.targets.some((t) => t.role === query.role)) ||
-      (record.kind === 'sync.requested' && record.participants.includes(query.role));
-    if (record.role !== query.role && !addressed) return false;
-  }
-  return true;
+  return recordConcerns(record, query);
 }
