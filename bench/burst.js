@@ -6,13 +6,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { installHook } from '../dist/app/operations/git-hooks.js';
-import { SERVER_NODE_FLAGS } from '../dist/config/node-flags.js';
-import { formatRows, stats } from './lib.js';
+import { formatRows, hookedPlatform, startServer, stats } from './lib.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const git = (cwd, args) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -42,18 +38,6 @@ function commit(repo, message, env) {
   });
 }
 
-async function startServer(env) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [...SERVER_NODE_FLAGS, resolve('dist/index.js')], env: { ...getDefaultEnvironment(), ...env }, stderr: 'ignore' });
-  const client = new Client({ name: 'bench', version: '1.0.0' });
-  await client.connect(transport);
-  const call = async (name, args) => {
-    const result = await client.callTool({ name, arguments: args });
-    if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content)}`);
-    return result.structuredContent;
-  };
-  return { call, close: () => client.close() };
-}
-
 function alive(pid) {
   try {
     process.kill(pid, 0);
@@ -77,23 +61,8 @@ async function ingestersGone(repo) {
 export async function benchBurst({ commits = 50 } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'bench-burst-'));
   try {
-    const home = join(root, 'home');
-    mkdirSync(home);
-    const auth = makeRepo(join(root, 'auth'));
-    const gateway = makeRepo(join(root, 'gateway'));
-    // The baseline: the same commits in a repo whose post-commit hook is empty (git still forks sh).
-    const floor = makeRepo(join(root, 'floor'));
-    writeFileSync(join(floor, '.git', 'hooks', 'post-commit'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-    writeFileSync(join(home, 'topology.yml'), `version: "1.0"
-groups:
-  bench:
-    members:
-      - { path: ${auth}, role: auth }
-      - { path: ${gateway}, role: gateway, dependsOn: [auth] }
-`);
-    const env = { CLAUDE_ORCHESTRATOR_HOME: home, HOME: root };
-    process.env.CLAUDE_ORCHESTRATOR_HOME = home;
-    await installHook(auth, { node: process.execPath, ingest: resolve('dist/git-hooks/ingest.js'), home, template: resolve('hooks/post-commit') });
+    // The baseline (`floor`): the same commits in a repo whose post-commit hook is empty.
+    const { auth, gateway, floor, env } = await hookedPlatform(root, makeRepo);
 
     // Another session: the gateway's server, polled every 10 ms for the updates of auth's commits.
     const reader = await startServer(env);

@@ -7,10 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { installHook } from '../dist/app/operations/git-hooks.js';
 import { SERVER_NODE_FLAGS } from '../dist/config/node-flags.js';
+import { hookedPlatform, startServer } from './lib.js';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -31,39 +29,12 @@ function timedCommit(repo, message) {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-async function startServer(env) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [...SERVER_NODE_FLAGS, resolve('dist/index.js')], env: { ...getDefaultEnvironment(), ...env }, stderr: 'ignore' });
-  const client = new Client({ name: 'bench', version: '1.0.0' });
-  await client.connect(transport);
-  const call = async (name, args) => {
-    const result = await client.callTool({ name, arguments: args });
-    if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content)}`);
-    return result.structuredContent;
-  };
-  return { call, close: () => client.close() };
-}
-
 export async function benchHooks({ commits = 40, files = 20_000 } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'bench-hooks-'));
   try {
-    const home = join(root, 'home');
-    mkdirSync(home);
-    const auth = makeRepo(join(root, 'auth'));
-    const gateway = makeRepo(join(root, 'gateway'));
-    const plain = makeRepo(join(root, 'plain'));
     // The floor: what any post-commit hook costs here (git forks sh), measured in the same run.
-    const floor = makeRepo(join(root, 'floor'));
-    writeFileSync(join(floor, '.git', 'hooks', 'post-commit'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-    writeFileSync(join(home, 'topology.yml'), `version: "1.0"
-groups:
-  bench:
-    members:
-      - { path: ${auth}, role: auth }
-      - { path: ${gateway}, role: gateway, dependsOn: [auth] }
-`);
-    const env = { CLAUDE_ORCHESTRATOR_HOME: home, HOME: root };
-    process.env.CLAUDE_ORCHESTRATOR_HOME = home;
-    await installHook(auth, { node: process.execPath, ingest: resolve('dist/git-hooks/ingest.js'), home, template: resolve('hooks/post-commit') });
+    const { auth, gateway, floor, env } = await hookedPlatform(root, makeRepo);
+    const plain = makeRepo(join(root, 'plain'));
 
     const server = await startServer(env);
     const { sessionId } = await server.call('register_session', { repoPath: gateway, projectGroup: 'bench' });
