@@ -129,11 +129,13 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
     }
     const machine = machineIdProblem(deps.paths.home);
     if (machine) result.notices.push(machine);
+    let duplicate: string | null = null;
     for (let attempt = 1; ; attempt++) {
       result.fetched += (await deps.store.fetch(remote.name, transport)).updated;
       const topology = await syncTopology(deps, remote.name, result);
       if (topology !== 'retry') result.topology = mergeOutcome(result.topology, topology);
-      const { updates, patterns, topologyPushed } = await planPush(deps.store, remote.name, attempt === 1);
+      const { updates, patterns, topologyPushed, foreign } = await planPush(deps.store, remote.name, attempt === 1);
+      if (foreign.length) duplicate = foreignWriters(foreign, remote.name);
       const pushed = await deps.store.push(remote.name, patterns, updates, transport);
       const rejected = pushed.filter((p) => p.status === 'rejected' || p.status === 'error');
       result.pushed += pushed.filter((p) => p.status === 'ok' && !(updates.find((u) => u.dst === p.dst)?.src === null)).length;
@@ -146,6 +148,8 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
       }
       // Someone pushed the topology meanwhile: fetch, merge again, push again.
     }
+    // Everything else went through; the refs two machines write stay unshared until it is fixed.
+    if (duplicate) throw new Error(duplicate);
     result.ok = true;
   } catch (error) {
     result.error = describeError(error);
@@ -297,6 +301,11 @@ interface PushPlan {
   updates: PushUpdate[];
   patterns: string[];
   topologyPushed: boolean;
+  /**
+   * Refs only this machine writes whose copy on the remote holds commits it never wrote: another
+   * machine writes them too (a copied machine id, or a session id reused). Not pushed.
+   */
+  foreign: { ref: string; theirs: string }[];
 }
 
 const OWN_PREFIXES = [`${NAMESPACE}sessions/`, `${NAMESPACE}changes/`];
@@ -313,14 +322,9 @@ async function planPush(store: CoordinationStore, remote: string, full: boolean)
   const theirsOf = (ref: string) => remoteRefs.get(`${tracking}${ref.slice(NAMESPACE.length)}`) ?? null;
   const updates: PushUpdate[] = [];
   const changed: string[] = [];
+  const foreign: PushPlan['foreign'] = [];
   if (full) {
-    for (const [ref, sha] of local) {
-      const theirs = theirsOf(ref);
-      if (theirs === sha) continue;
-      if (theirs && !(await store.isAncestor(theirs, sha))) updates.push({ src: ref, dst: ref, force: { lease: theirs } });
-      else changed.push(ref);
-    }
-    // Refs pruned here: the archive remembers them; delete the remote copy if it is what we archived.
+    // Refs pruned here: the archive remembers their old chains.
     const archived = new Map<string, Set<string>>();
     for (const [name, sha] of await store.listArchive()) {
       const parsed = parseArchiveRef(name);
@@ -328,6 +332,18 @@ async function planPush(store: CoordinationStore, remote: string, full: boolean)
       const set = archived.get(parsed.ref) ?? new Set<string>();
       set.add(sha);
       archived.set(parsed.ref, set);
+    }
+    for (const [ref, sha] of local) {
+      const theirs = theirsOf(ref);
+      if (theirs === sha) continue;
+      if (!theirs || (await store.isAncestor(theirs, sha))) {
+        changed.push(ref);
+        continue;
+      }
+      // The remote's copy is not behind ours. Forced only when it is a chain this machine
+      // archived (prune restarted the ref); anything else was written by another machine.
+      if (await wroteHere(store, theirs, archived.get(ref))) updates.push({ src: ref, dst: ref, force: { lease: theirs } });
+      else foreign.push({ ref, theirs });
     }
     for (const [trackingRef, sha] of remoteRefs) {
       const ref = `${NAMESPACE}${trackingRef.slice(tracking.length)}`;
@@ -345,5 +361,22 @@ async function planPush(store: CoordinationStore, remote: string, full: boolean)
     updates.push({ src: TOPOLOGY_REF, dst: TOPOLOGY_REF });
     topologyPushed = true;
   }
-  return { updates, patterns, topologyPushed };
+  return { updates, patterns, topologyPushed, foreign };
+}
+
+/** Whether `sha` is (in) a chain this machine archived for the ref: its own history, restarted. */
+async function wroteHere(store: CoordinationStore, sha: string, archivedTips: Set<string> | undefined): Promise<boolean> {
+  for (const tip of archivedTips ?? []) if (await store.isAncestor(sha, tip)) return true;
+  return false;
+}
+
+/** What `status` and the sync result say when another machine writes refs only this one should. */
+function foreignWriters(foreign: PushPlan['foreign'], remote: string): string {
+  const refs = foreign.map((f) => f.ref);
+  const machineRefs = refs.filter((r) => r.startsWith(`${NAMESPACE}changes/`));
+  const shown = refs.slice(0, 3).join(', ') + (refs.length > 3 ? ` and ${refs.length - 3} more` : '');
+  const fix = machineRefs.length
+    ? "another machine uses this machine's id (a copied home or cloned VM). Fix: on one of the two machines only, run `claude-orchestrator machine-id --renew` (a new id; that machine's change refs move to it), then sync"
+    : 'another machine writes the same session ref (its session id was copied). End that session on one machine';
+  return `${remote} holds records on ${shown} that this machine did not write, so they were not pushed: ${fix}`;
 }
