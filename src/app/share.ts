@@ -25,6 +25,7 @@ import { acquireFileLock, writeFileAtomic } from '../config/files.js';
 import { readRemoteState, readText, stateDir, writeRemoteState } from './share-state.js';
 import { machineIdProblem } from '../config/machine.js';
 import { untrustedText } from '../core/record-schema.js';
+import { notePathsFromRemote } from './shared-paths.js';
 
 export interface SyncDeps {
   paths: HomePaths;
@@ -213,6 +214,8 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
       return 'skipped';
     }
     if (moved === 'retry') return 'retry';
+    notePathsFromRemote(deps.paths.home, remote, ours ? deps.topology.validate(await topologyText(store, ours)).topology ?? null : null,
+      deps.topology.validate(text).topology ?? null, (deps.now ?? Date.now)());
     // Tell this machine when the update it took in settled a conflict against an edit made here,
     // and keep the side that lost (the merge's other parent) beside topology.yml on this disk, so
     // `status` shows the conflict here too (the merge message names a file on the other machine).
@@ -259,6 +262,7 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
     return 'skipped';
   }
   if (moved === 'retry') return 'retry';
+  if (merged.ok) notePathsFromRemote(deps.paths.home, remote, deps.topology.validate(oursText).topology ?? null, deps.topology.validate(text).topology ?? null, (deps.now ?? Date.now)());
   if (merged.ok) return 'merged';
   writeFileAtomic(conflictFile, theirsText);
   result.conflict = { file: conflictFile, reason: merged.reason };
