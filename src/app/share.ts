@@ -123,6 +123,7 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
     const transport = { interactive: options.interactive ?? true, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
     // A hand edit of topology.yml becomes a commit first, so it takes part in the merge.
     try {
+      await deps.topology.recordHandEdit();
       const loaded = await deps.topology.load();
       if (loaded.errors.length > 0) result.notices.push(`topology.yml has errors, so its hand edits are not shared yet: ${loaded.errors.map((p) => formatProblem(p)).join('; ')}`);
     } catch (error) {
