@@ -24,7 +24,7 @@ import { formatProblem } from '../topology/parse.js';
 import { acquireFileLock, writeFileAtomic } from '../config/files.js';
 import { readRemoteState, readText, stateDir, writeRemoteState } from './share-state.js';
 import { machineIdProblem } from '../config/machine.js';
-import { untrustedText } from '../core/record-schema.js';
+import { nextClock, untrustedText } from '../core/record-schema.js';
 import { notePathsFromRemote } from './shared-paths.js';
 
 export interface SyncDeps {
@@ -255,7 +255,7 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
     : `merge with ${remote}: CONFLICT (${merged.reason}); kept this machine's version; theirs (${theirs.slice(0, 12)}) saved as ${conflictFile}`;
   const record: TopologyChanged = {
     v: RECORD_VERSION, kind: 'topology', id: randomBytes(8).toString('hex'), group: '*', role: 'topology',
-    at: (deps.now ?? Date.now)(), clock: (await store.maxClock()) + 1, action,
+    at: (deps.now ?? Date.now)(), clock: nextClock(await store.maxClock()), action,
   };
   const moved = await updateTopology(deps, ours, text, async () => store.commitTopology(text, record, ours, [theirs]));
   if (moved === 'busy') {

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { expandTilde } from '../config/home.js';
 import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
+import { nextClock } from '../core/record-schema.js';
 import type { Topology } from '../core/types.js';
 import { type CoordinationStore, StaleRefError, StoreError, TOPOLOGY_REF } from '../store/index.js';
 import { EMPTY_TOPOLOGY } from '../topology/empty.js';
@@ -178,7 +179,7 @@ export class TopologyService {
       group,
       role: 'topology',
       at: this.options.now(),
-      clock: (await this.options.store.maxClock()) + 1,
+      clock: nextClock(await this.options.store.maxClock()),
       action,
     };
   }
