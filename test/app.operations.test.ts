@@ -163,6 +163,7 @@ test('a forged clock at the bound does not stop later writes: clocks saturate th
   // Another session's record from a remote, with the highest clock the schema accepts.
   await store.append(sessionRef('forger-0001'), [registered({ session: 'forger-0001', group: GROUP, role: 'frontend', clock: MAX_CLOCK, at: time.now })]);
   const sent = await notify(auth, { sessionId: a.sessionId, changeType: 'schema_change', summary: 'after the forged clock' });
+  time.advance(1_000); // both stamped at the bound: ordered by time
   const again = await notify(auth, { sessionId: a.sessionId, changeType: 'schema_change', summary: 'and once more' });
   const got = await getUpdates(gateway, { sessionId: g.sessionId });
   assert.equal(got.updates.map((u) => u.id), [sent.eventId, again.eventId]);
