@@ -6,6 +6,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { MAX_RECORD_BYTES } from '../core/record-schema.js';
 import { MAX_SUMMARY_CHARS } from '../core/records.js';
+import { jsonHead } from '../core/json-head.js';
 
 /**
  * Largest MCP message read, in bytes of one line (1 MiB). The largest legitimate request carries
@@ -140,83 +141,17 @@ export function refusalText(message: RefusedMessage, maxBytes = MAX_MESSAGE_BYTE
  * that is the object's last member is read from the end (the MCP SDK writes `id` after `params`).
  */
 export function readEnvelope(head: string, tail: string): { method?: string; id?: string | number } {
-  const top = topLevelPrimitives(head);
+  const top = jsonHead(head);
   const out: { method?: string; id?: string | number } = {};
   const method = top.get('method');
   if (typeof method === 'string') out.method = method;
-  let id = top.get('id');
+  let id: unknown = top.get('id');
   if (id === undefined) {
     const match = /[{,]\s*"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.)*")\s*\}\s*$/.exec(tail);
     if (match) id = safeParse(match[1]!);
   }
   if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) out.id = id;
   return out;
-}
-
-/** The top-level members of a (possibly cut) JSON object whose values are strings, numbers, booleans or null. */
-function topLevelPrimitives(text: string): Map<string, unknown> {
-  const found = new Map<string, unknown>();
-  let i = skipSpace(text, 0);
-  if (text[i] !== '{') return found;
-  i++;
-  for (;;) {
-    i = skipSpace(text, i);
-    if (text[i] === ',') i = skipSpace(text, i + 1);
-    if (text[i] !== '"') return found;
-    const keyEnd = stringEnd(text, i);
-    if (keyEnd < 0) return found;
-    const key = safeParse(text.slice(i, keyEnd));
-    i = skipSpace(text, keyEnd);
-    if (text[i] !== ':') return found;
-    i = skipSpace(text, i + 1);
-    const start = i;
-    const c = text[i];
-    if (c === '"') {
-      i = stringEnd(text, i);
-      if (i < 0) return found;
-    } else if (c === '{' || c === '[') {
-      i = containerEnd(text, i);
-      if (i < 0) return found;
-      continue; // nested: skipped
-    } else {
-      const match = /^(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 40));
-      if (!match) return found;
-      i += match[0].length;
-      if (i >= text.length) return found; // a number cut short
-    }
-    if (typeof key === 'string') found.set(key, safeParse(text.slice(start, i)));
-  }
-}
-
-function skipSpace(text: string, i: number): number {
-  while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\r' || text[i] === '\n')) i++;
-  return i;
-}
-
-/** Index just past the string starting at `i` (a quote), or -1 when the text ends first. */
-function stringEnd(text: string, i: number): number {
-  for (let j = i + 1; j < text.length; j++) {
-    if (text[j] === '\\') j++;
-    else if (text[j] === '"') return j + 1;
-  }
-  return -1;
-}
-
-/** Index just past the object or array starting at `i`, or -1 when the text ends first. */
-function containerEnd(text: string, i: number): number {
-  let depth = 0;
-  for (let j = i; j < text.length; j++) {
-    const c = text[j];
-    if (c === '"') {
-      j = stringEnd(text, j) - 1;
-      if (j < 0) return -1;
-    } else if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') {
-      depth--;
-      if (depth === 0) return j + 1;
-    }
-  }
-  return -1;
 }
 
 function safeParse(text: string): unknown {
