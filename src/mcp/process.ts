@@ -21,10 +21,11 @@ export interface ServerProcess {
 }
 
 /**
- * How long a closing server waits for its last sync (ms): the MCP SDK's client sends SIGTERM 2 s
- * after closing the server's stdin, and SIGKILL 2 s later.
+ * How long a closing server takes at most before it lets its last sync go (ms), counted from the
+ * start of `close`: the MCP SDK's client sends SIGTERM 2 s after closing the server's stdin, and
+ * SIGKILL 2 s later. What is not pushed then goes with the next sync of any process.
  */
-const FINAL_SYNC_MS = 2_000;
+const CLOSE_BUDGET_MS = 1_500;
 
 const log = (message: string) => console.error(`claude-orchestrator: ${message}`);
 
@@ -74,14 +75,14 @@ export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<Server
     ctx,
     clientSessionId: () => clientSessionId,
     async close(reason) {
+      const deadline = Date.now() + CLOSE_BUDGET_MS;
       clearInterval(timer);
       await endServedSessions(ctx, reason);
       await repos.close();
-      // One last push of what this process wrote (the session's end), when a remote is set, for
-      // at most FINAL_SYNC_MS: a client that goes away waits little before killing its server, and
-      // a remote that hangs must not keep a closing server alive (its git commands end with it).
-      const deadline = Date.now() + FINAL_SYNC_MS;
-      await within(share.syncNow(), FINAL_SYNC_MS);
+      // One last push of what this process wrote (the session's end), when a remote is set,
+      // within CLOSE_BUDGET_MS: a client that goes away waits little before killing its server,
+      // and a remote that hangs must not keep a closing server alive (its git commands end with it).
+      if (Date.now() < deadline) await within(share.syncNow(), deadline - Date.now());
       await share.stop(Math.max(0, deadline - Date.now()));
       opened.close();
     },
