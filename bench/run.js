@@ -15,7 +15,7 @@ const BENCHES = {
   contracts: 'contract diffs per format and a large OpenAPI document; parsing alone as baseline',
   dashboard: "the dashboard's data over 100,000 past records: first and warm overview, change polling, timeline pages",
   scale: 'log -n 20, status, server start and memory at 10k and 100k records (1M: BENCH_SCALE_1M=1); node -e 0 baseline',
-  faults: 'servers and syncs killed at random points: records confirmed, lost, duplicated, stale locks left, time to recover',
+  faults: 'servers, commit ingesters and syncs killed at random points: records confirmed, lost, duplicated, stale locks left, time to recover',
 };
 
 const asked = process.argv.slice(2);

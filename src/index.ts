@@ -8,6 +8,7 @@ import { packageVersion } from './config/version.js';
 import type { ServerProcess } from './mcp/process.js';
 import { createServer } from './mcp/server.js';
 import { flushedTo, WrittenReplies } from './mcp/replies.js';
+import { limitLines, refusalText, type RefusedMessage } from './mcp/line-limit.js';
 
 /**
  * Past this after start the repo is opened even if no tools/list came (a client that never
@@ -87,9 +88,23 @@ async function main(): Promise<void> {
   setTimeout(openSoon, OPEN_AFTER_MS).unref();
 }
 
-/** The stdio transport, calling `listed` once the first tools/list answer has been written. */
+/**
+ * The stdio transport, calling `listed` once the first tools/list answer has been written. It reads
+ * stdin through `limitLines`: a message over `MAX_MESSAGE_BYTES` never reaches the protocol layer
+ * and is answered with a JSON-RPC error (invalid request) when its id could be read, else with a
+ * log notification; either way it is logged on stderr.
+ */
 function transport(listed: () => void): StdioServerTransport {
-  const stdio = new StdioServerTransport();
+  const refused = (message: RefusedMessage): void => {
+    const text = refusalText(message);
+    console.error(`claude-orchestrator: ${text}`);
+    const reply: JSONRPCMessage =
+      message.method !== undefined && message.id !== undefined
+        ? { jsonrpc: '2.0', id: message.id, error: { code: INVALID_REQUEST, message: text } }
+        : { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'error', logger: 'claude-orchestrator', data: text } };
+    stdio.send(reply).catch(() => undefined);
+  };
+  const stdio = new StdioServerTransport(limitLines(process.stdin, { onRefused: refused }), process.stdout);
   const send = stdio.send.bind(stdio);
   let seen = false;
   stdio.send = async (message: JSONRPCMessage) => {
@@ -101,6 +116,9 @@ function transport(listed: () => void): StdioServerTransport {
   };
   return stdio;
 }
+
+/** JSON-RPC's code for a request that is not valid as such. */
+const INVALID_REQUEST = -32600;
 
 main().catch((error) => {
   console.error(`claude-orchestrator: ${describeError(error)}`);

@@ -85,6 +85,19 @@ test('PostToolUse shows an update that arrived during the turn, as additionalCon
   assert.is((await runHook('user-prompt-submit', hookJson('user-prompt-submit', CLIENT, frontend), hookEnv)).stdout, '');
 });
 
+test('PostToolUse with a 10 MB tool result: its fields are read from the start of the input, unparsed', async () => {
+  await authServer.call('notify_related_sessions', {
+    sessionId: authSession, changeType: 'breaking_change', summary: 'Dropped /v1/logout', priority: 'critical',
+  });
+  const big = hookJson('post-tool-use', CLIENT, frontend, { tool_input: { file_path: '/path/to/big.txt', content: 'x'.repeat(10 * 1024 * 1024) } });
+  const started = performance.now();
+  const shown = await runHook('post-tool-use', big, hookEnv);
+  assert.match(context(shown), '[critical] auth breaking_change: Dropped /v1/logout');
+  assert.ok(performance.now() - started < 3000, 'within the hook budget');
+  // Read once: what a quiet turn shows next is nothing.
+  assert.is((await runHook('user-prompt-submit', hookJson('user-prompt-submit', CLIENT, frontend), hookEnv)).stdout, '');
+});
+
 test('Stop blocks while a critical update is unread, and lets go once it is read', async () => {
   const blocked = await runHook('stop', hookJson('stop', CLIENT, frontend), hookEnv);
   assert.is(blocked.code, 0);

@@ -1,13 +1,14 @@
 // Damage that must not stay (issue 12): the store under a hostile git config, a foreign repo
 // format, damaged refs, stale locks, control characters, a read-only repo. Real git throughout;
 // every test that writes ends with `git fsck --strict` clean.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GitStore as Store, StoreError, tryIngestLock } from '../src/store/index.js';
 import { withRefLock } from '../src/store/git/refs.js';
+import { processAlive } from '../src/config/processes.js';
 import { gitSync } from './helpers/gitcli.js';
 import { heartbeat } from './helpers/records.js';
 import { tempDir } from './helpers/tmp.js';
@@ -197,6 +198,32 @@ test('case 3: an ingest lock held by a reused pid for long is taken over', () =>
   release!();
   aged(lock, 0, '1\n');
   assert.is(tryIngestLock(common), null, 'a fresh lock of a live pid is respected');
+});
+
+test('case 3: an ingest lock whose holder exited but was never reaped (a zombie, as under a container init) is taken over', async () => {
+  // A zombie: a child that exits while its parent (exec'd into sleep) never waits for it.
+  const parent = spawn('sh', ['-c', 'sleep 0.05 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const zombie = Number((await new Promise<Buffer>((r) => parent.stdout!.once('data', r))).toString().trim());
+    const state = () => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]![0];
+    for (let i = 0; i < 200 && state() !== 'Z'; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.is(state(), 'Z');
+    assert.is(processAlive(zombie), false, 'a zombie is not alive');
+    assert.is(processAlive(process.pid), true);
+    const common = join(tempDir(), 'member.git');
+    mkdirSync(common);
+    aged(join(common, 'orchestrator', 'ingest.lock'), 0, `${zombie}\n`);
+    const release = tryIngestLock(common);
+    assert.ok(release, 'taken over');
+    release!();
+    // The post-commit hook's own check says the same.
+    const alive = /^alive\(\) \{[\s\S]*?^\}$/m.exec(readFileSync('hooks/post-commit', 'utf8'))![0];
+    const run = (pid: number) => spawnSync('sh', ['-c', `${alive}\nalive ${pid} && echo alive || echo dead`], { encoding: 'utf8' }).stdout.trim();
+    assert.is(run(zombie), 'dead');
+    assert.is(run(parent.pid!), 'alive');
+  } finally {
+    parent.kill('SIGKILL');
+  }
 });
 
 test.run();

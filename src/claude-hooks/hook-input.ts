@@ -1,5 +1,6 @@
 // The JSON Claude Code sends a command hook on stdin, read defensively: only the fields we use,
 // checked by hand (a schema library would cost more to import than the whole hook may take).
+import { jsonHead } from '../core/json-head.js';
 
 export const HOOK_EVENTS = ['session-start', 'user-prompt-submit', 'post-tool-use', 'stop'] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
@@ -31,13 +32,17 @@ export function isHookEvent(value: unknown): value is HookEvent {
   return typeof value === 'string' && (HOOK_EVENTS as readonly string[]).includes(value);
 }
 
-/** Parses stdin. Anything that is not a JSON object gives an input with every field empty. */
+/**
+ * Parses stdin. Text that is not whole JSON (an input kept only in part, `readHookStdin`) gives
+ * the top-level fields its start holds; anything else that is not a JSON object gives an input
+ * with every field empty.
+ */
 export function parseHookInput(text: string): HookInput {
   let value: unknown;
   try {
     value = text.trim() ? JSON.parse(text) : {};
   } catch {
-    value = {};
+    value = Object.fromEntries(jsonHead(text));
   }
   const o = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
   const str = (key: string): string | null => {

@@ -6,15 +6,27 @@ import { isHookEvent } from './hook-input.js';
 
 /** Past this the hook gives up silently (Claude Code would wait up to the configured timeout). */
 const BUDGET_MS = Number(process.env.CLAUDE_ORCHESTRATOR_HOOK_BUDGET_MS) || 4000;
+/**
+ * Input read whole up to this many characters (1 Mi). A larger one (a PostToolUse of a large tool
+ * result) is read to its end but only its first `HEAD_CHARS` are kept, and never parsed as JSON:
+ * the fields a hook uses come first and are read from there (`parseHookInput`).
+ */
 const MAX_STDIN = 1 << 20;
+const HEAD_CHARS = 64 * 1024;
 
 function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return Promise.resolve('');
   return new Promise((resolve) => {
     let text = '';
+    let over = false;
     process.stdin.setEncoding('utf8');
     process.stdin.on('data', (chunk: string) => {
-      if (text.length < MAX_STDIN) text += chunk;
+      if (over) return;
+      text += chunk;
+      if (text.length > MAX_STDIN) {
+        over = true;
+        text = text.slice(0, HEAD_CHARS);
+      }
     });
     process.stdin.on('end', () => resolve(text));
     process.stdin.on('error', () => resolve(text));

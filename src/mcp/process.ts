@@ -4,7 +4,7 @@
 // Logs go to stderr; stdout belongs to the protocol.
 import type { AppContext } from '../app/context.js';
 import { describeError } from '../app/errors.js';
-import { startAutoSync, type AutoSync } from './share-timer.js';
+import { startAutoSync, within, type AutoSync } from './share-timer.js';
 import { openApp, type OpenedApp } from '../app/open.js';
 import { keepServedAlive } from '../app/operations/heartbeat.js';
 import { registerClientSession } from '../app/operations/client-session.js';
@@ -19,6 +19,13 @@ export interface ServerProcess {
   /** Ends the sessions it serves, stops its background work, pushes once more, releases the repo. */
   close(reason: string): Promise<void>;
 }
+
+/**
+ * How long a closing server takes at most before it lets its last sync go (ms), counted from the
+ * start of `close`: the MCP SDK's client sends SIGTERM 2 s after closing the server's stdin, and
+ * SIGKILL 2 s later. What is not pushed then goes with the next sync of any process.
+ */
+const CLOSE_BUDGET_MS = 1_500;
 
 const log = (message: string) => console.error(`claude-orchestrator: ${message}`);
 
@@ -68,12 +75,15 @@ export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<Server
     ctx,
     clientSessionId: () => clientSessionId,
     async close(reason) {
+      const deadline = Date.now() + CLOSE_BUDGET_MS;
       clearInterval(timer);
       await endServedSessions(ctx, reason);
       await repos.close();
-      // One last push of what this process wrote (the session's end), when a remote is set.
-      await share.syncNow();
-      await share.stop();
+      // One last push of what this process wrote (the session's end), when a remote is set,
+      // within CLOSE_BUDGET_MS: a client that goes away waits little before killing its server,
+      // and a remote that hangs must not keep a closing server alive (its git commands end with it).
+      if (Date.now() < deadline) await within(share.syncNow(), deadline - Date.now());
+      await share.stop(Math.max(0, deadline - Date.now()));
       opened.close();
     },
   };

@@ -33,8 +33,12 @@ export interface AutoSync {
   /** Syncs now (joining a sync already under way); never throws. */
   syncNow(): Promise<SyncReport>;
   status(): AutoSyncStatus;
-  /** Stops the timers and waits for a sync under way. */
-  stop(): Promise<void>;
+  /**
+   * Stops the timers and waits for a sync under way, at most `waitMs` (default: as long as it
+   * takes). A sync still running then is left to end with the process: its git commands die with
+   * it (src/store/git/run.ts) and its locks are recovered by the next sync.
+   */
+  stop(waitMs?: number): Promise<void>;
 }
 
 function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -102,11 +106,22 @@ export function startAutoSync(app: SyncDeps, options: AutoSyncOptions = {}): Aut
     },
     syncNow,
     status: () => ({ enabled, running: running !== null, lastRunAt, remotes, lastError }),
-    async stop() {
+    async stop(waitMs) {
       stopped = true;
       if (interval) clearInterval(interval);
       if (debounce) clearTimeout(debounce);
-      if (running) await running.catch(() => undefined);
+      if (running) await within(running.catch(() => undefined), waitMs);
     },
   };
+}
+
+/** `promise`, or undefined once `ms` have passed (no limit when `ms` is undefined). */
+export function within<T>(promise: Promise<T>, ms: number | undefined): Promise<T | undefined> {
+  if (ms === undefined) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

@@ -39,6 +39,11 @@ export interface GitCallOptions {
   maxBuffer?: number;
   /** Variables set for this command on top of `gitEnv`. */
   env?: Record<string, string>;
+  /**
+   * Long-running network commands (fetch, push): git and its helpers (`git-remote-http`, ssh) end
+   * when this process ends, even by SIGKILL (`watchOverGit`). Costs one `sh` per command.
+   */
+  dieWithUs?: boolean;
 }
 
 /** What a finished git command left: exit code (-1 when it could not start), output, timeout. */
@@ -112,6 +117,7 @@ export function git(where: GitWhere, args: string[], options: GitCallOptions = {
       if (group && child.pid) endGroup(child.pid, signal);
       else child.kill(signal);
     };
+    const watcher = options.dieWithUs && child.pid ? watchOverGit(child.pid, group) : null;
     if (group && child.pid) {
       liveGroups.add(child.pid);
       if (!exitHooked) {
@@ -143,6 +149,7 @@ export function git(where: GitWhere, args: string[], options: GitCallOptions = {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       clearTimeout(killer);
+      watcher?.done();
       if (child.pid) liveGroups.delete(child.pid);
       // The group may outlive git itself (a helper it left behind): end it when git timed out.
       if (group && timedOut && child.pid) endGroup(child.pid, 'SIGKILL');
@@ -156,6 +163,52 @@ export function git(where: GitWhere, args: string[], options: GitCallOptions = {
     child.stdin!.on('error', () => {}); // reported through the exit code
     child.stdin!.end(options.input ?? '');
   });
+}
+
+/**
+ * The watcher's script: `$1` git's pid, `$2` `group` (git leads a process group of its own) or
+ * `tree` (git and its descendants). A line on stdin means git is done; the end of stdin without
+ * one means the process that started git is gone: SIGTERM first, so git removes its `.lock`
+ * files, then SIGKILL after 2 s for what is left.
+ */
+const WATCHER = [
+  'read -r _ && exit 0',
+  'if [ "$2" = group ]; then set -- "-$1"',
+  'else set -- $(ps -A -o pid= -o ppid= 2>/dev/null | awk -v root="$1" \'{ up[$1] = $2 } END { for (p in up) { q = p; n = 0; while (q != root && q in up && n++ < 64) q = up[q]; if (q == root) print p } }\')',
+  'fi',
+  '[ $# -gt 0 ] || exit 0',
+  'kill -TERM "$@" 2>/dev/null || exit 0',
+  'sleep 2',
+  'kill -KILL "$@" 2>/dev/null',
+].join('\n');
+
+/**
+ * Starts a watcher that ends git (`pid`) with its helpers if this process dies first, SIGKILL
+ * included: a small `sh` in a process group of its own (a kill of our group spares it) that reads
+ * a pipe only this process writes; the kernel closes the pipe when we die, however we die.
+ * `group`: git leads its own process group, ended whole; else git's process tree is ended (git
+ * shares our terminal's group). `done()` tells the watcher git finished (it then exits at once).
+ * `setpriv --pdeathsig` would only reach git itself, not the helpers it starts.
+ */
+function watchOverGit(pid: number, group: boolean): { done(): void } {
+  let watcher: ChildProcess;
+  try {
+    watcher = spawn('sh', ['-c', WATCHER, 'claude-orchestrator-watch', String(pid), group ? 'group' : 'tree'], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    });
+  } catch {
+    return { done() {} };
+  }
+  watcher.on('error', () => {});
+  watcher.stdin!.on('error', () => {});
+  watcher.unref();
+  (watcher.stdin as unknown as { unref?: () => void }).unref?.();
+  return {
+    done() {
+      watcher.stdin!.end('done\n');
+    },
+  };
 }
 
 /** Runs git and resolves with stdout; rejects with StoreError `GIT_FAILED` (args, stderr in `data`) on a non-zero exit. */

@@ -14,7 +14,7 @@ import { git as runGit, lastLines, type GitRun, type GitWhere } from './run.js';
 /** Every transport command is killed after this long unless told otherwise (ms). */
 const DEFAULT_TIMEOUT_MS = 120_000;
 
-function git(where: GitWhere, args: string[], options: TransportOptions = {}): Promise<GitRun> {
+function git(where: GitWhere, args: string[], options: TransportOptions & { dieWithUs?: boolean } = {}): Promise<GitRun> {
   return runGit(where, args, { timeoutMs: DEFAULT_TIMEOUT_MS, ...options });
 }
 
@@ -75,7 +75,7 @@ export async function fetchRemote(gitDir: string, remote: string, options: Trans
   // A fetch or push killed earlier may have left git's lock files: git never removes them itself.
   recoverStaleLocks(gitDir, `refs/remotes/${assertName('remote', remote)}/`);
   // (`fetch --porcelain` needs git 2.41; the summary lines on stderr are stable enough to count.)
-  const run = await git({ gitDir }, ['fetch', '--no-tags', '--prune', '--no-write-fetch-head', '--no-auto-gc', remote, fetchRefspec(remote)], options);
+  const run = await git({ gitDir }, ['fetch', '--no-tags', '--prune', '--no-write-fetch-head', '--no-auto-gc', remote, fetchRefspec(remote)], { ...options, dieWithUs: true });
   if (run.code !== 0) {
     throw new StoreError('GIT_FAILED', `git fetch ${remote} failed${run.timedOut ? ' (timed out)' : ` (exit ${run.code})`}: ${lastLines(run.stderr)}`, {
       stderr: run.stderr,
@@ -104,7 +104,7 @@ export async function pushRefs(
   for (const u of updates) args.push(`${u.force ? '+' : ''}${u.src ?? ''}:${u.dst}`);
   if (args.length === 4) return [];
   recoverStaleLocks(gitDir, `refs/remotes/${assertName('remote', remote)}/`);
-  const run = await git({ gitDir }, args, options);
+  const run = await git({ gitDir }, args, { ...options, dieWithUs: true });
   const results: PushRefResult[] = [];
   for (const line of run.stdout.split('\n')) {
     // "<flag>\t<from>:<to>\t<summary> (<reason>)"
