@@ -28,8 +28,8 @@ async function gitOk(where: GitWhere, args: string[], options: TransportOptions 
 }
 
 /** What `git fetch` maps a remote's coordination refs to: never written by anything else. */
-export function fetchRefspec(remote: string): string {
-  return `+${NAMESPACE}*:${remoteNamespace(remote)}*`;
+export function fetchRefspec(remote: string, into: string = remoteNamespace(remote)): string {
+  return `+${NAMESPACE}*:${into}*`;
 }
 
 // ---- remotes ---------------------------------------------------------------------------------
@@ -67,15 +67,18 @@ export async function removeRemote(gitDir: string, name: string): Promise<void> 
 // ---- transport -------------------------------------------------------------------------------
 
 /**
- * Fetches every coordination ref of the remote into `refs/remotes/<remote>/orchestrator/`,
- * pruning copies of refs the remote no longer has. Interrupting it leaves no half-moved ref:
+ * Fetches every coordination ref of the remote into `refs/remotes/<remote>/orchestrator/` (or
+ * `into`, a namespace ending in `/`: where signed records are held until verified), pruning copies of refs the remote no longer has. Interrupting it leaves no half-moved ref:
  * git writes the pack first, then each ref with its own lock.
  */
-export async function fetchRemote(gitDir: string, remote: string, options: TransportOptions = {}): Promise<FetchResult> {
+export async function fetchRemote(gitDir: string, remote: string, options: TransportOptions = {}, into?: string): Promise<FetchResult> {
   // A fetch or push killed earlier may have left git's lock files: git never removes them itself.
-  recoverStaleLocks(gitDir, `refs/remotes/${assertName('remote', remote)}/`);
+  recoverStaleLocks(gitDir, into ?? `refs/remotes/${assertName('remote', remote)}/`);
   // (`fetch --porcelain` needs git 2.41; the summary lines on stderr are stable enough to count.)
-  const run = await git({ gitDir }, ['fetch', '--no-tags', '--prune', '--no-write-fetch-head', '--no-auto-gc', remote, fetchRefspec(remote)], options);
+  // `--refmap=` (with `into`): git would otherwise also move the configured remote-tracking refs
+  // ("configured remote-tracking branches", git-fetch(1)), past the verification they wait for.
+  const refmap = into ? ['--refmap='] : [];
+  const run = await git({ gitDir }, ['fetch', '--no-tags', '--prune', '--no-write-fetch-head', '--no-auto-gc', ...refmap, remote, fetchRefspec(remote, into)], options);
   if (run.code !== 0) {
     throw new StoreError('GIT_FAILED', `git fetch ${remote} failed${run.timedOut ? ' (timed out)' : ` (exit ${run.code})`}: ${lastLines(run.stderr)}`, {
       stderr: run.stderr,
