@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
-import { type CoordinationStore, NAMESPACE, parseArchiveRef, type PushUpdate, type RemoteInfo, remoteNamespace, StaleRefError, TOPOLOGY_PATH, TOPOLOGY_REF } from '../store/index.js';
+import { type CoordinationStore, NAMESPACE, parseArchiveRef, type PushUpdate, type RemoteInfo, remoteNamespace, SIGNERS_REF, StaleRefError, TOPOLOGY_PATH, TOPOLOGY_REF } from '../store/index.js';
 import { describeError } from './errors.js';
 import { mergeTopology } from './topology-merge.js';
 import type { TopologyService } from './topology-service.js';
@@ -25,6 +25,7 @@ import { acquireFileLock, writeFileAtomic } from '../config/files.js';
 import { readRemoteState, readText, stateDir, writeRemoteState } from './share-state.js';
 import { machineIdProblem } from '../config/machine.js';
 import { untrustedText } from '../core/record-schema.js';
+import { fetchRecords, signersPush, type RefusedRecord } from './signing.js';
 
 export interface SyncDeps {
   paths: HomePaths;
@@ -63,6 +64,8 @@ export interface RemoteSyncResult {
   /** A topology conflict: ours kept in topology.yml, theirs saved in `file`. */
   conflict: { file: string; reason: string } | null;
   notices: string[];
+  /** Records of the remote refused by signature checks (signed records only; app/signing.ts). */
+  refused: RefusedRecord[];
 }
 
 export interface SyncReport {
@@ -108,7 +111,7 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
   const started = now();
   const result: RemoteSyncResult = {
     remote: remote.name, url: remote.url, ok: false, error: null, at: '', durationMs: 0,
-    fetched: 0, pushed: 0, deleted: 0, topology: 'unchanged', conflict: null, notices: [],
+    fetched: 0, pushed: 0, deleted: 0, topology: 'unchanged', conflict: null, notices: [], refused: [],
   };
   const lock = await acquireFileLock(join(stateDir(deps.paths.home), `${remote.name}.lock`), {
     staleMs: SYNC_LOCK_STALE_MS, what: `syncing with ${remote.name}`,
@@ -130,17 +133,22 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
     const machine = machineIdProblem(deps.paths.home);
     if (machine) result.notices.push(machine);
     for (let attempt = 1; ; attempt++) {
-      result.fetched += (await deps.store.fetch(remote.name, transport)).updated;
+      const fetched = await fetchRecords(deps.store, remote.name, transport, now);
+      result.fetched += fetched.moved;
+      result.refused = fetched.refused;
+      for (const notice of fetched.notices) if (!result.notices.includes(notice)) result.notices.push(notice);
       const topology = await syncTopology(deps, remote.name, result);
       if (topology !== 'retry') result.topology = mergeOutcome(result.topology, topology);
       const { updates, patterns, topologyPushed } = await planPush(deps.store, remote.name, attempt === 1);
+      const signers = await signersPush(deps.store, remote.name);
+      if (signers) updates.push(signers);
       const pushed = await deps.store.push(remote.name, patterns, updates, transport);
       const rejected = pushed.filter((p) => p.status === 'rejected' || p.status === 'error');
       result.pushed += pushed.filter((p) => p.status === 'ok' && !(updates.find((u) => u.dst === p.dst)?.src === null)).length;
       result.deleted += pushed.filter((p) => p.status === 'ok' && updates.find((u) => u.dst === p.dst)?.src === null).length;
       if (topologyPushed && result.topology === 'unchanged' && pushed.some((p) => p.dst === TOPOLOGY_REF && p.status === 'ok')) result.topology = 'pushed';
       if (rejected.length === 0 && topology !== 'retry') break;
-      const onlyTopology = rejected.every((p) => p.dst === TOPOLOGY_REF);
+      const onlyTopology = rejected.every((p) => p.dst === TOPOLOGY_REF || p.dst === SIGNERS_REF);
       if (!onlyTopology || attempt >= PUSH_ATTEMPTS) {
         throw new Error(`the remote refused ${rejected.map((p) => `${p.dst} (${p.detail})`).join(', ') || 'the topology'} after ${attempt} attempt(s); the next sync tries again`);
       }
