@@ -29,6 +29,10 @@ function gitIn(gitDir: string, args: string[], input?: string): string {
   return execFileSync('git', [`--git-dir=${gitDir}`, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) }).trim();
 }
 
+function fsckStrict(gitDir: string): void {
+  gitIn(gitDir, ['fsck', '--strict', '--no-progress', '--no-dangling']);
+}
+
 const repoA = (m: Machines) => join(m.homeA, 'coordination.git');
 const repoB = (m: Machines) => join(m.homeB, 'coordination.git');
 
@@ -142,7 +146,7 @@ test('signed records: accepted when signed by an allowed key; unsigned, unknown-
   assert.ok(sessionsOf(statusB).includes('alice-session'));
   assert.not.ok(sessionsOf(statusB).includes('mallory-session'));
 
-  for (const dir of [repoA(m), repoB(m), m.bare]) gitIn(dir, ['fsck', '--strict', '--no-progress', '--no-dangling']);
+  for (const dir of [repoA(m), repoB(m), m.bare]) fsckStrict(dir);
 });
 
 test('a revoked key: its later records are refused; allowing it again lets them through', async () => {
@@ -157,6 +161,50 @@ test('a revoked key: its later records are refused; allowing it again lets them 
   await cliJson(m.a, ['signing', 'allow', 'bob@test', readFileSync(`${bob}.pub`, 'utf8').trim()]);
   assert.ok((await sync(m.a)).ok);
   assert.ok(sessionsOf(await cliJson<StatusJson>(m.a, ['status'], true)).includes('after-revoke'));
+});
+
+test('history written before the team signed stays accepted (the baseline); a machine joining later reads it', async () => {
+  const m = makeMachines();
+  await cliJson(m.a, ['remote', 'add', 'origin', m.bare]);
+  await cliJson(m.b, ['remote', 'add', 'origin', m.bare]);
+  await writeSession(repoA(m), 'old-a');
+  assert.ok((await sync(m.a)).ok);
+  await writeSession(repoB(m), 'old-b');
+  assert.ok((await sync(m.b)).ok);
+  assert.ok((await sync(m.a)).ok);
+  await cliJson(m.a, ['signing', 'enable', '--key', alice]);
+  assert.ok((await sync(m.a)).ok);
+  assert.ok((await sync(m.b)).ok);
+  await cliJson(m.b, ['signing', 'enable', '--key', bob]);
+  await writeSession(repoB(m), 'new-b');
+  assert.ok((await sync(m.b)).ok);
+  await cliJson(m.a, ['signing', 'allow', 'bob@test', `${bob}.pub`]);
+  const a = await sync(m.a);
+  assert.equal((a as unknown as { refused: unknown[] }).refused, [], JSON.stringify(a));
+  assert.ok((await sync(m.b)).ok);
+  // A third machine, checking from its first sync.
+  const homeC = join(tempDir('orchestrator-machine-c-'), 'home');
+  const c = { ...m.a, CLAUDE_ORCHESTRATOR_HOME: homeC };
+  await cliJson(c, ['remote', 'add', 'origin', m.bare]);
+  assert.ok((await sync(c)).ok);
+  const carol = makeKey('carol');
+  const joined = await cliJson<{ list: string }>(c, ['signing', 'enable', '--key', carol]);
+  assert.is(joined.list, 'remote origin');
+  // Start over as a machine that never read anything unchecked: drop what the plain sync fetched.
+  for (const ref of gitIn(join(homeC, 'coordination.git'), ['for-each-ref', '--format=%(refname)', 'refs/remotes/']).split('\n').filter(Boolean)) {
+    gitIn(join(homeC, 'coordination.git'), ['update-ref', '-d', ref]);
+  }
+  const first = await sync(c);
+  assert.ok(first.ok, first.error ?? '');
+  assert.equal((first as unknown as { refused: unknown[] }).refused, [], JSON.stringify(first));
+  const status = await cliJson<StatusJson>(c, ['status'], true);
+  assert.equal(sessionsOf(status), ['new-b', 'old-a', 'old-b']);
+  assert.equal(status.problems.filter((p) => p.includes('refused')), []);
+  // What comes after must be signed.
+  pushRecord(m.bare, 'late-unsigned');
+  const late = await sync(c);
+  assert.match(JSON.stringify(late), /late-unsigned.*unsigned/);
+  fsckStrict(join(homeC, 'coordination.git'));
 });
 
 test('signing enable refuses a key it cannot use, saying why and what to do', async () => {

@@ -133,7 +133,7 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
     const machine = machineIdProblem(deps.paths.home);
     if (machine) result.notices.push(machine);
     for (let attempt = 1; ; attempt++) {
-      const fetched = await fetchRecords(deps.store, remote.name, transport, now);
+      const fetched = await fetchRecords(deps.store, remote.name, transport, now, join(stateDir(deps.paths.home), `${remote.name}.refused.cache`));
       result.fetched += fetched.moved;
       result.refused = fetched.refused;
       for (const notice of fetched.notices) if (!result.notices.includes(notice)) result.notices.push(notice);

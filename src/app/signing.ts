@@ -13,12 +13,14 @@
 // - Records of this machine are trusted as before; commits already reachable from this machine's
 //   refs or remote-tracking refs are not checked again.
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../config/files.js';
 import { mergeAllowedSigners, type PublicKey } from '../core/allowed-signers.js';
 import { untrustedText } from '../core/record-schema.js';
 import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
 import {
-  type CommitVerdict, type CoordinationStore, incomingNamespace, NAMESPACE, type PushUpdate, type RecordSigning, remoteNamespace, SIGNERS_PATH, SIGNERS_REF,
-  type TrackingMove, type TransportOptions,
+  BASELINE_PATH, type CommitVerdict, type CoordinationStore, incomingNamespace, NAMESPACE, type PushUpdate, type RecordSigning, remoteNamespace, SIGNERS_PATH,
+  SIGNERS_REF, type TrackingMove, type TransportOptions,
 } from '../store/index.js';
 
 /** A record (commit) of a remote that was not let through, and what to do about it. */
@@ -49,13 +51,57 @@ export function fingerprintOf(key: PublicKey): string {
   return `SHA256:${createHash('sha256').update(Buffer.from(key.base64, 'base64')).digest('base64').replace(/=+$/, '')}`;
 }
 
-/** This machine's allowed-signers list (its `refs/orchestrator/signers`), or null when it does not verify. */
-export async function readSigners(store: CoordinationStore, ref = SIGNERS_REF): Promise<{ sha: string; text: string } | null> {
+/**
+ * A commit of the signers ref: the allowed signers (`text`, ALLOWED SIGNERS format) and the
+ * baseline (`baseline`: lines `<sha> <ref>`), the tips machines vouched for when they turned
+ * signing on, so the history written before (unsigned) is accepted up to there.
+ */
+export interface SignersList {
+  sha: string;
+  text: string;
+  baseline: string;
+}
+
+/** The list at `ref` (default: this machine's `refs/orchestrator/signers`), or null when absent: this machine does not verify. */
+export async function readSigners(store: CoordinationStore, ref = SIGNERS_REF): Promise<SignersList | null> {
   const sha = await store.readRef(ref);
   if (!sha) return null;
-  const entry = await store.readTreeEntry(sha, SIGNERS_PATH);
-  const text = entry?.type === 'blob' ? (await store.readBlob(entry.sha)).toString('utf8') : '';
-  return { sha, text };
+  return { sha, ...(await readListAt(store, sha)) };
+}
+
+async function readListAt(store: CoordinationStore, sha: string): Promise<{ text: string; baseline: string }> {
+  const read = async (path: string) => {
+    const entry = await store.readTreeEntry(sha, path);
+    return entry?.type === 'blob' ? (await store.readBlob(entry.sha)).toString('utf8') : '';
+  };
+  return { text: await read(SIGNERS_PATH), baseline: await read(BASELINE_PATH) };
+}
+
+/** The SHAs a baseline names (lines `<40 hex> <ref>`; others ignored). */
+export function baselineShas(baseline: string): string[] {
+  return [...baselineEntries(baseline).keys()];
+}
+
+function baselineEntries(baseline: string): Map<string, string> {
+  const entries = new Map<string, string>();
+  for (const line of baseline.split('\n')) {
+    const match = /^([0-9a-f]{40}) (\S+)$/.exec(line.trim());
+    if (match) entries.set(match[1]!, match[2]!);
+  }
+  return entries;
+}
+
+/** A baseline holding `baseline`'s entries and `tips` (ref -> SHA), sorted by ref, one per line. */
+export function vouchFor(baseline: string, tips: Iterable<[string, string]>): string {
+  const entries = baselineEntries(baseline);
+  for (const [ref, sha] of tips) entries.set(sha, ref);
+  const lines = [...entries].map(([sha, ref]) => `${sha} ${ref}`).sort((a, b) => a.slice(41).localeCompare(b.slice(41)) || a.localeCompare(b));
+  return `${['# Tips vouched for when signing was turned on: their history (written before) is accepted unsigned.', ...lines].join('\n')}\n`;
+}
+
+/** The files of a signers commit. */
+export function listFiles(text: string, baseline: string): Record<string, string> {
+  return { [SIGNERS_PATH]: text, [BASELINE_PATH]: baseline };
 }
 
 /** The topology-kind record a commit of the signers ref carries: `action` says what changed. */
@@ -76,6 +122,7 @@ export async function fetchRecords(
   remote: string,
   transport: TransportOptions,
   now: () => number,
+  refusedCache: string | null = null,
 ): Promise<VerifiedFetch> {
   const local = store.signing ? await readSigners(store) : null;
   if (!store.signing || !local) {
@@ -86,7 +133,29 @@ export async function fetchRecords(
     }
     return { moved, refused: [], notices };
   }
-  return fetchVerified(store, store.signing, remote, transport, local, now);
+  return fetchVerified(store, store.signing, remote, transport, local, now, refusedCache);
+}
+
+/**
+ * What the last verified fetch refused, per remote-tracking ref, with the incoming tip it refused
+ * and a hash of the list it checked against: a ref whose tip and list are unchanged is refused
+ * again without asking git (checking costs two ssh-keygen runs per signed commit).
+ */
+interface RefusedCache {
+  list: string;
+  refs: Record<string, { tip: string; refused: RefusedRecord }>;
+}
+
+function readRefusedCache(file: string | null, list: string): RefusedCache {
+  if (file) {
+    try {
+      const cache = JSON.parse(readFileSync(file, 'utf8')) as RefusedCache;
+      if (cache.list === list && cache.refs && typeof cache.refs === 'object') return cache;
+    } catch {
+      // None yet, or unreadable: check everything.
+    }
+  }
+  return { list, refs: {} };
 }
 
 async function fetchVerified(
@@ -94,8 +163,9 @@ async function fetchVerified(
   signing: RecordSigning,
   remote: string,
   transport: TransportOptions,
-  local: { sha: string; text: string },
+  local: SignersList,
   now: () => number,
+  refusedCache: string | null,
 ): Promise<VerifiedFetch> {
   await signing.fetchIncoming(remote, transport);
   const incomingNs = incomingNamespace(remote);
@@ -105,8 +175,12 @@ async function fetchVerified(
   const trackingOf = (ref: string) => `${trackingNs}${ref.slice(incomingNs.length)}`;
   const result: VerifiedFetch = { moved: 0, refused: [], notices: [] };
   const moves: TrackingMove[] = [];
-  // Whatever this machine already holds (its refs, every remote-tracking ref) is not checked again.
-  const trusted = async () => [...new Set([...(await store.listRefs([NAMESPACE])).values(), ...(await store.listRefs(['refs/remotes/'])).values()])];
+  // Whatever this machine already holds (its refs, every remote-tracking ref) is not checked
+  // again, nor the history machines vouched for when they turned signing on (the baseline).
+  let baseline = local.baseline;
+  const trusted = async () => [
+    ...new Set([...(await store.listRefs([NAMESPACE])).values(), ...(await store.listRefs(['refs/remotes/'])).values(), ...baselineShas(baseline)]),
+  ];
 
   // The list first: a change to it counts only when signed by a key it already allows.
   let allowed = local.text;
@@ -117,13 +191,23 @@ async function fetchVerified(
     const refused = refusals(signersTracking, signersIn, verdicts);
     if (refused) result.refused.push(refused);
     else {
-      allowed = await adoptSigners(store, signing, remote, local, signersIn, now);
+      ({ text: allowed, baseline } = await adoptSigners(store, signing, remote, local, signersIn, now));
       moves.push({ ref: signersTracking, expected: tracking.get(signersTracking) ?? null, next: signersIn });
     }
   }
 
-  // Then every other ref: one `git log` over everything new.
-  const candidates = [...incoming].filter(([ref, sha]) => ref !== `${incomingNs}signers` && tracking.get(trackingOf(ref)) !== sha);
+  // Then every other ref: one `git log` over everything new (but what was refused last time, unchanged).
+  const listHash = createHash('sha256').update(allowed).digest('hex');
+  const cache = readRefusedCache(refusedCache, listHash);
+  const nextCache: RefusedCache = { list: listHash, refs: {} };
+  const candidates = [...incoming].filter(([ref, sha]) => {
+    if (ref === `${incomingNs}signers` || tracking.get(trackingOf(ref)) === sha) return false;
+    const known = cache.refs[trackingOf(ref)];
+    if (known?.tip !== sha) return true;
+    result.refused.push(known.refused);
+    nextCache.refs[trackingOf(ref)] = known;
+    return false;
+  });
   const verdicts = candidates.length ? await signing.verify(candidates.map(([, sha]) => sha), await trusted(), allowed) : [];
   const bySha = new Map(verdicts.map((v) => [v.sha, v]));
   // Good: signed by a listed key, and every parent good or already held. Parents before children.
@@ -143,7 +227,10 @@ async function fetchVerified(
     while (at !== undefined && bySha.has(at) && !good.has(at)) at = bySha.get(at)!.parents[0];
     if (at !== tip) {
       const refused = refusals(trackingRef, tip, verdicts);
-      if (refused) result.refused.push(refused);
+      if (refused) {
+        result.refused.push(refused);
+        nextCache.refs[trackingRef] = { tip, refused };
+      }
     }
     // Move only to a commit this fetch verified (a tip older than what we hold is left alone).
     if (at !== undefined && good.has(at)) moves.push({ ref: trackingRef, expected: tracking.get(trackingRef) ?? null, next: at });
@@ -154,6 +241,13 @@ async function fetchVerified(
   }
   await signing.moveTracking(moves);
   result.moved = moves.length;
+  if (refusedCache) {
+    try {
+      writeFileAtomic(refusedCache, `${JSON.stringify(nextCache)}\n`);
+    } catch {
+      // A cache: the next sync checks again.
+    }
+  }
   return result;
 }
 
@@ -215,28 +309,26 @@ async function adoptSigners(
   store: CoordinationStore,
   signing: RecordSigning,
   remote: string,
-  local: { sha: string; text: string },
+  local: SignersList,
   theirs: string,
   now: () => number,
-): Promise<string> {
-  if (theirs === local.sha || (await store.isAncestor(theirs, local.sha))) return local.text;
-  const theirsText = (await readSignersAt(store, theirs)) ?? '';
-  let text = theirsText;
+): Promise<{ text: string; baseline: string }> {
+  if (theirs === local.sha || (await store.isAncestor(theirs, local.sha))) return local;
+  const theirsList = await readListAt(store, theirs);
+  let adopted = theirsList;
   if (await store.isAncestor(local.sha, theirs)) {
     await store.compareAndSwap(SIGNERS_REF, local.sha, theirs);
   } else {
     const base = await store.mergeBase(local.sha, theirs);
-    text = mergeAllowedSigners(local.text, base ? ((await readSignersAt(store, base)) ?? '') : '', theirsText);
+    const baseText = base ? (await readListAt(store, base)).text : '';
+    // The lists merge by key line; the baselines are the union of both (each signed by a listed key).
+    const theirsTips = [...baselineEntries(theirsList.baseline)].map(([sha, ref]): [string, string] => [ref, sha]);
+    adopted = { text: mergeAllowedSigners(local.text, baseText, theirsList.text), baseline: vouchFor(local.baseline, theirsTips) };
     const record = await signersRecord(store, `signing: merged the allowed signers of ${remote}`, now());
-    await signing.commitFile(SIGNERS_REF, SIGNERS_PATH, text, record, local.sha, [theirs]);
+    await signing.commitFiles(SIGNERS_REF, listFiles(adopted.text, adopted.baseline), record, local.sha, [theirs]);
   }
-  signing.exportAllowedSigners(text);
-  return text;
-}
-
-async function readSignersAt(store: CoordinationStore, sha: string): Promise<string | null> {
-  const entry = await store.readTreeEntry(sha, SIGNERS_PATH);
-  return entry?.type === 'blob' ? (await store.readBlob(entry.sha)).toString('utf8') : null;
+  signing.exportAllowedSigners(adopted.text);
+  return adopted;
 }
 
 /**

@@ -12,7 +12,7 @@ export { MemoryStore } from './memory.js';
 export { IndexCache } from './read-cache.js';
 export { StaleRefError, StoreError, type StoreErrorCode } from './errors.js';
 export {
-  ARCHIVE_NAMESPACE, archiveRefFor, changesRef, incomingNamespace, NAMESPACE, parseArchiveRef, remoteNamespace, sessionRef, SIGNERS_PATH, SIGNERS_REF,
+  ARCHIVE_NAMESPACE, archiveRefFor, BASELINE_PATH, changesRef, incomingNamespace, NAMESPACE, parseArchiveRef, remoteNamespace, sessionRef, SIGNERS_PATH, SIGNERS_REF,
   TOPOLOGY_PATH, TOPOLOGY_REF,
 } from './layout.js';
 // Member repos (git only).

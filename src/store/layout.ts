@@ -7,10 +7,12 @@ export const TOPOLOGY_REF = 'refs/orchestrator/topology';
 export const TOPOLOGY_PATH = 'topology.yml';
 /**
  * The allowed signers of signed records (docs/sharing.md, "Signed records"): shared like the
- * topology; each commit's tree has one file, `allowed_signers`.
+ * topology; each commit's tree holds `allowed_signers` and `baseline`.
  */
 export const SIGNERS_REF = 'refs/orchestrator/signers';
 export const SIGNERS_PATH = 'allowed_signers';
+/** Beside it: the tips machines vouched for when they turned signing on (history written before). */
+export const BASELINE_PATH = 'baseline';
 
 /** One writer: the session's own server (and its client's hooks). */
 export function sessionRef(sessionId: string): string {

@@ -140,16 +140,19 @@ export interface RecordSigning {
    * like a normal fetch), where no reader looks. `GIT_FAILED` as `fetch`.
    */
   fetchIncoming(remote: string, options?: TransportOptions): Promise<FetchResult>;
-  /** Every commit reachable from `include` and not from `exclude`, verified against the list's text; newest first. */
+  /**
+   * Every commit reachable from `include` and not from `exclude` (SHAs; ones this repo does not
+   * have are ignored), verified against the list's text; newest first.
+   */
   verify(include: string[], exclude: string[], allowedSigners: string): Promise<CommitVerdict[]>;
   /** Moves remote-tracking refs in one transaction, each from its expected value. `BAD_REF_NAME`, `GIT_FAILED`. */
   moveTracking(moves: TrackingMove[]): Promise<void>;
   /**
-   * Commits `text` as the only file `path` of a tree on `ref` (the signers ref) on top of
+   * Commits `files` (name -> text) as the files of a tree on `ref` (the signers ref) on top of
    * `expectedTip`, with `extraParents`, signed with the configured key; moves the ref once.
    * StaleRefError when the ref moved; `SIGN_FAILED` without a working key.
    */
-  commitFile(ref: string, path: string, text: string, record: TopologyChanged, expectedTip: string | null, extraParents?: string[]): Promise<string>;
+  commitFiles(ref: string, files: Record<string, string>, record: TopologyChanged, expectedTip: string | null, extraParents?: string[]): Promise<string>;
 }
 
 /**

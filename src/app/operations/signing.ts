@@ -8,11 +8,11 @@ import { expandTilde } from '../../config/home.js';
 import {
   allowSigner as addToList, parseAllowedSigners, parsePublicKey, principalProblem, principalsOf, revokeSigner as removeFromList, type PublicKey,
 } from '../../core/allowed-signers.js';
-import { remoteNamespace, SIGNERS_PATH, SIGNERS_REF, type RecordSigning } from '../../store/index.js';
+import { NAMESPACE, remoteNamespace, SIGNERS_REF, type RecordSigning } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { UserError } from '../errors.js';
 import { readSyncStates } from '../share-state.js';
-import { describeRefused, fingerprintOf, readSigners, signersRecord } from '../signing.js';
+import { describeRefused, fingerprintOf, listFiles, readSigners, signersRecord, vouchFor, type SignersList } from '../signing.js';
 
 /** One key of the list, as `signing status` shows it. */
 export interface SignerView {
@@ -99,7 +99,9 @@ function checkPrincipal(principal: string): void {
  * `user.signingKey`, `gpg.format = ssh`; never shared), and adds its public key for `principal`
  * (default: the key's comment) to the allowed-signers list, which it takes from this machine,
  * else from a remote's copy (trust on first use: compare the fingerprints shown), else starts.
- * From then on every record this machine writes is signed and every sync checks the remotes'
+ * The list's baseline then vouches for this machine's refs as they are (and, for a new list, for
+ * every remote-tracking ref read so far), so the history written before signing stays accepted
+ * by machines that check. From then on every record this machine writes is signed and every sync checks the remotes'
  * records. Errors: INVALID_INPUT (key, principal), the store's SIGN_FAILED.
  */
 export async function enableSigning(ctx: AppContext, input: { key: string; principal?: string }): Promise<EnableResult> {
@@ -112,24 +114,27 @@ export async function enableSigning(ctx: AppContext, input: { key: string; princ
   checkPrincipal(principal);
   await signing.sign(keyPath, Buffer.from('claude-orchestrator signing check\n')); // SIGN_FAILED now, not at the next record
   await signing.configure(keyPath);
-  let current = await readSigners(ctx.store);
+  let current: SignersList | null = await readSigners(ctx.store);
   let list: EnableResult['list'] = current ? 'local' : 'new';
   let extraParents: string[] = [];
   if (!current) {
     for (const remote of await ctx.store.listRemotes()) {
       const theirs = await readSigners(ctx.store, `${remoteNamespace(remote.name)}signers`);
       if (!theirs) continue;
-      current = { sha: '', text: theirs.text };
+      current = { ...theirs, sha: '' };
       extraParents = [theirs.sha];
       list = `remote ${remote.name}`;
       break;
     }
   }
   const edited = addToList(current?.text ?? '', principal, key);
+  const own = [...(await ctx.store.listRefs([NAMESPACE]))].filter(([ref]) => ref !== SIGNERS_REF);
+  const read = list === 'new' ? [...(await ctx.store.listRefs(['refs/remotes/']))].filter(([ref]) => !ref.endsWith('/orchestrator/signers')) : [];
+  const baseline = vouchFor(current?.baseline ?? '', [...own, ...read]);
   const localTip = current?.sha || null;
-  if (edited.changed || !localTip) {
+  if (edited.changed || baseline !== current?.baseline || !localTip) {
     const record = await signersRecord(ctx.store, `signing: ${principal} allowed (${fingerprintOf(key)})`, ctx.env.now());
-    await signing.commitFile(SIGNERS_REF, SIGNERS_PATH, edited.text, record, localTip, extraParents);
+    await signing.commitFiles(SIGNERS_REF, listFiles(edited.text, baseline), record, localTip, extraParents);
   }
   signing.exportAllowedSigners(edited.text);
   return { key: keyPath, principal, fingerprint: fingerprintOf(key), list, signers: views(edited.text) };
@@ -142,7 +147,7 @@ async function editList(ctx: AppContext, edit: (text: string) => { text: string;
   const edited = edit(current.text);
   if (edited.changed) {
     const record = await signersRecord(ctx.store, action, ctx.env.now());
-    await signing.commitFile(SIGNERS_REF, SIGNERS_PATH, edited.text, record, current.sha);
+    await signing.commitFiles(SIGNERS_REF, listFiles(edited.text, current.baseline), record, current.sha);
     signing.exportAllowedSigners(edited.text);
   }
   return edited;

@@ -182,7 +182,7 @@ export async function verifyCommits(gitDir: string, include: string[], exclude: 
     writeFileSync(file, allowedSigners);
     const run = await git(
       { gitDir },
-      [...verifyConfig(file), 'log', '-z', '--topo-order', '--format=%H%x1f%P%x1f%G?%x1f%GF%x1f%GS', '--stdin'],
+      [...verifyConfig(file), 'log', '-z', '--topo-order', '--ignore-missing', '--format=%H%x1f%P%x1f%G?%x1f%GF%x1f%GS', '--stdin'],
       { input: `${include.join('\n')}\n${exclude.map((sha) => `^${sha}`).join('\n')}\n`, env: { SSH_AUTH_SOCK: '' } },
     );
     if (run.code !== 0) throw new StoreError('GIT_FAILED', `git log (signature check) failed (exit ${run.code}): ${lastLines(run.stderr)}`, { stderr: run.stderr });

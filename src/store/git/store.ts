@@ -367,12 +367,12 @@ export class GitStore implements CoordinationStore {
       fetchIncoming: (remote, options) => transport.fetchRemote(gitDir, remote, options, incomingNamespace(remote)),
       verify: (include, exclude, allowedSigners) => verifyCommits(gitDir, include, exclude, allowedSigners),
       moveTracking: (moves) => moveTrackingRefs(gitDir, moves),
-      commitFile: async (ref, path, text, record, expectedTip, extraParents = []) => {
+      commitFiles: async (ref, files, record, expectedTip, extraParents = []) => {
         assertRefName(ref);
         const key = this.signingConfig.key();
         if (!key) throw new StoreError('SIGN_FAILED', `${ref} takes only signed commits and this repo has no signing key`, { ref }, 'run `claude-orchestrator signing enable --key <file>` first');
-        const blob = writeObject(gitDir, 'blob', Buffer.from(text, 'utf8'));
-        const tree = writeObject(gitDir, 'tree', treeBody([{ name: path, blob }]));
+        const entries = Object.entries(files).map(([name, text]) => ({ name, blob: writeObject(gitDir, 'blob', Buffer.from(text, 'utf8')) }));
+        const tree = writeObject(gitDir, 'tree', treeBody(entries));
         const parents = [...new Set([...(expectedTip ? [expectedTip] : []), ...extraParents])];
         const commit = await this.writeCommit(tree, parents, recordSignature(record), writableMessage(record), key);
         await withRefLock(gitDir, ref, (current) => {
