@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertName } from '../../core/names.js';
 import { StoreError } from '../errors.js';
-import { NAMESPACE, remoteNamespace } from '../layout.js';
+import { incomingNamespace, NAMESPACE, remoteNamespace } from '../layout.js';
 import type { FetchResult, PushRefResult, PushUpdate, RemoteInfo, TransportOptions, TextMerge } from '../types.js';
 import { recoverStaleLocks } from './refs.js';
 import { git as runGit, lastLines, type GitRun, type GitWhere } from './run.js';
@@ -62,6 +62,11 @@ export async function addRemote(gitDir: string, name: string, url: string): Prom
 export async function removeRemote(gitDir: string, name: string): Promise<void> {
   assertName('remote', name);
   await gitOk({ gitDir }, ['remote', 'remove', name]);
+  // What a checking sync fetched and held back (signed records): git does not know those refs.
+  const held = (await gitOk({ gitDir }, ['for-each-ref', '--format=%(refname)', incomingNamespace(name)])).split('\n').filter(Boolean);
+  if (held.length === 0) return;
+  const run = await runGit({ gitDir }, ['update-ref', '--stdin'], { input: held.map((ref) => `delete ${ref}\n`).join('') });
+  if (run.code !== 0) throw new StoreError('GIT_FAILED', `removing the held refs of ${name} failed: ${lastLines(run.stderr)}`, { stderr: run.stderr });
 }
 
 // ---- transport -------------------------------------------------------------------------------
