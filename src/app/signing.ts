@@ -269,8 +269,16 @@ function refusals(ref: string, tip: string, verdicts: CommitVerdict[]): RefusedR
     }
   }
   if (!first) return null;
-  const { reason, hint } = explain(first);
+  const { reason, hint } = ref.endsWith('/orchestrator/signers') ? explainList(first) : explain(first);
   return { ref, commit: first.sha, reason, fingerprint: first.fingerprint, held, hint };
+}
+
+/** A change of the allowed signers that this machine's list does not vouch for. */
+function explainList(v: CommitVerdict): { reason: string; hint: string } {
+  return {
+    reason: `a change of the allowed signers ${v.status === 'N' ? 'without a signature' : v.status === 'B' ? 'with a bad signature' : `signed by a key not in this machine's list${v.fingerprint ? ` (key ${v.fingerprint})` : ''}`}`,
+    hint: 'if a teammate is joining (their `signing enable`), allow their key with `claude-orchestrator signing allow <name> <their public key>` and sync; if nobody of your team made it, put this machine\'s list back on the remote: `git --git-dir=<repo> push --force <remote> refs/orchestrator/signers`',
+  };
 }
 
 function explain(v: CommitVerdict): { reason: string; hint: string } {
