@@ -7,6 +7,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GitStore as Store, sessionRef } from '../dist/store/index.js';
+import { verifyCommits } from '../dist/store/git/signing.js';
 import { formatRows, makeRepo, startServer, stats } from './lib.js';
 
 const CLI = resolve('dist/cli/main.js');
@@ -38,7 +39,7 @@ function timedCli(env, args) {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-export async function benchSigning({ appends = 100, notifies = 60, shared = 300 } = {}) {
+export async function benchSigning({ appends = 100, notifies = 60, shared = 2000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'orchestrator-bench-signing-'));
   const rows = [];
   const row = (name, value, unit, note = '') => rows.push({ name, value, unit, note });
@@ -118,6 +119,20 @@ groups:
     const checkedSync = timedCli(checker, ['sync']);
     const commits = Number(execFileSync('git', ['--git-dir', join(bare), 'rev-list', '--count', '--all'], { encoding: 'utf8' }).trim());
     row('first sync, checking every commit', checkedSync.toFixed(0), 'ms', `${commits} commits on the remote; +${((checkedSync - plainSync) / commits).toFixed(1)} ms per commit`);
+    // The check alone, on the same commits: in-process (Ed25519) against git's (two ssh-keygen runs a commit).
+    const checkerStore = await Store.open(join(checker.CLAUDE_ORCHESTRATOR_HOME, 'coordination.git'), { maintenance: false });
+    const tips = [...(await checkerStore.listRefs(['refs/remotes/'])).values()];
+    const list = execFileSync('git', ['--git-dir', join(checker.CLAUDE_ORCHESTRATOR_HOME, 'coordination.git'), 'cat-file', 'blob', 'refs/orchestrator/signers:allowed_signers'], { encoding: 'utf8' });
+    let start = process.hrtime.bigint();
+    const fast = await checkerStore.signing.verify(tips, [], list);
+    const fastMs = Number(process.hrtime.bigint() - start) / 1e6;
+    start = process.hrtime.bigint();
+    const slow = await verifyCommits(checkerStore.location, tips, [], list);
+    const slowMs = Number(process.hrtime.bigint() - start) / 1e6;
+    checkerStore.close();
+    const same = JSON.stringify(fast) === JSON.stringify(slow);
+    row('check, in-process', (fastMs / fast.length).toFixed(3), 'ms/commit', `${fast.length} commits in ${fastMs.toFixed(0)} ms; same verdicts as git: ${same}`);
+    row('check, git log %G? (baseline)', (slowMs / slow.length).toFixed(3), 'ms/commit', `${slow.length} commits in ${slowMs.toFixed(0)} ms`);
     const again = timedCli(checker, ['sync']);
     const status = spawnSync(process.execPath, [CLI, 'signing', 'status', '--json'], { env: { ...process.env, ...checker }, encoding: 'utf8' });
     const refused = JSON.parse(status.stdout || '{}').refused?.length ?? 0;

@@ -89,6 +89,34 @@ test('verify: good, unsigned, unknown key and altered commits, as git reports th
   store.close();
 });
 
+test('the in-process check gives git\'s own verdicts (Ed25519), and leaves other keys to git', async () => {
+  const ecdsa = join(keys, 'ecdsa');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', '', '-C', 'ecdsa@test', '-f', ecdsa]);
+  const list = `${allowed}ecdsa@test ${pub(ecdsa).trim().split(' ').slice(0, 2).join(' ')}\n`;
+  const { dir, store } = await signingRepo();
+  const shas: string[] = [];
+  shas.push(...(await store.append(sessionRef('good'), [registered({ id: 'g1' }), registered({ id: 'g2', repoPath: '/repos/ünïcode ✓' })])));
+  await store.signing!.configure(eve);
+  shas.push(...(await store.append(sessionRef('eve'), [registered({ id: 'e' })])));
+  await store.signing!.configure(ecdsa);
+  shas.push(...(await store.append(sessionRef('ecdsa'), [registered({ id: 'c' })])));
+  await store.signing!.configure(null);
+  shas.push(...(await store.append(sessionRef('plain'), [registered({ id: 'p' })])));
+  const raw = (sha: string) => gitIn(dir, ['cat-file', 'commit', sha]);
+  shas.push(gitIn(dir, ['hash-object', '-t', 'commit', '-w', '--stdin'], `${raw(shas[0]!).replace('"g1"', '"f1"')}\n`));
+  // Signed for another namespace than git's.
+  const payload = `tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor a <a@b> 1 +0000\ncommitter a <a@b> 1 +0000\n\nother namespace\n`;
+  const signature = execFileSync('ssh-keygen', ['-q', '-Y', 'sign', '-n', 'file', '-f', alice], { input: payload, encoding: 'utf8' });
+  const { signedCommitBody } = await import('../src/store/objects.js');
+  shas.push(gitIn(dir, ['hash-object', '-t', 'commit', '-w', '--stdin'], signedCommitBody(Buffer.from(payload), signature).toString()));
+  const { verifyCommits } = await import('../src/store/git/signing.js');
+  const byGit = await verifyCommits(dir, shas, [], list);
+  const inProcess = await store.signing!.verify(shas, [], list);
+  assert.equal(inProcess, byGit);
+  assert.equal(byGit.map((v) => v.status).sort(), ['B', 'B', 'G', 'G', 'G', 'N', 'U'].sort());
+  store.close();
+});
+
 test('a key that cannot sign fails the write with SIGN_FAILED; nothing is written', async () => {
   const { store } = await signingRepo(join(keys, 'no-such-key'));
   const ref = sessionRef('api-1');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { StoreError } from '../errors.js';
 import { NAMESPACE } from '../layout.js';
 import { refNameProblem } from '../refnames.js';
+import { decide, SignerIndex } from '../sshsig.js';
 import type { CommitVerdict, TrackingMove } from '../types.js';
 import { git, gitOk, lastLines } from './run.js';
 
@@ -166,24 +167,64 @@ export function sshSign(key: string, payload: Buffer): Promise<string> {
   });
 }
 
+/** A commit's raw object, as stored (the store's `git cat-file --batch` reader), or null when absent. */
+export type RawCommitReader = (sha: string) => Promise<Buffer | null>;
+
+/** Raw commits read at once from the reader (its requests are pipelined). */
+const READ_BATCH = 256;
+
 /**
- * Verifies every commit reachable from `include` and not from `exclude`, in one `git log` with
- * git's SSH verification against `allowedSigners` (the list's text): git runs `ssh-keygen -Y
- * find-principals` and `-Y verify` for each signed commit. Verdicts newest first, each with
- * git's `%G?` (G good, B bad, U good signature of a key not in the list, N none, E cannot be
- * checked, X/Y/R expired or revoked), the key's fingerprint (`%GF`) and principal (`%GS`).
- * `GIT_FAILED` when git fails (e.g. a missing object).
+ * Verifies every commit reachable from `include` and not from `exclude` (SHAs this repo lacks are
+ * ignored) against `allowedSigners` (the list's text), as git's SSH verification would: verdicts
+ * newest first (`git rev-list --topo-order`), each with git's `%G?` (G good, B bad, U good
+ * signature of a key not in the list, N none, E cannot be checked, X/Y/R expired or revoked), the
+ * key's fingerprint (`%GF`) and principal (`%GS`). With `readRaw`, Ed25519 signatures of plainly
+ * listed keys are checked in-process (src/store/sshsig.ts); the rest, or everything without it,
+ * by one `git log` with `gpg.format=ssh` and the list as `gpg.ssh.allowedSignersFile` (git runs
+ * `ssh-keygen -Y find-principals` and `-Y verify` per signed commit). `GIT_FAILED` when git fails.
  */
-export async function verifyCommits(gitDir: string, include: string[], exclude: string[], allowedSigners: string): Promise<CommitVerdict[]> {
+export async function verifyCommits(
+  gitDir: string,
+  include: string[],
+  exclude: string[],
+  allowedSigners: string,
+  readRaw?: RawCommitReader,
+): Promise<CommitVerdict[]> {
   if (include.length === 0) return [];
+  const revs = `${include.join('\n')}\n${exclude.map((sha) => `^${sha}`).join('\n')}\n`;
+  const listed = await git({ gitDir }, ['rev-list', '--topo-order', '--parents', '--ignore-missing', '--stdin'], { input: revs });
+  if (listed.code !== 0) throw new StoreError('GIT_FAILED', `git rev-list failed (exit ${listed.code}): ${lastLines(listed.stderr)}`, { stderr: listed.stderr });
+  const order = listed.stdout.split('\n').filter(Boolean).map((line) => line.split(' '));
+  const verdicts = new Map<string, CommitVerdict>();
+  const undecided: string[] = [];
+  if (readRaw) {
+    const signers = new SignerIndex(allowedSigners);
+    for (let i = 0; i < order.length; i += READ_BATCH) {
+      const batch = order.slice(i, i + READ_BATCH);
+      const bodies = await Promise.all(batch.map(([sha]) => readRaw(sha!)));
+      batch.forEach(([sha, ...parents], j) => {
+        const body = bodies[j];
+        const decision = body ? decide(body, signers) : null;
+        if (decision) verdicts.set(sha!, { sha: sha!, parents, ...decision });
+        else undecided.push(sha!);
+      });
+    }
+  } else undecided.push(...order.map(([sha]) => sha!));
+  for (const verdict of await verifyWithGit(gitDir, undecided, allowedSigners)) verdicts.set(verdict.sha, verdict);
+  return order.map(([sha]) => verdicts.get(sha!)).filter((v): v is CommitVerdict => v !== undefined);
+}
+
+/** git's own verdicts on exactly these commits (`git log --no-walk`). */
+async function verifyWithGit(gitDir: string, shas: string[], allowedSigners: string): Promise<CommitVerdict[]> {
+  if (shas.length === 0) return [];
   const dir = mkdtempSync(join(tmpdir(), 'orchestrator-signers-'));
   try {
     const file = join(dir, 'allowed_signers');
     writeFileSync(file, allowedSigners);
     const run = await git(
       { gitDir },
-      [...verifyConfig(file), 'log', '-z', '--topo-order', '--ignore-missing', '--format=%H%x1f%P%x1f%G?%x1f%GF%x1f%GS', '--stdin'],
-      { input: `${include.join('\n')}\n${exclude.map((sha) => `^${sha}`).join('\n')}\n`, env: { SSH_AUTH_SOCK: '' } },
+      [...verifyConfig(file), 'log', '-z', '--no-walk=unsorted', '--format=%H%x1f%P%x1f%G?%x1f%GF%x1f%GS', '--stdin'],
+      { input: `${shas.join('\n')}\n` },
     );
     if (run.code !== 0) throw new StoreError('GIT_FAILED', `git log (signature check) failed (exit ${run.code}): ${lastLines(run.stderr)}`, { stderr: run.stderr });
     return run.stdout

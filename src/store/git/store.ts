@@ -365,7 +365,11 @@ export class GitStore implements CoordinationStore {
       sign: (key, payload) => sshSign(key, payload),
       exportAllowedSigners: (text) => exportAllowedSigners(gitDir, text),
       fetchIncoming: (remote, options) => transport.fetchRemote(gitDir, remote, options, incomingNamespace(remote)),
-      verify: (include, exclude, allowedSigners) => verifyCommits(gitDir, include, exclude, allowedSigners),
+      verify: (include, exclude, allowedSigners) =>
+        verifyCommits(gitDir, include, exclude, allowedSigners, async (sha) => {
+          const object = await this.reader.read(sha);
+          return object?.type === 'commit' ? object.body : null;
+        }),
       moveTracking: (moves) => moveTrackingRefs(gitDir, moves),
       commitFiles: async (ref, files, record, expectedTip, extraParents = []) => {
         assertRefName(ref);
