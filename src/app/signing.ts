@@ -139,7 +139,8 @@ export async function fetchRecords(
 /**
  * What the last verified fetch refused, per remote-tracking ref, with the incoming tip it refused
  * and a hash of the list it checked against: a ref whose tip and list are unchanged is refused
- * again without asking git (checking costs two ssh-keygen runs per signed commit).
+ * again without reading its commits again (a long refused ref would otherwise be checked at
+ * every sync; with keys git must check, two ssh-keygen runs per signed commit).
  */
 interface RefusedCache {
   list: string;
@@ -188,7 +189,7 @@ async function fetchVerified(
   const signersTracking = `${trackingNs}signers`;
   if (signersIn && signersIn !== tracking.get(signersTracking)) {
     const verdicts = signersIn === local.sha || (await store.isAncestor(signersIn, local.sha)) ? [] : await signing.verify([signersIn], await trusted(), allowed);
-    const refused = refusals(signersTracking, signersIn, verdicts);
+    const refused = refusals(signersTracking, signersIn, new Map(verdicts.map((v) => [v.sha, v])));
     if (refused) result.refused.push(refused);
     else {
       ({ text: allowed, baseline } = await adoptSigners(store, signing, remote, local, signersIn, now));
@@ -196,7 +197,7 @@ async function fetchVerified(
     }
   }
 
-  // Then every other ref: one `git log` over everything new (but what was refused last time, unchanged).
+  // Then every other ref: one pass over everything new (but what was refused last time, unchanged).
   const listHash = createHash('sha256').update(allowed).digest('hex');
   const cache = readRefusedCache(refusedCache, listHash);
   const nextCache: RefusedCache = { list: listHash, refs: {} };
@@ -226,7 +227,7 @@ async function fetchVerified(
     let at: string | undefined = tip;
     while (at !== undefined && bySha.has(at) && !good.has(at)) at = bySha.get(at)!.parents[0];
     if (at !== tip) {
-      const refused = refusals(trackingRef, tip, verdicts);
+      const refused = refusals(trackingRef, tip, bySha);
       if (refused) {
         result.refused.push(refused);
         nextCache.refs[trackingRef] = { tip, refused };
@@ -255,8 +256,7 @@ async function fetchVerified(
  * The first refused commit on the way from `tip` down its first parents, with how many commits
  * it holds back; null when nothing there is refused.
  */
-function refusals(ref: string, tip: string, verdicts: CommitVerdict[]): RefusedRecord | null {
-  const bySha = new Map(verdicts.map((v) => [v.sha, v]));
+function refusals(ref: string, tip: string, bySha: Map<string, CommitVerdict>): RefusedRecord | null {
   let first: CommitVerdict | null = null;
   let held = 0;
   let count = 0;
