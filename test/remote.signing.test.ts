@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { openGitStore, sessionRef } from '../src/store/index.js';
 import { cli, cliJson } from './helpers/cli.js';
 import { makeMachines, sync, type Machines } from './helpers/machines.js';
+import { startServer } from './helpers/mcp.js';
 import { registered } from './helpers/records.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -205,6 +206,26 @@ test('history written before the team signed stays accepted (the baseline); a ma
   const late = await sync(c);
   assert.match(JSON.stringify(late), /late-unsigned.*unsigned/);
   fsckStrict(join(homeC, 'coordination.git'));
+});
+
+test('a running server signs from its next record once signing is enabled; git verifies them', async () => {
+  const m = makeMachines();
+  const server = await startServer(m.a);
+  try {
+    const { sessionId } = await server.call<{ sessionId: string }>('register_session', { repoPath: m.platform.repos.auth, projectGroup: 'my-platform' });
+    const ref = sessionRef(sessionId);
+    const before = gitIn(repoA(m), ['rev-parse', ref]);
+    await cliJson(m.a, ['signing', 'enable', '--key', alice]);
+    await server.call('notify_related_sessions', { sessionId, changeType: 'api_endpoint_change', summary: 'signed change' });
+    const after = gitIn(repoA(m), ['rev-parse', ref]);
+    assert.is.not(after, before);
+    assert.is(gitIn(repoA(m), ['log', '--format=%G?', '-1', before]), 'N');
+    execFileSync('git', [`--git-dir=${repoA(m)}`, 'verify-commit', after], { stdio: 'ignore' });
+    // The list's baseline vouches for the unsigned history before.
+    assert.match(gitIn(repoA(m), ['cat-file', 'blob', 'refs/orchestrator/signers:baseline']), new RegExp(`${before} ${ref}`));
+  } finally {
+    await server.close();
+  }
 });
 
 test('signing enable refuses a key it cannot use, saying why and what to do', async () => {
