@@ -129,7 +129,11 @@ export interface RecordSigning {
    * `gpgsig` header made by `ssh-keygen -Y sign -n git`; a signing failure fails the write (`SIGN_FAILED`).
    */
   signingKey(): string | null;
-  /** Sets (null: unsets) the signing key in the repo's config, with git's SSH settings beside it. */
+  /**
+   * Sets (null: unsets) the signing key in the repo's config, with git's SSH settings beside it.
+   * Once it resolves, every record any process appends is signed, and the refs' tips already hold
+   * every unsigned one (what `signing enable` vouches for).
+   */
   configure(key: string | null): Promise<void>;
   /** Signs `payload` with `key` now (a check that the key works): the armored signature. `SIGN_FAILED`. */
   sign(key: string, payload: Buffer): Promise<string>;

@@ -160,7 +160,9 @@ export class GitStore implements CoordinationStore {
     // new tip while holding the lock (objects are cheap), which also guarantees progress.
     let base = conditional ? expectedTip : readRef(this.gitDir, ref);
     let shas = build(base);
-    const written = await withRefLock(this.gitDir, ref, (current) => {
+    const written = await withRefLock(this.gitDir, ref, (current): { write?: string; result: string[] | null } => {
+      // Signing was turned on since this append began: sign instead (`configure` relies on it).
+      if (this.signingConfig.key()) return { result: null };
       if (current !== base) {
         if (conditional) throw new StaleRefError(ref, expectedTip, current);
         base = current;
@@ -168,6 +170,7 @@ export class GitStore implements CoordinationStore {
       }
       return { write: shas[shas.length - 1], result: shas };
     });
+    if (written === null) return this.appendSigned(ref, records, messages, this.signingConfig.key()!, options);
     this.countWrites(records.length);
     return written;
   }
@@ -361,7 +364,16 @@ export class GitStore implements CoordinationStore {
     const gitDir = this.gitDir;
     return {
       signingKey: () => this.signingConfig.key(),
-      configure: (key) => configureSigning(gitDir, key),
+      configure: async (key) => {
+        await configureSigning(gitDir, key);
+        if (!key) return;
+        // Settle: take and release the lock of every ref once. An append that read the old setting
+        // has either moved its ref by now, or checks the setting again under the lock and signs;
+        // so after this, the tips a caller reads hold every unsigned record there will be.
+        for (const ref of (await this.listRefs([NAMESPACE])).keys()) {
+          await withRefLock(gitDir, ref, () => ({ result: undefined }));
+        }
+      },
       sign: (key, payload) => sshSign(key, payload),
       exportAllowedSigners: (text) => exportAllowedSigners(gitDir, text),
       fetchIncoming: (remote, options) => transport.fetchRemote(gitDir, remote, options, incomingNamespace(remote)),
