@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import {
   allowSigner, mergeAllowedSigners, parseAllowedSigners, parsePublicKey, principalProblem, revokeSigner,
 } from '../src/core/allowed-signers.js';
-import { MemoryStore, openGitStore, sessionRef, TOPOLOGY_REF } from '../src/store/index.js';
+import { type CoordinationStore, MemoryStore, openGitStore, sessionRef, TOPOLOGY_REF } from '../src/store/index.js';
 import { registered, topologyRecord } from './helpers/records.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -132,7 +132,8 @@ test('a key that cannot sign fails the write with SIGN_FAILED; nothing is writte
 });
 
 test('the memory store offers no signing', () => {
-  assert.is(new MemoryStore().signing, undefined);
+  const store: CoordinationStore = new MemoryStore();
+  assert.is(store.signing, undefined);
 });
 
 test('allowed signers: parse, allow once, revoke, merge by line', () => {

@@ -198,8 +198,9 @@ export function validateRecord(value: unknown): { ok: true; record: Orchestrator
  * Whether the ref that carries `record` may speak for it (authority by ref): a session ref only
  * for its own session (its registration, heartbeats, events, deliveries, acknowledgements, end),
  * a changes ref only for events of its group and role without a session, the topology ref (and
- * the signers ref, `refs/orchestrator/signers`) only for topology records. Remote copies (`refs/remotes/<remote>/orchestrator/...`) follow the same
- * rule. Returns why not, or null. Refs outside these namespaces are not judged (null).
+ * the signers ref, `refs/orchestrator/signers`) only for topology records. Remote copies
+ * (`refs/remotes/<remote>/orchestrator/...`) follow the same rule. Returns why not, or null.
+ * Refs outside these namespaces are not judged (null).
  */
 export function authorityProblem(ref: string, record: OrchestratorRecord): string | null {
   const local = ref.replace(/^refs\/remotes\/[^/]+\/orchestrator\//, 'refs/orchestrator/');
