@@ -173,6 +173,8 @@ async function fetchVerified(
   const trackingNs = remoteNamespace(remote);
   const incoming = await store.listRefs([incomingNs]);
   const tracking = await store.listRefs([trackingNs]);
+  // A damaged copy (a ref file holding garbage) costs only itself: left for its repair (status says how).
+  const damaged = new Set(store.damagedRefs().keys());
   const trackingOf = (ref: string) => `${trackingNs}${ref.slice(incomingNs.length)}`;
   const result: VerifiedFetch = { moved: 0, refused: [], notices: [] };
   const moves: TrackingMove[] = [];
@@ -240,8 +242,9 @@ async function fetchVerified(
   for (const [ref, sha] of tracking) {
     if (!incoming.has(`${incomingNs}${ref.slice(trackingNs.length)}`)) moves.push({ ref, expected: sha, next: null });
   }
-  await signing.moveTracking(moves);
-  result.moved = moves.length;
+  const applied = moves.filter((move) => !damaged.has(move.ref));
+  await signing.moveTracking(applied);
+  result.moved = applied.length;
   if (refusedCache) {
     try {
       writeFileAtomic(refusedCache, `${JSON.stringify(nextCache)}\n`);
