@@ -138,9 +138,9 @@ export async function fetchRecords(
 
 /**
  * What the last verified fetch refused, per remote-tracking ref, with the incoming tip it refused
- * and a hash of the list it checked against: a ref whose tip and list are unchanged is refused
- * again without reading its commits again (a long refused ref would otherwise be checked at
- * every sync; with keys git must check, two ssh-keygen runs per signed commit).
+ * and a hash of the list and baseline it checked against: a ref whose tip and list are unchanged
+ * is refused again without reading its commits again (a long refused ref would otherwise be
+ * checked at every sync; with keys git must check, two ssh-keygen runs per signed commit).
  */
 interface RefusedCache {
   list: string;
@@ -200,7 +200,7 @@ async function fetchVerified(
   }
 
   // Then every other ref: one pass over everything new (but what was refused last time, unchanged).
-  const listHash = createHash('sha256').update(allowed).digest('hex');
+  const listHash = createHash('sha256').update(allowed).update('\0').update(baseline).digest('hex');
   const cache = readRefusedCache(refusedCache, listHash);
   const nextCache: RefusedCache = { list: listHash, refs: {} };
   const candidates = [...incoming].filter(([ref, sha]) => {

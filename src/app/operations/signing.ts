@@ -133,7 +133,8 @@ export async function enableSigning(ctx: AppContext, input: { key: string; princ
   const baseline = vouchFor(current?.baseline ?? '', [...own, ...read]);
   const localTip = current?.sha || null;
   if (edited.changed || baseline !== current?.baseline || !localTip) {
-    const record = await signersRecord(ctx.store, `signing: ${principal} allowed (${fingerprintOf(key)})`, ctx.env.now());
+    const action = edited.changed || !localTip ? `signing: ${principal} allowed (${fingerprintOf(key)})` : `signing: ${principal} vouched for the history of this machine's refs`;
+    const record = await signersRecord(ctx.store, action, ctx.env.now());
     await signing.commitFiles(SIGNERS_REF, listFiles(edited.text, baseline), record, localTip, extraParents);
   }
   signing.exportAllowedSigners(edited.text);
