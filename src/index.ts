@@ -7,6 +7,7 @@ import { describeError } from './app/errors.js';
 import { packageVersion } from './config/version.js';
 import type { ServerProcess } from './mcp/process.js';
 import { createServer } from './mcp/server.js';
+import { flushedTo, WrittenReplies } from './mcp/replies.js';
 
 /**
  * Past this after start the repo is opened even if no tools/list came (a client that never
@@ -55,8 +56,10 @@ async function main(): Promise<void> {
     started = true;
     app().then((a) => (opened = a), (error) => console.error(`claude-orchestrator: ${describeError(error)}`));
   };
+  const replies = new WrittenReplies();
   const server = createServer(async () => (await app()).ctx, packageVersion(), {
     sessionId: () => opened?.clientSessionId(),
+    replies,
   });
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {
@@ -78,7 +81,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('terminated'));
   process.on('SIGHUP', () => void shutdown('hang-up'));
 
-  await server.connect(transport(() => setImmediate(openSoon)));
+  const stdio = transport(() => setImmediate(openSoon));
+  replies.watch(stdio, flushedTo(process.stdout));
+  await server.connect(stdio);
   setTimeout(openSoon, OPEN_AFTER_MS).unref();
 }
 

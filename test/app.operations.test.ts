@@ -16,6 +16,9 @@ import { stopCheck } from '../src/app/operations/stop-check.js';
 import { unregisterSession } from '../src/app/operations/unregister-session.js';
 import { OrchestratorError } from '../src/core/errors.js';
 import { appContext, clock, memoryStore, REPOS } from './helpers/app.js';
+import { MAX_CLOCK } from '../src/core/record-schema.js';
+import { sessionRef } from '../src/store/index.js';
+import { registered } from './helpers/records.js';
 
 const GROUP = 'my-platform';
 
@@ -148,6 +151,21 @@ test('an update sent ackRequired keeps the receiving session from stopping until
   assert.equal(check?.open.toAcknowledge.map((u) => u.event.id), [sent.eventId]);
   await getUpdates(gateway, { sessionId: g.sessionId, ack: [sent.eventId], note: 'renamed in gateway' });
   assert.is((await stopCheck(gateway, { clientSession: 'cc-gw', projectDir: REPOS.gateway }))?.open.block, false);
+});
+
+test('a forged clock at the bound does not stop later writes: clocks saturate there', async () => {
+  const store = memoryStore();
+  const time = clock();
+  const auth = appContext(store, { clock: time, pid: 1 });
+  const gateway = appContext(store, { clock: time, pid: 2 });
+  const a = await registerSession(auth, { repoPath: REPOS.auth, projectGroup: GROUP });
+  const g = await registerSession(gateway, { repoPath: REPOS.gateway, projectGroup: GROUP });
+  // Another session's record from a remote, with the highest clock the schema accepts.
+  await store.append(sessionRef('forger-0001'), [registered({ session: 'forger-0001', group: GROUP, role: 'frontend', clock: MAX_CLOCK, at: time.now })]);
+  const sent = await notify(auth, { sessionId: a.sessionId, changeType: 'schema_change', summary: 'after the forged clock' });
+  const again = await notify(auth, { sessionId: a.sessionId, changeType: 'schema_change', summary: 'and once more' });
+  const got = await getUpdates(gateway, { sessionId: g.sessionId });
+  assert.equal(got.updates.map((u) => u.id), [sent.eventId, again.eventId]);
 });
 
 test.run();

@@ -135,17 +135,20 @@ test('init writes the example and creates the coordination repo; --force replace
   assert.is(topologyLog(h).length, 3);
 });
 
-test('a hand edit is recorded once when it parses; a broken one is not', () => {
+test('reads never record a hand edit; the next edit records it first, once; a broken one is not', () => {
   const h = cliHome();
   quickStart(h);
   writeFileSync(h.topologyFile, `${readFileSync(h.topologyFile, 'utf8')}# a note\n`);
   ok(h, 'group', 'list');
-  ok(h, 'group', 'list');
-  assert.is(topologyLog(h)[0], 'topology: edited by hand');
-  assert.is(topologyLog(h).length, 5);
+  ok(h, 'validate');
+  assert.is(topologyLog(h).length, 4, 'reading wrote nothing');
+  ok(h, 'group', 'create', 'other');
+  assert.equal(topologyLog(h).slice(0, 2), ['topology: group create other', 'topology: edited by hand']);
+  assert.match(readFileSync(h.topologyFile, 'utf8'), /# a note/);
   writeFileSync(h.topologyFile, 'groups: [\n');
   assert.is(runCli(['group', 'list'], h.env).code, 1);
-  assert.is(topologyLog(h).length, 5);
+  assert.is.not(runCli(['group', 'create', 'third'], h.env).code, 0);
+  assert.is(topologyLog(h).length, 6);
 });
 
 test('a missing file is restored from the coordination repo', () => {

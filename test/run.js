@@ -4,6 +4,7 @@
 //
 //   node test/run.js [pattern]      pattern: a regex on file names (default: every *.test.ts)
 //   TEST_JOBS=N                     parallel files (default: the machine's cores)
+//   TEST_FILE_TIMEOUT_MS=N          a file running longer is killed and fails (default 300 s)
 //
 // Every file runs with test/helpers/clean-env.mjs preloaded (and this runner imports it first,
 // so all children share one clean HOME and git config): the suite does not depend on the
@@ -41,6 +42,12 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+/** A file still running after this long is killed and counted failed (ms; TEST_FILE_TIMEOUT_MS). */
+const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS) || 300_000;
+/** How long a file may run on after printing its totals (ms). */
+const LINGER_MS = 5_000;
+const LINGERED = 'still running after its totals';
+
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Runs one file; resolves with its counts and output. */
@@ -50,19 +57,49 @@ function runFile(name) {
     const child = spawn(
       process.execPath,
       ['--import', preload, '--import', 'tsx', uvu, 'test', `^${escape(name)}$`, '--color=false'],
-      { cwd: root, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      // A process group of its own, so servers a failed test left running end with the file.
+      { cwd: root, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
+    /** Why the runner killed the file, if it did. */
+    let killedFor = '';
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    };
+    const end = (why) => {
+      killedFor ||= why;
+      killGroup();
+    };
+    // uvu has printed its totals but the file does not exit: a failed test left a process or a
+    // handle open. Its results are in; end it rather than hang the suite.
+    let lingering;
+    const watchTotals = () => {
+      if (!lingering && /^\s*Duration:/m.test(output)) lingering = setTimeout(() => end(LINGERED), LINGER_MS);
+    };
+    const timer = setTimeout(() => end(`timed out after ${FILE_TIMEOUT_MS / 1000} s`), FILE_TIMEOUT_MS);
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      watchTotals();
+    });
     child.stderr.on('data', (chunk) => (output += chunk));
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      clearTimeout(lingering);
+      killGroup(); // what the file left running ends with it
+      if (killedFor) output += `\n(${killedFor}: killed)`;
       const count = (label) => Number(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'm').exec(output)?.[1] ?? NaN);
       const total = count('Total');
       const passed = count('Passed');
       const skipped = count('Skipped');
       const complete = Number.isFinite(total) && Number.isFinite(passed);
       let failed = complete ? total - passed : 1;
-      if (failed === 0 && code !== 0) failed = 1; // crashed after printing totals, or a signal
+      // Crashed after printing totals, or a signal; a file ended by us after passing totals is
+      // still reported (below), not counted failed.
+      if (failed === 0 && code !== 0 && killedFor !== LINGERED) failed = 1;
       done({
         name,
         ms: Date.now() - started,
@@ -87,6 +124,7 @@ async function worker() {
     const skipped = result.skipped ? `, ${result.skipped} skipped` : '';
     process.stdout.write(`${mark} ${name} (${result.passed} passed${skipped}, ${(result.ms / 1000).toFixed(1)} s)\n`);
     if (result.failed) process.stdout.write(`${result.output.replace(/^/gm, '    ')}\n    (${result.status})\n`);
+    else if (result.output.includes(LINGERED)) process.stdout.write(`    (${LINGERED}: killed; a test leaves a process or handle open)\n`);
   }
 }
 await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, worker));

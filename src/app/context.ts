@@ -7,6 +7,7 @@ import { CoordinationState } from '../core/state/fold.js';
 import type { CoordinationStore } from '../store/index.js';
 import { RecordIndex } from './record-index.js';
 import type { Settings } from './settings.js';
+import type { UnrepliedPages } from './unreplied.js';
 
 /** The process-level facts the application is given: clock, host, pid and a liveness check. */
 export interface Environment {
@@ -17,6 +18,11 @@ export interface Environment {
   pid: number;
   /** Whether a process of this host is gone (lets a killed local session show stale at once). */
   processGone: (pid: number) => boolean;
+  /**
+   * Named points where a fault test stops this process (`CLAUDE_ORCHESTRATOR_FAILPOINT`, see
+   * docs/data-model.md#faults); absent in normal runs.
+   */
+  failpoint?: (name: 'delivered-before-reply') => void;
 }
 
 export interface TopologySource {
@@ -73,6 +79,11 @@ export interface AppContext {
    * read the session's ref again (hook processes); undefined: read them from the store.
    */
   knownDeliveries?: (sessionId: string) => Iterable<string> | undefined;
+  /**
+   * Notes of pages recorded delivered whose reply is not yet written (app/unreplied.ts): what a
+   * process killed in between left is offered again. Undefined: pages are not noted.
+   */
+  unreplied?: UnrepliedPages;
 }
 
 export interface ContextDeps {
@@ -82,6 +93,7 @@ export interface ContextDeps {
   settings: Settings;
   env: Environment;
   knownDeliveries?: (sessionId: string) => Iterable<string> | undefined;
+  unreplied?: UnrepliedPages;
 }
 
 /** A context with an empty fold: the first operation's refresh reads the repo. */

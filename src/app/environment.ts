@@ -7,3 +7,13 @@ import type { Environment } from './context.js';
 export function processEnvironment(pid: number = process.pid): Environment {
   return { now: () => Date.now(), host: hostname(), pid, processGone: (other) => !processAlive(other) };
 }
+
+/**
+ * `environment` with the failpoint `CLAUDE_ORCHESTRATOR_FAILPOINT` names, if any: reaching that
+ * point kills this process at once (SIGKILL), as a crash would. For fault tests; unset in use.
+ */
+export function withFailpoint(environment: Environment, vars: NodeJS.ProcessEnv): Environment {
+  const name = vars.CLAUDE_ORCHESTRATOR_FAILPOINT;
+  if (!name) return environment;
+  return { ...environment, failpoint: (point) => { if (point === name) process.kill(process.pid, 'SIGKILL'); } };
+}

@@ -16,7 +16,8 @@ export type UserErrorCode =
   | 'NO_PARTICIPANTS'
   | 'REMOTE_EXISTS'
   | 'UNKNOWN_REMOTE'
-  | 'INVALID_SETTING';
+  | 'INVALID_SETTING'
+  | 'REF_BUSY';
 
 /** A request the caller can fix: what was wrong (`message`) and what to do (`hint`). */
 export class UserError extends OrchestratorError {

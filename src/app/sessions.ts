@@ -1,6 +1,6 @@
 // Looking sessions up in the folded state, and what operations ask of them: are they live, what
 // is pending for them, which sync points wait on them. Shared by the operations; no writes.
-import { isPending, pendingUpdates, recipientOf, type PendingPage } from '../core/state/delivery.js';
+import { isPending, pendingUpdates, recipientOf, withOfferedAgain, type PendingPage } from '../core/state/delivery.js';
 import { nameProblem } from '../core/names.js';
 import type { ChangeEvent } from '../core/records.js';
 import { liveness } from '../core/state/sessions.js';
@@ -66,7 +66,7 @@ export async function loadDeliveries(ctx: AppContext, session: FoundSession): Pr
 }
 
 /** Pending updates of a session, oldest first, `limit` at most; load its deliveries first. */
-export function pendingPage(ctx: AppContext, session: FoundSession, limit: number): PendingPage {
+export function pendingPage(ctx: AppContext, session: FoundSession, limit: number): SessionPendingPage {
   const id = session.facts.registered.session;
   if (!session.group.isTracked(id)) {
     throw new Error(`internal: pending updates of ${id} asked before its deliveries were loaded (call loadDeliveries first)`);
@@ -75,11 +75,20 @@ export function pendingPage(ctx: AppContext, session: FoundSession, limit: numbe
   const marks = session.group.scanFrom;
   const mark = marks.get(recipient.id);
   const from = mark && mark.role === recipient.role && mark.clock === recipient.registeredClock ? mark.index : 0;
-  const page = pendingUpdates(recipient, session.group.eventsByRole, session.group.deliveries, {
-    now: ctx.env.now(), retentionMs: ctx.settings.retentionMs, limit, from,
-  });
+  const options = { now: ctx.env.now(), retentionMs: ctx.settings.retentionMs, limit, from };
+  const page = pendingUpdates(recipient, session.group.eventsByRole, session.group.deliveries, options);
   marks.set(recipient.id, { role: recipient.role, clock: recipient.registeredClock, index: page.firstPending });
-  return page;
+  const lost = ctx.unreplied?.lost(session.group.name, recipient.role);
+  if (!lost || (lost.eventIds.size === 0 && lost.syncPointIds.size === 0)) return page;
+  const events = [...lost.eventIds].flatMap((e) => session.group.eventsById.get(e) ?? []);
+  const again = withOfferedAgain(recipient, page, events, session.group.deliveries, options);
+  return { ...again, lost: { eventIds: again.offeredAgain, syncPointIds: [...lost.syncPointIds], notes: lost.notes } };
+}
+
+/** Pending updates, with what pages whose reply was lost offer again (app/unreplied.ts). */
+export interface SessionPendingPage extends PendingPage {
+  /** Present when notes of lost pages exist for the role: what they offer again, and the notes. */
+  lost?: { eventIds: string[]; syncPointIds: string[]; notes: string[] };
 }
 
 /** Whether `event` waits for the session (false when its deliveries are not loaded). */
@@ -161,10 +170,14 @@ export function deliveryStates(group: GroupState, event: ChangeEvent): RoleDeliv
   });
 }
 
-/** Sync points waiting on the session's role that its updates have not shown it yet (each is shown once there). */
-export function syncPointsNotShown(ctx: AppContext, session: FoundSession): SyncPointState[] {
+/**
+ * Sync points waiting on the session's role that its updates have not shown it yet (each is shown
+ * once there), and those among `lost` (shown on a page whose reply was lost).
+ */
+export function syncPointsNotShown(ctx: AppContext, session: FoundSession, lost: readonly string[] = []): SyncPointState[] {
   const had = session.group.deliveries.bySession.get(session.facts.registered.session);
-  return syncPointsAwaiting(ctx, session.group, session.facts.registered.role).filter((s) => !had?.has(s.syncPointId));
+  const again = new Set(lost);
+  return syncPointsAwaiting(ctx, session.group, session.facts.registered.role).filter((s) => !had?.has(s.syncPointId) || again.has(s.syncPointId));
 }
 
 /**

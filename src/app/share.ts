@@ -24,7 +24,8 @@ import { formatProblem } from '../topology/parse.js';
 import { acquireFileLock, writeFileAtomic } from '../config/files.js';
 import { readRemoteState, readText, stateDir, writeRemoteState } from './share-state.js';
 import { machineIdProblem } from '../config/machine.js';
-import { untrustedText } from '../core/record-schema.js';
+import { nextClock, untrustedText } from '../core/record-schema.js';
+import { notePathsFromRemote } from './shared-paths.js';
 import { fetchRecords, signersPush, type RefusedRecord } from './signing.js';
 
 export interface SyncDeps {
@@ -125,6 +126,7 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
     const transport = { interactive: options.interactive ?? true, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
     // A hand edit of topology.yml becomes a commit first, so it takes part in the merge.
     try {
+      await deps.topology.recordHandEdit();
       const loaded = await deps.topology.load();
       if (loaded.errors.length > 0) result.notices.push(`topology.yml has errors, so its hand edits are not shared yet: ${loaded.errors.map((p) => formatProblem(p)).join('; ')}`);
     } catch (error) {
@@ -132,6 +134,7 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
     }
     const machine = machineIdProblem(deps.paths.home);
     if (machine) result.notices.push(machine);
+    let duplicate: string | null = null;
     for (let attempt = 1; ; attempt++) {
       const fetched = await fetchRecords(deps.store, remote.name, transport, now, join(stateDir(deps.paths.home), `${remote.name}.refused.cache`));
       result.fetched += fetched.moved;
@@ -139,7 +142,8 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
       for (const notice of fetched.notices) if (!result.notices.includes(notice)) result.notices.push(notice);
       const topology = await syncTopology(deps, remote.name, result);
       if (topology !== 'retry') result.topology = mergeOutcome(result.topology, topology);
-      const { updates, patterns, topologyPushed } = await planPush(deps.store, remote.name, attempt === 1);
+      const { updates, patterns, topologyPushed, foreign } = await planPush(deps.store, remote.name, attempt === 1);
+      if (foreign.length) duplicate = foreignWriters(foreign, remote.name);
       const signers = await signersPush(deps.store, remote.name);
       if (signers) updates.push(signers);
       const pushed = await deps.store.push(remote.name, patterns, updates, transport);
@@ -154,6 +158,8 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
       }
       // Someone pushed the topology meanwhile: fetch, merge again, push again.
     }
+    // Everything else went through; the refs two machines write stay unshared until it is fixed.
+    if (duplicate) throw new Error(duplicate);
     result.ok = true;
   } catch (error) {
     result.error = describeError(error);
@@ -217,6 +223,8 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
       return 'skipped';
     }
     if (moved === 'retry') return 'retry';
+    notePathsFromRemote(deps.paths.home, remote, ours ? deps.topology.validate(await topologyText(store, ours)).topology ?? null : null,
+      deps.topology.validate(text).topology ?? null, (deps.now ?? Date.now)());
     // Tell this machine when the update it took in settled a conflict against an edit made here,
     // and keep the side that lost (the merge's other parent) beside topology.yml on this disk, so
     // `status` shows the conflict here too (the merge message names a file on the other machine).
@@ -255,7 +263,7 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
     : `merge with ${remote}: CONFLICT (${merged.reason}); kept this machine's version; theirs (${theirs.slice(0, 12)}) saved as ${conflictFile}`;
   const record: TopologyChanged = {
     v: RECORD_VERSION, kind: 'topology', id: randomBytes(8).toString('hex'), group: '*', role: 'topology',
-    at: (deps.now ?? Date.now)(), clock: (await store.maxClock()) + 1, action,
+    at: (deps.now ?? Date.now)(), clock: nextClock(await store.maxClock()), action,
   };
   const moved = await updateTopology(deps, ours, text, async () => store.commitTopology(text, record, ours, [theirs]));
   if (moved === 'busy') {
@@ -263,6 +271,7 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
     return 'skipped';
   }
   if (moved === 'retry') return 'retry';
+  if (merged.ok) notePathsFromRemote(deps.paths.home, remote, deps.topology.validate(oursText).topology ?? null, deps.topology.validate(text).topology ?? null, (deps.now ?? Date.now)());
   if (merged.ok) return 'merged';
   writeFileAtomic(conflictFile, theirsText);
   result.conflict = { file: conflictFile, reason: merged.reason };
@@ -305,6 +314,11 @@ interface PushPlan {
   updates: PushUpdate[];
   patterns: string[];
   topologyPushed: boolean;
+  /**
+   * Refs only this machine writes whose copy on the remote holds commits it never wrote: another
+   * machine writes them too (a copied machine id, or a session id reused). Not pushed.
+   */
+  foreign: { ref: string; theirs: string }[];
 }
 
 const OWN_PREFIXES = [`${NAMESPACE}sessions/`, `${NAMESPACE}changes/`];
@@ -321,14 +335,9 @@ async function planPush(store: CoordinationStore, remote: string, full: boolean)
   const theirsOf = (ref: string) => remoteRefs.get(`${tracking}${ref.slice(NAMESPACE.length)}`) ?? null;
   const updates: PushUpdate[] = [];
   const changed: string[] = [];
+  const foreign: PushPlan['foreign'] = [];
   if (full) {
-    for (const [ref, sha] of local) {
-      const theirs = theirsOf(ref);
-      if (theirs === sha) continue;
-      if (theirs && !(await store.isAncestor(theirs, sha))) updates.push({ src: ref, dst: ref, force: { lease: theirs } });
-      else changed.push(ref);
-    }
-    // Refs pruned here: the archive remembers them; delete the remote copy if it is what we archived.
+    // Refs pruned here: the archive remembers their old chains.
     const archived = new Map<string, Set<string>>();
     for (const [name, sha] of await store.listArchive()) {
       const parsed = parseArchiveRef(name);
@@ -336,6 +345,18 @@ async function planPush(store: CoordinationStore, remote: string, full: boolean)
       const set = archived.get(parsed.ref) ?? new Set<string>();
       set.add(sha);
       archived.set(parsed.ref, set);
+    }
+    for (const [ref, sha] of local) {
+      const theirs = theirsOf(ref);
+      if (theirs === sha) continue;
+      if (!theirs || (await store.isAncestor(theirs, sha))) {
+        changed.push(ref);
+        continue;
+      }
+      // The remote's copy is not behind ours. Forced only when it is a chain this machine
+      // archived (prune restarted the ref); anything else was written by another machine.
+      if (await wroteHere(store, theirs, archived.get(ref))) updates.push({ src: ref, dst: ref, force: { lease: theirs } });
+      else foreign.push({ ref, theirs });
     }
     for (const [trackingRef, sha] of remoteRefs) {
       const ref = `${NAMESPACE}${trackingRef.slice(tracking.length)}`;
@@ -353,5 +374,22 @@ async function planPush(store: CoordinationStore, remote: string, full: boolean)
     updates.push({ src: TOPOLOGY_REF, dst: TOPOLOGY_REF });
     topologyPushed = true;
   }
-  return { updates, patterns, topologyPushed };
+  return { updates, patterns, topologyPushed, foreign };
+}
+
+/** Whether `sha` is (in) a chain this machine archived for the ref: its own history, restarted. */
+async function wroteHere(store: CoordinationStore, sha: string, archivedTips: Set<string> | undefined): Promise<boolean> {
+  for (const tip of archivedTips ?? []) if (await store.isAncestor(sha, tip)) return true;
+  return false;
+}
+
+/** What `status` and the sync result say when another machine writes refs only this one should. */
+function foreignWriters(foreign: PushPlan['foreign'], remote: string): string {
+  const refs = foreign.map((f) => f.ref);
+  const machineRefs = refs.filter((r) => r.startsWith(`${NAMESPACE}changes/`));
+  const shown = refs.slice(0, 3).join(', ') + (refs.length > 3 ? ` and ${refs.length - 3} more` : '');
+  const fix = machineRefs.length
+    ? "another machine uses this machine's id (a copied home or cloned VM). Fix: on one of the two machines only, run `claude-orchestrator machine-id --renew` (a new id; that machine's change refs move to it), then sync"
+    : 'another machine writes the same session ref (its session id was copied). End that session on one machine';
+  return `${remote} holds records on ${shown} that this machine did not write, so they were not pushed: ${fix}`;
 }

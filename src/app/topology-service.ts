@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { expandTilde } from '../config/home.js';
 import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
+import { nextClock } from '../core/record-schema.js';
 import type { Topology } from '../core/types.js';
 import { type CoordinationStore, StaleRefError, StoreError, TOPOLOGY_REF } from '../store/index.js';
 import { EMPTY_TOPOLOGY } from '../topology/empty.js';
@@ -101,6 +102,11 @@ export class TopologyService {
     return { file: existsSync(this.file), recorded };
   }
 
+  /**
+   * The topology as this machine has it: topology.yml validated (`source: 'file'`); the
+   * recorded one written out when the file is missing (`'repo'`); else the empty default.
+   * Records nothing: a hand edit is recorded by the next `edit` or `recordHandEdit` (a sync).
+   */
   async load(): Promise<LoadedTopology> {
     const notices: string[] = [];
     const fileText = await readText(this.file);
@@ -116,11 +122,9 @@ export class TopologyService {
       return { ...this.validate(EMPTY_TOPOLOGY), text: EMPTY_TOPOLOGY, source: 'default', notices };
     }
 
-    const result = this.validate(fileText);
-    if (recorded?.text !== fileText && result.errors.length === 0) {
-      await this.recordHandEdit(notices);
-    }
-    return { ...result, text: fileText, source: 'file', notices };
+    // A hand edit is not recorded here: reading never writes a record. The next edit or sync
+    // records it first (recordHandEdit), so it is shared and in the history from then on.
+    return { ...this.validate(fileText), text: fileText, source: 'file', notices };
   }
 
   /**
@@ -136,6 +140,12 @@ export class TopologyService {
     try {
       const fileText = await readText(this.file);
       let recorded = await this.readRecorded(notices);
+      // A hand edit gets its own commit before this change, so the history says who did what.
+      if (fileText !== null && recorded?.text !== fileText && this.validate(fileText).errors.length === 0) {
+        const sha = await this.options.store.commitTopology(fileText, await this.record(HAND_EDIT_ACTION), recorded?.sha ?? null);
+        notices.push(`recorded the hand edit of ${this.file} in the coordination repo`);
+        recorded = { sha, text: fileText };
+      }
       // First attempt: the file (it may hold hand edits). After a lost race: what was committed.
       let base = fileText ?? recorded?.text ?? EMPTY_TOPOLOGY;
       for (let attempt = 0; ; attempt++) {
@@ -169,7 +179,7 @@ export class TopologyService {
       group,
       role: 'topology',
       at: this.options.now(),
-      clock: (await this.options.store.maxClock()) + 1,
+      clock: nextClock(await this.options.store.maxClock()),
       action,
     };
   }
@@ -186,20 +196,26 @@ export class TopologyService {
     }
   }
 
-  /** Commits the file as it is now, if it still differs from the recorded one; never waits long. */
-  private async recordHandEdit(notices: string[]): Promise<void> {
+  /**
+   * Commits topology.yml as it is now when it differs from the recorded topology and is valid (a
+   * hand edit), so it is shared and in the history; never waits long for the lock (someone
+   * editing right now records it). Called before a sync merges. Returns notices (what was done,
+   * a broken stale lock); the file's errors are the caller's to report (`load`).
+   */
+  async recordHandEdit(): Promise<string[]> {
+    const notices: string[] = [];
     let lock: Awaited<ReturnType<TopologyService['acquireLock']>>;
     try {
       lock = await this.acquireLock(1_000);
     } catch {
-      return; // Someone is editing right now; the next load records it.
+      return notices; // Someone is editing right now: that edit records it.
     }
     notices.push(...lock.notices);
     try {
       const fileText = await readText(this.file);
       const recorded = await this.readRecorded(notices);
-      if (fileText === null || recorded?.text === fileText) return;
-      if (this.validate(fileText).errors.length > 0) return;
+      if (fileText === null || recorded?.text === fileText) return notices;
+      if (this.validate(fileText).errors.length > 0) return notices;
       await this.options.store.commitTopology(fileText, await this.record(HAND_EDIT_ACTION), recorded?.sha ?? null);
       notices.push(`recorded the hand edit of ${this.file} in the coordination repo`);
     } catch (error) {
@@ -207,6 +223,7 @@ export class TopologyService {
     } finally {
       await lock.release();
     }
+    return notices;
   }
 
   /**

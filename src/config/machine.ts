@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from './files.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -94,6 +95,21 @@ export function machineIdProblem(home: string): string | null {
   return (
     `machine id ${id} was made on ${where(recorded)} (${/^home (.*)$/m.exec(recorded)?.[1] ?? '?'}), not here: ` +
     `this home was copied, and two machines with one id overwrite each other's change refs. ` +
-    `Fix: on this machine only, run \`rm '${join(home, 'machine-id')}' '${file}'\` (a new id is made on next use)`
+    `Fix: on this machine only, run \`claude-orchestrator machine-id --renew\` (a new id; this machine's change refs move to it)`
   );
+}
+
+/** A fresh id: what `machineId` makes on first use. */
+export function newMachineId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/**
+ * Makes `id` this home's machine id, recorded as made here (`machine-id` and
+ * `machine-id.origin`, each replaced atomically). Errors: the file system's.
+ */
+export function writeMachineId(home: string, id: string): void {
+  if (!VALID.test(id)) throw new Error(`not a machine id: ${JSON.stringify(id)}`);
+  writeFileAtomic(join(home, 'machine-id'), `${id}\n`, { mode: 0o644 });
+  writeFileAtomic(join(home, ORIGIN_FILE), machineFingerprint(home), { mode: 0o600 });
 }

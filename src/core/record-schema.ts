@@ -7,6 +7,16 @@ import { CHANGE_TYPES, PRIORITIES } from './types.js';
 
 /** Largest clock accepted: far beyond any real count, and +1 stays exact (a forged 1e308 would stop the clock). */
 export const MAX_CLOCK = 2 ** 48;
+
+/**
+ * The Lamport clock a writer stamps after seeing `seen` (the highest clock read): `seen + 1`,
+ * saturating at MAX_CLOCK. A forged clock near the bound then costs only order among records at
+ * the bound (ties broken by time and id), never every later write (a clock over the bound would
+ * make each of them invalid).
+ */
+export function nextClock(seen: number): number {
+  return Math.min(seen + 1, MAX_CLOCK);
+}
 /** Largest encoded record accepted, in bytes of JSON (a 2,000-character summary plus 200 paths fits easily). */
 export const MAX_RECORD_BYTES = 256 * 1024;
 /** Longest name-like field (ids, groups, roles, hosts), in characters. */

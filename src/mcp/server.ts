@@ -5,6 +5,7 @@ import { serveToolList } from './tool-list.js';
 import { registerPrompts } from './prompts.js';
 import type { PromptOptions } from './prompts.js';
 import type { AppProvider } from './tool.js';
+import type { WrittenReplies } from './replies.js';
 import { tools } from './tools/index.js';
 
 export const SERVER_NAME = 'claude-orchestrator';
@@ -17,10 +18,14 @@ export const INSTRUCTIONS = `Coordinates work across the repos of a multi-servic
 - Before a coordinated or breaking change: request_sync_point, then get_pending_sync_points until it resolves. When asked, do the work, then acknowledge_sync_point.
 - query_project_state and list_group_sessions show what other repos are doing; get_topology shows who depends on whom.`;
 
-export function createServer(app: AppProvider, version: string, options: PromptOptions = {}): McpServer {
+/**
+ * The server with every tool and prompt. `options.replies`: the transport's written responses
+ * (replies.ts), so a tool can settle work once its answer reached the client.
+ */
+export function createServer(app: AppProvider, version: string, options: PromptOptions & { replies?: WrittenReplies } = {}): McpServer {
   const server = new McpServer({ name: SERVER_NAME, version }, { instructions: INSTRUCTIONS });
   registerPrompts(server, options);
-  for (const tool of tools) registerTool(server, app, tool as Parameters<typeof registerTool>[2]);
+  for (const tool of tools) registerTool(server, app, tool as Parameters<typeof registerTool>[2], options.replies);
   serveToolList(server, tools as unknown as Parameters<typeof serveToolList>[1]);
   return server;
 }

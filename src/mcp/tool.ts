@@ -5,6 +5,7 @@ import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { describeError } from '../app/errors.js';
 import type { AppContext } from '../app/context.js';
+import type { WrittenReplies } from './replies.js';
 
 export interface ToolDefinition<In extends z.ZodRawShape, Out extends z.ZodRawShape> {
   name: string;
@@ -13,7 +14,14 @@ export interface ToolDefinition<In extends z.ZodRawShape, Out extends z.ZodRawSh
   input: In;
   output: Out;
   annotations: ToolAnnotations;
-  handle(ctx: AppContext, args: z.infer<z.ZodObject<In>>): Promise<z.infer<z.ZodObject<Out>>>;
+  /** `reply.written(fn)`: run `fn` once this call's response is written to the client. */
+  handle(ctx: AppContext, args: z.infer<z.ZodObject<In>>, reply: ToolReply): Promise<z.infer<z.ZodObject<Out>>>;
+}
+
+/** What a tool may ask of its call's response. */
+export interface ToolReply {
+  /** Runs `fn` once the response is written to the client (at once when nothing watches the transport). */
+  written(fn: () => void): void;
 }
 
 export function defineTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(
@@ -29,6 +37,7 @@ export function registerTool<In extends z.ZodRawShape, Out extends z.ZodRawShape
   server: McpServer,
   app: AppProvider,
   tool: ToolDefinition<In, Out>,
+  replies?: WrittenReplies,
 ): void {
   server.registerTool(
     tool.name,
@@ -40,10 +49,11 @@ export function registerTool<In extends z.ZodRawShape, Out extends z.ZodRawShape
       annotations: tool.annotations,
     },
     // The SDK's callback type is generic over every schema flavour; ours is one of them.
-    (async (args: z.infer<z.ZodObject<In>>) => {
+    (async (args: z.infer<z.ZodObject<In>>, extra: { requestId: string | number }) => {
       try {
         const ctx = await app();
-        const result = await tool.handle(ctx, args);
+        const reply: ToolReply = { written: (fn) => (replies ? replies.after(extra.requestId, fn) : fn()) };
+        const result = await tool.handle(ctx, args, reply);
         // Process-level problems (a failing remote) ride along as a second text block, outside
         // the declared structured result.
         const notices = ctx.notices().map((text) => ({ type: 'text' as const, text: `note: ${text}` }));

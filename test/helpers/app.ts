@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContext, type AppContext, type Environment, type TopologySource } from '../../src/app/context.js';
 import { loadSettings } from '../../src/app/settings.js';
+import { UnrepliedPages } from '../../src/app/unreplied.js';
 import type { HomePaths } from '../../src/config/home.js';
 import type { Topology } from '../../src/core/types.js';
 import { MemoryStore, type CoordinationStore } from '../../src/store/index.js';
@@ -37,7 +38,10 @@ export function clock(start = 1_800_000_000_000): Clock {
  * A context as one process would have it: `pid` distinguishes simulated processes (all on one
  * host; `gone` lists the pids whose process has exited).
  */
-export function appContext(store: CoordinationStore, options: { clock: Clock; pid?: number; gone?: Set<number>; topology?: Topology } = { clock: clock() }): AppContext {
+export function appContext(
+  store: CoordinationStore,
+  options: { clock: Clock; pid?: number; gone?: Set<number>; topology?: Topology; unrepliedDir?: string } = { clock: clock() },
+): AppContext {
   const topology = options.topology ?? exampleTopology();
   const source: TopologySource = {
     current: async () => topology,
@@ -51,7 +55,9 @@ export function appContext(store: CoordinationStore, options: { clock: Clock; pi
     processGone: (pid) => options.gone?.has(pid) ?? false,
   };
   const paths: HomePaths = { home: '/nonexistent/home', topologyFile: '/nonexistent/home/topology.yml', repoGitDir: '/nonexistent/home/coordination.git' };
-  return createContext({ paths, store, topology: source, settings: loadSettings({}), env });
+  // Notes of unreplied pages (app/unreplied.ts) in a folder the test names, for this simulated pid.
+  const unreplied = options.unrepliedDir ? new UnrepliedPages(options.unrepliedDir, env.pid, (pid) => !env.processGone(pid), env.now) : undefined;
+  return createContext({ paths, store, topology: source, settings: loadSettings({}), env, ...(unreplied ? { unreplied } : {}) });
 }
 
 export function memoryStore(): MemoryStore {

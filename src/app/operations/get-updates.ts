@@ -10,6 +10,7 @@ import { pendingPage, servedSession, syncPointsNotShown, type FoundSession } fro
 import { checkText } from '../validation.js';
 import { iso, updateView, type UpdateView } from '../views.js';
 import { writeRecord } from '../write.js';
+import type { PageReceipt } from '../unreplied.js';
 
 export interface GetUpdatesInput {
   sessionId: string;
@@ -41,6 +42,16 @@ export interface GetUpdatesResult {
   next?: string;
 }
 
+/** How the caller tells when its reply reached the reader. */
+export interface ReplyWatch {
+  /**
+   * Called with the page's receipt: settle it (`replied()`) once the answer is written to the
+   * reader (the MCP adapter: after the response left on stdout). Absent: the caller holds the
+   * answer on return, and the receipt is settled then.
+   */
+  written?(receipt: PageReceipt): void;
+}
+
 /**
  * Bytes of JSON one answer carries at most: the client shows the model the answer twice
  * (structured and as text), so about 20 KB, under Claude Code's 10,000-token warning.
@@ -54,19 +65,22 @@ const LINK_SCAN = 64;
 
 /**
  * One answer of pending updates; unless `peek`, records what it carried as delivered (a
- * `delivered` record on the session's ref) before returning it. Never more than `limit` updates
- * nor `ANSWER_BUDGET_BYTES`; what did not fit stays pending and is counted in `remaining`.
+ * `delivered` record on the session's ref) before returning it. Pages a killed process recorded
+ * but never replied with come first (`reply`: how the caller says its answer was written).
+ * Never more than `limit` updates nor `ANSWER_BUDGET_BYTES`; what did not fit stays pending and
+ * is counted in `remaining`.
  * Errors: UNKNOWN_SESSION, SESSION_ENDED, INVALID_INPUT (ack of an update not sent to the role).
  */
-export async function getUpdates(ctx: AppContext, input: GetUpdatesInput): Promise<GetUpdatesResult> {
+export async function getUpdates(ctx: AppContext, input: GetUpdatesInput, reply: ReplyWatch = {}): Promise<GetUpdatesResult> {
   if (input.note !== undefined) checkText('note', input.note);
   await ctx.records.refresh();
   const session = await servedSession(ctx, input.sessionId);
   const role = session.facts.registered.role;
   if (input.ack?.length) await acknowledge(ctx, session, input.ack, input.note);
 
-  const pending = pendingPage(ctx, session, Infinity).updates;
-  const waiting = syncPointsNotShown(ctx, session);
+  const page = pendingPage(ctx, session, Infinity);
+  const pending = page.updates;
+  const waiting = syncPointsNotShown(ctx, session, page.lost?.syncPointIds);
   const limit = input.limit ?? ctx.settings.updatesPageSize;
 
   let bytes = 40;
@@ -99,10 +113,26 @@ export async function getUpdates(ctx: AppContext, input: GetUpdatesInput): Promi
   const shownSyncPoints = syncPoints.map((s) => s.syncPointId);
   // ackRequired updates stay pending whatever is recorded; recording them delivered tells their senders.
   if (!input.peek && (carried.length > 0 || shownSyncPoints.length > 0)) {
-    await writeRecord(ctx, sessionRef(input.sessionId), {
-      kind: 'delivered', id: randomId('dlv'), group: session.group.name, role, session: input.sessionId,
-      at: ctx.env.now(), eventIds: carried, ...(shownSyncPoints.length ? { syncPointIds: shownSyncPoints } : {}),
-    });
+    // Noted before the record, settled once the reply is written: a process killed in between
+    // leaves the note, and the role's next reader is offered the page again (app/unreplied.ts).
+    // The lost pages this one carries whole are settled with it.
+    const lost = page.lost;
+    const settles = lost && [...lost.eventIds, ...lost.syncPointIds].every((id) => carried.includes(id) || shownSyncPoints.includes(id));
+    const receipt = ctx.unreplied?.begin(
+      { group: session.group.name, role, session: input.sessionId, eventIds: carried, syncPointIds: shownSyncPoints },
+      settles ? lost.notes : [],
+    );
+    try {
+      await writeRecord(ctx, sessionRef(input.sessionId), {
+        kind: 'delivered', id: randomId('dlv'), group: session.group.name, role, session: input.sessionId,
+        at: ctx.env.now(), eventIds: carried, ...(shownSyncPoints.length ? { syncPointIds: shownSyncPoints } : {}),
+      });
+    } catch (error) {
+      receipt?.cancel();
+      throw error;
+    }
+    ctx.env.failpoint?.('delivered-before-reply');
+    if (receipt) (reply.written ? reply.written(receipt) : receipt.replied());
   }
   const next = nextStep(updates, syncPoints, remaining, input.peek ?? false);
   return { updates, ...(syncPoints.length ? { syncPoints } : {}), remaining, ...(next ? { next } : {}) };

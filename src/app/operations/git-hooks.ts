@@ -15,7 +15,8 @@ const BLOCK_END = '# <<< claude-orchestrator-mcp <<<';
 export const CHAIN_COMMAND = 'g=$(git rev-parse --git-common-dir 2>/dev/null) && [ -f "$g/orchestrator/post-commit" ] && sh "$g/orchestrator/post-commit" "$@" || true';
 
 export type HookManager = 'git' | 'husky' | 'lefthook' | 'pre-commit' | 'hooksPath';
-export type HookState = 'current' | 'outdated' | 'foreign' | 'missing';
+/** `skipped`: a bulk install left it alone (a path only a remote's topology named: app/shared-paths.ts). */
+export type HookState = 'current' | 'outdated' | 'foreign' | 'missing' | 'skipped';
 
 export interface HookRuntime {
   /** Node binary the hook starts (absolute). */

@@ -7,6 +7,7 @@ import type { HomePaths } from '../../config/home.js';
 import { machineId as readMachineId } from '../../config/machine.js';
 import { classifyCommit } from '../../core/classify.js';
 import { MAX_FILES_PER_RECORD, MAX_SUMMARY_CHARS, RECORD_VERSION, type ChangeEvent } from '../../core/records.js';
+import { nextClock } from '../../core/record-schema.js';
 import type { Group, Member, Topology } from '../../core/types.js';
 import { join } from 'node:path';
 import { canonical, changesRef, type CommitInfo, type CoordinationStore, findGitDirs, listWorktreeLogs, openGitStore, pokeSize, readCommits, readInstalled, readReflog, type ReflogEntry, StaleRefError, stateDirOf, claimIngestion, POKE_FILE, trimPoke, touchIngestLock, tryIngestLock } from '../../store/index.js';
@@ -115,7 +116,7 @@ async function ingestForRef(
   const commits = await readCommits(commonDir, pending.map((p) => p.entry.newSha));
   // Contract diffs (in a worker, time- and size-bounded) before the records are built.
   const contracts = await contractsOfCommits(commonDir, group, member, [...commits.values()]);
-  const base = (await ctx.store.maxClock()) + 1;
+  const seen = await ctx.store.maxClock();
   const records: ChangeEvent[] = [];
   // One commit can stand in two reflog entries: a cherry-pick onto the commit's own parent within
   // the same second makes the very same commit again. It is still one change, one record.
@@ -124,7 +125,7 @@ async function ingestForRef(
     const commit = commits.get(entry.newSha);
     if (!commit || recorded.has(entry.newSha)) continue; // Pruned since, or recorded already.
     recorded.add(entry.newSha);
-    records.push(changeRecord(group, member, commit, entry, worktree, base + records.length, contracts.get(commit.sha)));
+    records.push(changeRecord(group, member, commit, entry, worktree, nextClock(seen + records.length), contracts.get(commit.sha)));
   }
   if (records.length === 0) return 0;
   // Only if the ref is still where the cursors were read: on a moved tip a commit could be recorded twice.

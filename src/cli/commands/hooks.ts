@@ -16,9 +16,25 @@ export function register(cli: CAC, ctx: CliContext): void {
     .option('--group <group>', 'Only the members of this group')
     .example((bin) => `  $ ${bin} hooks install --group my-platform`)
     .action(async (paths: string[], options: Options) => {
-      const runtime = (await install()).currentRuntime(ctx.paths().home);
+      const home = ctx.paths().home;
+      const runtime = (await install()).currentRuntime(home);
       await warnOutsideGroups(ctx, paths);
-      const reports = await forEachRepo(ctx, paths, options, async (repo) => (await install()).installHook(repo, runtime));
+      const shared = await import('../../app/shared-paths.js');
+      // Paths named here are the user's own from now on; paths that only a remote's topology
+      // named are skipped by a bulk install until then (app/shared-paths.ts).
+      if (paths.length > 0) shared.confirmPaths(home, paths.map((p) => resolve(ctx.cwd, String(p))));
+      const fromRemotes = paths.length > 0 ? new Map() : shared.pathsFromRemotes(home);
+      const reports = await forEachRepo(ctx, paths, options, async (repo) => {
+        const arrival = fromRemotes.get(repo);
+        if (!arrival) return (await install()).installHook(repo, runtime);
+        const status = await (await install()).hookStatus(repo, runtime).catch(() => null);
+        // Our hook is there already: someone on this machine installed it; keep it current.
+        if (status && (status.state === 'current' || status.state === 'outdated')) return (await install()).installHook(repo, runtime);
+        return {
+          repo, manager: 'git', state: 'skipped', changed: false,
+          message: `skipped: this path came with ${arrival.remote}'s topology (${arrival.at}) and was never named on this machine; if it is your checkout, run: ${ctx.bin} hooks install ${repo}`,
+        } satisfies HookReport;
+      });
       render(ctx, reports);
       if (reports.some((r) => r.state === 'foreign')) ctx.exitCode = 1;
     });

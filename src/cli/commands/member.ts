@@ -19,6 +19,8 @@ export function register(cli: CAC, ctx: CliContext): void {
       const { addMember } = await editing();
       const result = await applyEdit(ctx, action, (text) => addMember(text, group, { path: String(path), role, dependsOn, exports }, ctx.pathContext()), group);
       const member = (await (await ctx.topology()).load()).topology?.groups[group]?.members.find((m) => m.role === role);
+      // Named on this machine: a bulk `hooks install` no longer skips it (app/shared-paths.ts).
+      if (member) (await import('../../app/shared-paths.js')).confirmPaths(ctx.paths().home, [member.path]);
       const hooks = options.installHooks && member ? await (await import('./hooks.js')).installHooksInto(ctx, member.path) : null;
       ctx.out(
         { group, role, added: result.changed, commit: result.sha, ...(hooks ? { hooks: hooks.state } : {}) },

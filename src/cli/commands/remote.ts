@@ -1,8 +1,10 @@
-// remote add | remove | list: the coordination repo's git remotes (plain `git remote` works too).
+// remote add | remove | list: the coordination repo's git remotes (plain `git remote` works too);
+// machine-id: the id this machine's records are shared under.
 import type { CAC } from 'cac';
 import type { CliContext } from '../context.js';
 // Loaded on use: `--help` and other commands need not pay for it.
 const remotes = () => import('../../app/operations/remotes.js');
+const machine = () => import('../../app/operations/machine-id.js');
 
 export function register(cli: CAC, ctx: CliContext): void {
   cli
@@ -29,4 +31,19 @@ export function register(cli: CAC, ctx: CliContext): void {
         .join('\n');
     });
   });
+
+  cli
+    .command('machine-id', "Show this machine's id, the name its change refs are shared under")
+    .option('--renew', 'Make a new id (for a copied home or cloned VM) and move this machine\'s change refs to it')
+    .action(async (options: { renew?: boolean }) => {
+      const app = (await ctx.app()).ctx;
+      if (options.renew) {
+        const renewed = await (await machine()).renewMachineId(app);
+        ctx.out(renewed, `machine id ${renewed.previous} -> ${renewed.id}; ${renewed.moved.length} change ref(s) moved. Share them with: ${ctx.bin} sync`);
+        return;
+      }
+      const shown = (await machine()).showMachineId(app);
+      if (shown.problem) ctx.exitCode = 1;
+      ctx.out(shown, shown.problem ? `${shown.id}\nproblem: ${shown.problem}` : shown.id);
+    });
 }

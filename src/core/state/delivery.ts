@@ -124,6 +124,38 @@ export function pendingUpdates<E extends Deliverable>(
   return { updates, remaining, firstPending };
 }
 
+/**
+ * `page` with `lost` ahead of it: events of pages recorded delivered whose reply never reached a
+ * reader (a process killed between writing the `delivered` record and replying). They are
+ * offered again, oldest first, when still meant for the session: targeted at its role, not its
+ * own, within retention, not acknowledged; ackRequired events are skipped (they stay pending
+ * until acknowledged anyway). `offeredAgain`: the ids put ahead of the page.
+ */
+export function withOfferedAgain<E extends Deliverable>(
+  session: Recipient,
+  page: PendingPage<E>,
+  lost: readonly E[],
+  deliveries: DeliveryIndex,
+  options: PendingOptions,
+): PendingPage<E> & { offeredAgain: string[] } {
+  const acknowledged = deliveries.acknowledgedByRole?.get(session.role);
+  const oldestAt = oldestAllowed(options);
+  const inPage = new Set(page.updates.map((e) => e.id));
+  const again = lost
+    .filter((e) => e.group === session.group && e.session !== session.id && e.at >= oldestAt && !e.ackRequired &&
+      !acknowledged?.has(e.id) && !inPage.has(e.id) && e.targets.some((t) => t.role === session.role))
+    .sort(compareRecords);
+  if (again.length === 0) return { ...page, offeredAgain: [] };
+  const limit = options.limit ?? Infinity;
+  const all = [...again, ...page.updates];
+  return {
+    updates: all.slice(0, limit),
+    remaining: page.remaining + Math.max(0, all.length - limit),
+    firstPending: page.firstPending,
+    offeredAgain: again.map((e) => e.id),
+  };
+}
+
 function sortedForRole<E extends Deliverable>(events: readonly E[], role: string): E[] {
   return events.filter((e) => e.targets.some((t) => t.role === role)).sort(compareRecords);
 }

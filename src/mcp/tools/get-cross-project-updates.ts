@@ -22,5 +22,6 @@ export default defineTool({
     next: z.string().optional(),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  handle: (ctx, args) => getUpdates(ctx, args),
+  // The page counts as received once the response is written (a kill before that re-offers it).
+  handle: (ctx, args, reply) => getUpdates(ctx, args, { written: (receipt) => reply.written(receipt.replied) }),
 });
