@@ -8,6 +8,7 @@ import type { CoordinationStore } from '../store/index.js';
 import { RecordIndex } from './record-index.js';
 import type { Settings } from './settings.js';
 import type { UnrepliedPages } from './unreplied.js';
+import type { PeerClocks } from './peer-clocks.js';
 
 /** The process-level facts the application is given: clock, host, pid and a liveness check. */
 export interface Environment {
@@ -84,6 +85,8 @@ export interface AppContext {
    * process killed in between left is offered again. Undefined: pages are not noted.
    */
   unreplied?: UnrepliedPages;
+  /** Other machines' clock offsets, learnt from arrivals (app/peer-clocks.ts). Undefined: none applied. */
+  peerClocks?: PeerClocks;
 }
 
 export interface ContextDeps {
@@ -94,6 +97,7 @@ export interface ContextDeps {
   env: Environment;
   knownDeliveries?: (sessionId: string) => Iterable<string> | undefined;
   unreplied?: UnrepliedPages;
+  peerClocks?: PeerClocks;
 }
 
 /** A context with an empty fold: the first operation's refresh reads the repo. */

@@ -9,11 +9,19 @@ export function processEnvironment(pid: number = process.pid): Environment {
 }
 
 /**
- * `environment` with the failpoint `CLAUDE_ORCHESTRATOR_FAILPOINT` names, if any: reaching that
- * point kills this process at once (SIGKILL), as a crash would. For fault tests; unset in use.
+ * `environment` with what two diagnosis switches ask, for fault and skew tests:
+ * `CLAUDE_ORCHESTRATOR_FAILPOINT=<name>` kills this process at once (SIGKILL) on reaching that
+ * point, as a crash would; `CLAUDE_ORCHESTRATOR_CLOCK_OFFSET_MS=<ms>` runs this process's wall
+ * clock that far ahead (negative: behind), as on a machine whose clock is off. Unset in use.
  */
-export function withFailpoint(environment: Environment, vars: NodeJS.ProcessEnv): Environment {
+export function withDiagnostics(environment: Environment, vars: NodeJS.ProcessEnv): Environment {
+  let env = environment;
+  const offset = Number(vars.CLAUDE_ORCHESTRATOR_CLOCK_OFFSET_MS);
+  if (Number.isFinite(offset) && offset !== 0) {
+    const now = env.now;
+    env = { ...env, now: () => now() + offset };
+  }
   const name = vars.CLAUDE_ORCHESTRATOR_FAILPOINT;
-  if (!name) return environment;
-  return { ...environment, failpoint: (point) => { if (point === name) process.kill(process.pid, 'SIGKILL'); } };
+  if (name) env = { ...env, failpoint: (point) => { if (point === name) process.kill(process.pid, 'SIGKILL'); } };
+  return env;
 }

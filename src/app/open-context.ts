@@ -6,9 +6,10 @@ import { resolveHome, type HomePaths } from '../config/home.js';
 import { IndexCache, openGitStore, type CoordinationStore } from '../store/index.js';
 import { checkpointFile, saveCheckpoint as writeCheckpoint, startFromCheckpoint } from './checkpoint.js';
 import { createContext, type AppContext, type Environment, type TopologySource } from './context.js';
-import { processEnvironment, withFailpoint } from './environment.js';
+import { processEnvironment, withDiagnostics } from './environment.js';
 import { processAlive } from '../config/processes.js';
 import { UnrepliedPages } from './unreplied.js';
+import { PeerClocks } from './peer-clocks.js';
 import { loadSettings } from './settings.js';
 
 export interface OpenOptions {
@@ -57,7 +58,7 @@ export async function openContext(
     ...(options.create !== undefined ? { create: options.create } : {}),
     ...(options.maintenance !== undefined ? { maintenance: options.maintenance } : {}),
   });
-  const env = withFailpoint(options.environment ?? processEnvironment(), options.env);
+  const env = withDiagnostics(options.environment ?? processEnvironment(), options.env);
   const cache = options.readCache !== undefined ? IndexCache.open(options.readCache, store.location) : null;
   const ctx = createContext({
     paths,
@@ -69,6 +70,7 @@ export async function openContext(
     // rather than reading its ref again.
     ...(cache ? { knownDeliveries: (sessionId: string) => cache.deliveredBy(sessionId) } : {}),
     unreplied: UnrepliedPages.under(paths.home, process.pid, processAlive, env.now),
+    peerClocks: new PeerClocks(paths.home),
   });
   // CLAUDE_ORCHESTRATOR_CHECKPOINT=off: start from nothing every time (a diagnosis switch).
   const useCheckpoint = (options.checkpoint ?? !cache) !== false && options.env.CLAUDE_ORCHESTRATOR_CHECKPOINT !== 'off';

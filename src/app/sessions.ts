@@ -104,7 +104,20 @@ export function syncState(ctx: AppContext, group: GroupState, syncPointId: strin
   if (!request) return undefined;
   const roles = new Map<string, string>();
   for (const [id, facts] of group.sessions) roles.set(id, facts.registered.role);
-  return syncPointState(request, group.syncAcks.get(syncPointId) ?? [], { now: ctx.env.now(), roleOfSession: roles });
+  // Deadlines in the requester's clock, acknowledgements in each acker's: read both on ours.
+  return syncPointState(request, group.syncAcks.get(syncPointId) ?? [], {
+    now: ctx.env.now(), roleOfSession: roles,
+    ...(ctx.peerClocks ? { localTime: (session: string | undefined, at: number) => at + clockOffsetOf(ctx, session) } : {}),
+  });
+}
+
+/**
+ * The correction (ms) that reads a time `session` wrote on this machine's clock: 0 for sessions
+ * of this machine and for machines whose clock agrees with ours (app/peer-clocks.ts).
+ */
+export function clockOffsetOf(ctx: AppContext, session: string | undefined): number {
+  if (!ctx.peerClocks || session === undefined) return 0;
+  return ctx.peerClocks.offset(session, (s) => ctx.state.findSession(s)?.facts.registered.host);
 }
 
 /** Pending sync points the role still has to acknowledge. */
@@ -121,8 +134,10 @@ export function syncPointsAwaiting(ctx: AppContext, group: GroupState, role: str
 /** A session as callers see it, with its liveness now. */
 export function sessionView(ctx: AppContext, facts: SessionFacts): SessionView {
   const gone = facts.host === ctx.env.host && ctx.env.processGone(facts.pid);
+  // Heard of on the writer's clock; judged on ours.
+  const lastSeenAt = facts.lastSeenAt + clockOffsetOf(ctx, facts.registered.session);
   const status = liveness(
-    { ended: facts.ended !== undefined, lastSeenAt: facts.lastSeenAt, processGone: gone },
+    { ended: facts.ended !== undefined, lastSeenAt, processGone: gone },
     { now: ctx.env.now(), staleAfterMs: ctx.settings.staleAfterMs },
   );
   return {

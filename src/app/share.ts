@@ -26,6 +26,7 @@ import { readRemoteState, readText, stateDir, writeRemoteState } from './share-s
 import { machineIdProblem } from '../config/machine.js';
 import { nextClock, untrustedText } from '../core/record-schema.js';
 import { notePathsFromRemote } from './shared-paths.js';
+import { recordArrivals } from './peer-clocks.js';
 import { fetchRecords, signersPush, type RefusedRecord } from './signing.js';
 
 export interface SyncDeps {
@@ -135,11 +136,16 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
     const machine = machineIdProblem(deps.paths.home);
     if (machine) result.notices.push(machine);
     let duplicate: string | null = null;
+    const lastSuccess = readRemoteState(deps.paths.home, remote.name)?.lastSuccessAt;
+    let previousFetch = lastSuccess ? Date.parse(lastSuccess) : null;
     for (let attempt = 1; ; attempt++) {
+      const before = await deps.store.listRefs([`${remoteNamespace(remote.name)}sessions/`]);
       const fetched = await fetchRecords(deps.store, remote.name, transport, now, join(stateDir(deps.paths.home), `${remote.name}.refused.cache`));
       result.fetched += fetched.moved;
       result.refused = fetched.refused;
       for (const notice of fetched.notices) if (!result.notices.includes(notice)) result.notices.push(notice);
+      await sampleClocks(deps, remote.name, before, previousFetch);
+      previousFetch = (deps.now ?? Date.now)();
       const topology = await syncTopology(deps, remote.name, result);
       if (topology !== 'retry') result.topology = mergeOutcome(result.topology, topology);
       const { updates, patterns, topologyPushed, foreign } = await planPush(deps.store, remote.name, attempt === 1);
@@ -167,6 +173,40 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
     await lock.held.release();
   }
   return finish(deps, result, started, now, result.ok);
+}
+
+/** Session refs sampled per fetch at most: enough to learn every machine's clock. */
+const CLOCK_SAMPLES_PER_FETCH = 200;
+/** A sample counts only when the previous fetch of this remote is this recent (ms). */
+const CLOCK_SAMPLE_WINDOW_MS = 5 * 60_000;
+
+/**
+ * Notes arrivals that tell another machine's clock (app/peer-clocks.ts): `receivedAt - at` is
+ * its offset plus the record's delay, so only records known to be fresh are sampled: the ref
+ * moved by exactly one record (or appeared with one) since this remote's previous fetch, which was at most
+ * CLOCK_SAMPLE_WINDOW_MS ago (a live server pushes each record within seconds; a backlog pushed
+ * after hours offline moves a ref by many). A record from the future (`at` after receipt) proves
+ * a clock ahead of ours and is always sampled. Best effort: a failure costs a sample.
+ */
+async function sampleClocks(deps: SyncDeps, remote: string, before: Map<string, string>, previousFetch: number | null): Promise<void> {
+  try {
+    const receivedAt = (deps.now ?? Date.now)();
+    const recent = previousFetch !== null && receivedAt - previousFetch <= CLOCK_SAMPLE_WINDOW_MS;
+    const after = await deps.store.listRefs([`${remoteNamespace(remote)}sessions/`]);
+    const moved = [...after].filter(([ref, sha]) => before.get(ref) !== sha).slice(0, CLOCK_SAMPLES_PER_FETCH);
+    const arrivals = [];
+    for (const [ref, sha] of moved) {
+      const commit = await deps.store.readCommit(sha);
+      const record = commit.record;
+      if (!record?.session) continue;
+      // One record since the previous fetch: moved by one, or a new ref of one record.
+      const fresh = recent && (before.has(ref) ? commit.parents[0] === before.get(ref) : commit.parents.length === 0);
+      if (fresh || record.at > receivedAt) arrivals.push({ session: record.session, sample: { at: record.at, receivedAt } });
+    }
+    recordArrivals(deps.paths.home, arrivals);
+  } catch {
+    // The next fetch samples again.
+  }
 }
 
 function mergeOutcome(previous: TopologyOutcome, next: TopologyOutcome): TopologyOutcome {

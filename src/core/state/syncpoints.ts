@@ -28,6 +28,11 @@ export interface SyncPointOptions {
   now: number;
   /** Role of each acknowledging session; defaults to the role on the ack record. */
   roleOfSession?: ReadonlyMap<string, string>;
+  /**
+   * A time a session wrote (its `at`, its deadline), read on the caller's clock: other machines'
+   * clocks may be off (core/clock-skew.ts). Default: as written.
+   */
+  localTime?: (session: string | undefined, at: number) => number;
 }
 
 /**
@@ -42,19 +47,21 @@ export function syncPointState(request: SyncRequested, acks: Iterable<SyncAcknow
   const acknowledgedBy: string[] = [];
   let resolvedAt: number | undefined;
 
-  const inTime = [...acks].filter((a) => a.syncPointId === request.syncPointId && a.at <= request.expiresAt).sort(compareRecords);
+  const local = options.localTime ?? ((_session: string | undefined, at: number) => at);
+  const expiresAt = local(request.session, request.expiresAt);
+  const inTime = [...acks].filter((a) => a.syncPointId === request.syncPointId && local(a.session, a.at) <= expiresAt).sort(compareRecords);
   for (const ack of inTime) {
     const role = options.roleOfSession?.get(ack.session) ?? ack.role;
     if (!waiting.delete(role)) continue;
     acknowledgedBy.push(role);
     if (waiting.size === 0) {
-      resolvedAt = ack.at;
+      resolvedAt = local(ack.session, ack.at);
       break;
     }
   }
 
   const remaining = participants.filter((r) => waiting.has(r));
-  const status: SyncStatus = remaining.length === 0 ? 'resolved' : options.now > request.expiresAt ? 'expired' : 'pending';
+  const status: SyncStatus = remaining.length === 0 ? 'resolved' : options.now > expiresAt ? 'expired' : 'pending';
   return {
     syncPointId: request.syncPointId,
     description: request.description,
@@ -63,7 +70,7 @@ export function syncPointState(request: SyncRequested, acks: Iterable<SyncAcknow
     acknowledgedBy,
     remaining,
     status,
-    expiresAt: request.expiresAt,
+    expiresAt,
     ...(resolvedAt !== undefined ? { resolvedAt } : {}),
   };
 }
