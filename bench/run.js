@@ -12,6 +12,7 @@ const BENCHES = {
   'claude-hooks': 'Claude Code hooks: run time and what the model is shown; bare node baseline',
   'server-start': 'the MCP server from spawn to its first tools/list answer; node -e 0 and a minimal SDK server as baselines',
   sync: 'sharing through a remote: incremental sync against a full fetch',
+  signing: 'signed records: a signed append, notify and a checked first sync, each against the same unsigned',
   contracts: 'contract diffs per format and a large OpenAPI document; parsing alone as baseline',
   dashboard: "the dashboard's data over 100,000 past records: first and warm overview, change polling, timeline pages",
   scale: 'log -n 20, status, server start and memory at 10k and 100k records (1M: BENCH_SCALE_1M=1); node -e 0 baseline',

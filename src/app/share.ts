@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
-import { type CoordinationStore, NAMESPACE, parseArchiveRef, type PushUpdate, type RemoteInfo, remoteNamespace, StaleRefError, TOPOLOGY_PATH, TOPOLOGY_REF } from '../store/index.js';
+import { type CoordinationStore, NAMESPACE, parseArchiveRef, type PushUpdate, type RemoteInfo, remoteNamespace, SIGNERS_REF, StaleRefError, TOPOLOGY_PATH, TOPOLOGY_REF } from '../store/index.js';
 import { describeError } from './errors.js';
 import { mergeTopology } from './topology-merge.js';
 import type { TopologyService } from './topology-service.js';
@@ -27,6 +27,7 @@ import { machineIdProblem } from '../config/machine.js';
 import { nextClock, untrustedText } from '../core/record-schema.js';
 import { notePathsFromRemote } from './shared-paths.js';
 import { recordArrivals } from './peer-clocks.js';
+import { fetchRecords, signersPush, type RefusedRecord } from './signing.js';
 
 export interface SyncDeps {
   paths: HomePaths;
@@ -65,6 +66,8 @@ export interface RemoteSyncResult {
   /** A topology conflict: ours kept in topology.yml, theirs saved in `file`. */
   conflict: { file: string; reason: string } | null;
   notices: string[];
+  /** Records of the remote refused by signature checks (signed records only; app/signing.ts). */
+  refused: RefusedRecord[];
 }
 
 export interface SyncReport {
@@ -110,7 +113,7 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
   const started = now();
   const result: RemoteSyncResult = {
     remote: remote.name, url: remote.url, ok: false, error: null, at: '', durationMs: 0,
-    fetched: 0, pushed: 0, deleted: 0, topology: 'unchanged', conflict: null, notices: [],
+    fetched: 0, pushed: 0, deleted: 0, topology: 'unchanged', conflict: null, notices: [], refused: [],
   };
   const lock = await acquireFileLock(join(stateDir(deps.paths.home), `${remote.name}.lock`), {
     staleMs: SYNC_LOCK_STALE_MS, what: `syncing with ${remote.name}`,
@@ -137,20 +140,25 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
     let previousFetch = lastSuccess ? Date.parse(lastSuccess) : null;
     for (let attempt = 1; ; attempt++) {
       const before = await deps.store.listRefs([`${remoteNamespace(remote.name)}sessions/`]);
-      result.fetched += (await deps.store.fetch(remote.name, transport)).updated;
+      const fetched = await fetchRecords(deps.store, remote.name, transport, now, join(stateDir(deps.paths.home), `${remote.name}.refused.cache`));
+      result.fetched += fetched.moved;
+      result.refused = fetched.refused;
+      for (const notice of fetched.notices) if (!result.notices.includes(notice)) result.notices.push(notice);
       await sampleClocks(deps, remote.name, before, previousFetch);
       previousFetch = (deps.now ?? Date.now)();
       const topology = await syncTopology(deps, remote.name, result);
       if (topology !== 'retry') result.topology = mergeOutcome(result.topology, topology);
       const { updates, patterns, topologyPushed, foreign } = await planPush(deps.store, remote.name, attempt === 1);
       if (foreign.length) duplicate = foreignWriters(foreign, remote.name);
+      const signers = await signersPush(deps.store, remote.name);
+      if (signers) updates.push(signers);
       const pushed = await deps.store.push(remote.name, patterns, updates, transport);
       const rejected = pushed.filter((p) => p.status === 'rejected' || p.status === 'error');
       result.pushed += pushed.filter((p) => p.status === 'ok' && !(updates.find((u) => u.dst === p.dst)?.src === null)).length;
       result.deleted += pushed.filter((p) => p.status === 'ok' && updates.find((u) => u.dst === p.dst)?.src === null).length;
       if (topologyPushed && result.topology === 'unchanged' && pushed.some((p) => p.dst === TOPOLOGY_REF && p.status === 'ok')) result.topology = 'pushed';
       if (rejected.length === 0 && topology !== 'retry') break;
-      const onlyTopology = rejected.every((p) => p.dst === TOPOLOGY_REF);
+      const onlyTopology = rejected.every((p) => p.dst === TOPOLOGY_REF || p.dst === SIGNERS_REF);
       if (!onlyTopology || attempt >= PUSH_ATTEMPTS) {
         throw new Error(`the remote refused ${rejected.map((p) => `${p.dst} (${p.detail})`).join(', ') || 'the topology'} after ${attempt} attempt(s); the next sync tries again`);
       }

@@ -12,6 +12,7 @@ import * as memberCommands from './commands/member.js';
 import * as pruneCommands from './commands/prune.js';
 import * as remoteCommands from './commands/remote.js';
 import * as ruleCommands from './commands/rule.js';
+import * as signingCommands from './commands/signing.js';
 import * as statusCommands from './commands/status.js';
 import * as syncCommands from './commands/sync.js';
 import * as utilityCommands from './commands/utilities.js';
@@ -33,6 +34,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   logCommands,
   remoteCommands,
   syncCommands,
+  signingCommands,
   pruneCommands,
   claudeCommands,
   hookCommands,

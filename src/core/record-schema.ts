@@ -207,9 +207,10 @@ export function validateRecord(value: unknown): { ok: true; record: Orchestrator
 /**
  * Whether the ref that carries `record` may speak for it (authority by ref): a session ref only
  * for its own session (its registration, heartbeats, events, deliveries, acknowledgements, end),
- * a changes ref only for events of its group and role without a session, the topology ref only
- * for topology records. Remote copies (`refs/remotes/<remote>/orchestrator/...`) follow the same
- * rule. Returns why not, or null. Refs outside these namespaces are not judged (null).
+ * a changes ref only for events of its group and role without a session, the topology ref (and
+ * the signers ref, `refs/orchestrator/signers`) only for topology records. Remote copies
+ * (`refs/remotes/<remote>/orchestrator/...`) follow the same rule. Returns why not, or null.
+ * Refs outside these namespaces are not judged (null).
  */
 export function authorityProblem(ref: string, record: OrchestratorRecord): string | null {
   const local = ref.replace(/^refs\/remotes\/[^/]+\/orchestrator\//, 'refs/orchestrator/');
@@ -224,5 +225,7 @@ export function authorityProblem(ref: string, record: OrchestratorRecord): strin
     return record.group === parts[2] && record.role === parts[3] ? null : `an event of ${record.role}@${record.group} on changes ref ${ref}`;
   }
   if (local === 'refs/orchestrator/topology') return record.kind === 'topology' ? null : `${record.kind} on the topology ref`;
+  // The allowed signers of signed records: shared configuration, like the topology.
+  if (local === 'refs/orchestrator/signers') return record.kind === 'topology' ? null : `${record.kind} on the signers ref`;
   return `${record.kind} on ${ref}, which is no ref of ours`;
 }

@@ -16,7 +16,8 @@ export type StoreErrorCode =
   | 'GIT_FAILED'
   | 'READER_FAILED'
   | 'CLOSED'
-  | 'NOT_A_WORKTREE';
+  | 'NOT_A_WORKTREE'
+  | 'SIGN_FAILED';
 
 export class StoreError extends OrchestratorError {
   declare readonly code: StoreErrorCode;

@@ -2,8 +2,8 @@
 // repo behind `CoordinationStore` (git and in-memory), its errors and ref layout, and the
 // read-only git access to member repos (git only: they are the user's repos, not ours).
 export type {
-  AppendOptions, Author, CoordinationStore, FetchResult, LogOptions, PushRefResult, PushUpdate, RemoteInfo, Signature, StoredCommit, TextMerge,
-  TransportOptions, TreeEntry, WalkOptions,
+  AppendOptions, Author, CommitVerdict, CoordinationStore, FetchResult, LogOptions, PushRefResult, PushUpdate, RecordSigning, RemoteInfo, Signature,
+  StoredCommit, TextMerge, TrackingMove, TransportOptions, TreeEntry, WalkOptions,
 } from './types.js';
 export { DEFAULT_PREFIXES, GitStore, openGitStore, type GitStoreOptions } from './git/store.js';
 export { readRefTipsSync } from './git/refs.js';
@@ -11,7 +11,10 @@ export { mergeTexts } from './git/transport.js';
 export { MemoryStore } from './memory.js';
 export { IndexCache } from './read-cache.js';
 export { StaleRefError, StoreError, type StoreErrorCode } from './errors.js';
-export { ARCHIVE_NAMESPACE, archiveRefFor, changesRef, NAMESPACE, parseArchiveRef, remoteNamespace, sessionRef, TOPOLOGY_PATH, TOPOLOGY_REF } from './layout.js';
+export {
+  ARCHIVE_NAMESPACE, archiveRefFor, BASELINE_PATH, changesRef, incomingNamespace, NAMESPACE, parseArchiveRef, remoteNamespace, sessionRef, SIGNERS_PATH, SIGNERS_REF,
+  TOPOLOGY_PATH, TOPOLOGY_REF,
+} from './layout.js';
 // Member repos (git only).
 export { readMemberGitState, type MemberGitState } from './member-repo.js';
 export { dirtyFiles, ignoredPaths } from './worktree-status.js';

@@ -5,6 +5,14 @@ import { StoreError } from './errors.js';
 export const NAMESPACE = 'refs/orchestrator/';
 export const TOPOLOGY_REF = 'refs/orchestrator/topology';
 export const TOPOLOGY_PATH = 'topology.yml';
+/**
+ * The allowed signers of signed records (docs/sharing.md, "Signed records"): shared like the
+ * topology; each commit's tree holds `allowed_signers` and `baseline`.
+ */
+export const SIGNERS_REF = 'refs/orchestrator/signers';
+export const SIGNERS_PATH = 'allowed_signers';
+/** Beside it: the tips machines vouched for when they turned signing on (history written before). */
+export const BASELINE_PATH = 'baseline';
 
 /** One writer: the session's own server (and its client's hooks). */
 export function sessionRef(sessionId: string): string {
@@ -19,6 +27,14 @@ export function changesRef(machineId: string, group: string, role: string): stri
 /** Where `git fetch` puts another machine's refs: never written locally. */
 export function remoteNamespace(remote: string): string {
   return `refs/remotes/${assertName('remote', remote)}/orchestrator/`;
+}
+
+/**
+ * Where `sync` fetches a remote's refs when this machine verifies signatures: outside what readers
+ * list, so nothing there is folded until it is verified and its remote-tracking ref moved.
+ */
+export function incomingNamespace(remote: string): string {
+  return `refs/orchestrator-incoming/${assertName('remote', remote)}/`;
 }
 
 /** Where pruned refs are kept: outside refs/orchestrator/, so readers and syncs skip them, but `git log` still shows them. */

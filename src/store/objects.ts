@@ -27,6 +27,19 @@ export function commitBody(tree: string, parents: string[], author: Signature, m
   return Buffer.from(`${lines.join('\n')}\n\n${message}`, 'utf8');
 }
 
+/**
+ * `body` (a commit as `commitBody` makes it) with a `gpgsig` header holding `signature` (an armored
+ * `-----BEGIN SSH SIGNATURE-----` block over `body` itself), inserted after the last header line,
+ * each line after the first indented by one space: exactly what `git commit -S` writes
+ * (git's commit.c, add_header_signature; git-commit-tree(1); gitformat-signature(5)).
+ */
+export function signedCommitBody(body: Buffer, signature: string): Buffer {
+  const text = body.toString('utf8');
+  const end = text.indexOf('\n\n');
+  const header = `gpgsig ${signature.replace(/\r/g, '').trimEnd().split('\n').join('\n ')}`;
+  return Buffer.from(`${text.slice(0, end)}\n${header}${text.slice(end)}`, 'utf8');
+}
+
 /** Identity fields may not hold angle brackets or line breaks. */
 function clean(text: string): string {
   return text.replace(/[<>\0\n\r]/g, '').trim();

@@ -96,6 +96,69 @@ export interface TextMerge {
   conflicts: number;
 }
 
+/** What git says of one commit's signature (git-log(1), `%G?`, `%GF`, `%GS`). */
+export interface CommitVerdict {
+  sha: string;
+  parents: string[];
+  /**
+   * git's `%G?`: `G` good (a key of the list), `B` bad (altered or forged), `U` good but the key
+   * is not in the list, `N` no signature, `E` cannot be checked, `X`/`Y` expired, `R` revoked.
+   */
+  status: string;
+  /** The signing key's fingerprint (`SHA256:...`), when signed. */
+  fingerprint: string | null;
+  /** The principal the list names for the key, when it names one. */
+  principal: string | null;
+}
+
+/** One remote-tracking ref to move: from `expected` (null: absent) to `next` (null: delete). */
+export interface TrackingMove {
+  ref: string;
+  expected: string | null;
+  next: string | null;
+}
+
+/**
+ * Signed records (git store only): this machine's signing key, verification of fetched commits,
+ * and remote-tracking refs that move only to verified tips. docs/sharing.md, "Signed records".
+ */
+export interface RecordSigning {
+  /**
+   * The key this machine signs with (git's `user.signingKey` with `gpg.format = ssh` in the
+   * coordination repo's own config), or null. While set, every commit the store writes carries a
+   * `gpgsig` header made by `ssh-keygen -Y sign -n git`; a signing failure fails the write (`SIGN_FAILED`).
+   */
+  signingKey(): string | null;
+  /**
+   * Sets (null: unsets) the signing key in the repo's config, with git's SSH settings beside it.
+   * Once it resolves, every record any process appends is signed, and the refs' tips already hold
+   * every unsigned one (what `signing enable` vouches for).
+   */
+  configure(key: string | null): Promise<void>;
+  /** Signs `payload` with `key` now (a check that the key works): the armored signature. `SIGN_FAILED`. */
+  sign(key: string, payload: Buffer): Promise<string>;
+  /** Writes the copy of the allowed-signers list that hand checks (`git verify-commit`) read. */
+  exportAllowedSigners(text: string): void;
+  /**
+   * Fetches the remote's coordination refs into `refs/orchestrator-incoming/<remote>/` (pruned
+   * like a normal fetch), where no reader looks. `GIT_FAILED` as `fetch`.
+   */
+  fetchIncoming(remote: string, options?: TransportOptions): Promise<FetchResult>;
+  /**
+   * Every commit reachable from `include` and not from `exclude` (SHAs; ones this repo does not
+   * have are ignored), verified against the list's text; newest first.
+   */
+  verify(include: string[], exclude: string[], allowedSigners: string): Promise<CommitVerdict[]>;
+  /** Moves remote-tracking refs in one transaction, each from its expected value. `BAD_REF_NAME`, `GIT_FAILED`. */
+  moveTracking(moves: TrackingMove[]): Promise<void>;
+  /**
+   * Commits `files` (name -> text) as the files of a tree on `ref` (the signers ref) on top of
+   * `expectedTip`, with `extraParents`, signed with the configured key; moves the ref once.
+   * StaleRefError when the ref moved; `SIGN_FAILED` without a working key.
+   */
+  commitFiles(ref: string, files: Record<string, string>, record: TopologyChanged, expectedTip: string | null, extraParents?: string[]): Promise<string>;
+}
+
 /**
  * The coordination repo: records as commits on refs under `refs/orchestrator/`, the shared
  * topology ref, the prune archive under `refs/orchestrator-archive/`, and remotes it shares with.
@@ -243,6 +306,11 @@ export interface CoordinationStore {
 
   /** The best common ancestor of two commits, or null for unrelated histories. */
   mergeBase(a: string, b: string): Promise<string | null>;
+
+  // ---- signed records ----
+
+  /** Signing and verification (docs/sharing.md, "Signed records"); absent where the store cannot sign (memory). */
+  readonly signing?: RecordSigning;
 
   // ---- life cycle ----
 

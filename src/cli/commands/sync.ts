@@ -33,6 +33,9 @@ export function describeSync(r: RemoteSyncResult): string {
   if (r.deleted) parts.push(`${r.deleted} pruned ref(s) deleted`);
   parts.push(`topology ${r.topology}`);
   let text = `${r.remote}: ${parts.join(', ')} (${r.durationMs} ms)`;
+  for (const refused of r.refused ?? []) {
+    text += `\n  refused ${refused.ref} at ${refused.commit.slice(0, 12)}: ${refused.reason}; see status`;
+  }
   if (r.conflict) {
     text += `\n  topology CONFLICT: ${r.conflict.reason}. Kept this machine's topology.yml; theirs is in ${r.conflict.file}. Merge what you need into topology.yml, then delete that file.`;
   }

@@ -11,10 +11,10 @@ import type { OrchestratorRecord, TopologyChanged } from '../../core/records.js'
 import { parseAuthor, parseCommit, treeEntryAt, writableMessage, type StoredCommit } from '../commits.js';
 import { StaleRefError, StoreError } from '../errors.js';
 import { ARCHIVE_NAMESPACE, NAMESPACE, TOPOLOGY_PATH, TOPOLOGY_REF } from '../layout.js';
-import { commitBody, EMPTY_TREE, recordSignature, treeBody, type Signature } from '../objects.js';
+import { commitBody, EMPTY_TREE, recordSignature, signedCommitBody, treeBody, type Signature } from '../objects.js';
 import { assertRefName } from '../refnames.js';
 import type {
-  AppendOptions, CoordinationStore, FetchResult, LogOptions, PushRefResult, PushUpdate, RemoteInfo, TransportOptions, TreeEntry, WalkOptions,
+  AppendOptions, CoordinationStore, FetchResult, LogOptions, PushRefResult, PushUpdate, RecordSigning, RemoteInfo, TransportOptions, TreeEntry, WalkOptions,
 } from '../types.js';
 import { maxClockOf, walkCommits } from '../walk.js';
 import { logCommits } from './log.js';
@@ -22,7 +22,9 @@ import { writeObject } from './objects.js';
 import { ObjectReader } from './reader.js';
 import { listRefs, readRef, RefLister, recoverStaleLocks, withRefLock } from './refs.js';
 import { git, gitOk, spawnGitDetached } from './run.js';
+import { configureSigning, exportAllowedSigners, moveTrackingRefs, SigningConfig, sshSign, verifyCommits } from './signing.js';
 import * as transport from './transport.js';
+import { incomingNamespace } from '../layout.js';
 
 export interface GitStoreOptions {
   /** Create the bare repo when it is missing (default true). */
@@ -57,6 +59,8 @@ export const DEFAULT_PREFIXES = [NAMESPACE, 'refs/remotes/'];
 const MAINTENANCE_EVERY = 200;
 /** Parsed commits kept in memory; commits never change, so this cache never needs invalidating. */
 const CACHE_SIZE = 2_000;
+/** Signed appends whose ref moved while they signed, before one gives up (`REF_LOCKED`). */
+const SIGNED_APPEND_ATTEMPTS = 20;
 
 /** Opens (and by default creates) a git coordination store at `gitDir`; see `GitStore.open`. */
 export function openGitStore(gitDir: string, options: GitStoreOptions = {}): Promise<GitStore> {
@@ -71,6 +75,8 @@ export class GitStore implements CoordinationStore {
   private readonly refs: RefLister;
   private sinceMaintenance = 0;
   private damaged = new Map<string, string>();
+  private readonly signingConfig: SigningConfig;
+  readonly signing: RecordSigning;
 
   private constructor(
     private readonly gitDir: string,
@@ -79,6 +85,8 @@ export class GitStore implements CoordinationStore {
   ) {
     this.reader = new ObjectReader(gitDir);
     this.refs = new RefLister(gitDir);
+    this.signingConfig = new SigningConfig(gitDir);
+    this.signing = this.makeSigning();
   }
 
   get location(): string {
@@ -133,6 +141,8 @@ export class GitStore implements CoordinationStore {
     assertRefName(ref);
     if (records.length === 0) return [];
     const messages = records.map(writableMessage); // INVALID_RECORD before anything is written
+    const key = this.signingConfig.key();
+    if (key) return this.appendSigned(ref, records, messages, key, options);
     const build = (base: string | null): string[] => {
       const shas: string[] = [];
       let parent = base;
@@ -150,7 +160,9 @@ export class GitStore implements CoordinationStore {
     // new tip while holding the lock (objects are cheap), which also guarantees progress.
     let base = conditional ? expectedTip : readRef(this.gitDir, ref);
     let shas = build(base);
-    const written = await withRefLock(this.gitDir, ref, (current) => {
+    const written = await withRefLock(this.gitDir, ref, (current): { write?: string; result: string[] | null } => {
+      // Signing was turned on since this append began: sign instead (`configure` relies on it).
+      if (this.signingConfig.key()) return { result: null };
       if (current !== base) {
         if (conditional) throw new StaleRefError(ref, expectedTip, current);
         base = current;
@@ -158,8 +170,46 @@ export class GitStore implements CoordinationStore {
       }
       return { write: shas[shas.length - 1], result: shas };
     });
+    if (written === null) return this.appendSigned(ref, records, messages, this.signingConfig.key()!, options);
     this.countWrites(records.length);
     return written;
+  }
+
+  /**
+   * `append` with every commit signed by `key`. Signing runs ssh-keygen (milliseconds), so the
+   * chain is built and signed before the ref lock is taken; if the tip moved meanwhile, the lock is
+   * released and the chain built again on the new tip.
+   */
+  private async appendSigned(ref: string, records: OrchestratorRecord[], messages: string[], key: string, options: AppendOptions): Promise<string[]> {
+    const { expectedTip } = options;
+    const conditional = expectedTip !== undefined;
+    let base = conditional ? expectedTip : readRef(this.gitDir, ref);
+    for (let attempt = 0; attempt < SIGNED_APPEND_ATTEMPTS; attempt++) {
+      const shas: string[] = [];
+      let parent = base;
+      for (let i = 0; i < records.length; i++) {
+        parent = await this.writeCommit(EMPTY_TREE, parent ? [parent] : [], recordSignature(records[i]!, options.author), messages[i]!, key);
+        shas.push(parent);
+      }
+      const built = base;
+      const written = await withRefLock(this.gitDir, ref, (current): { write?: string; result: string[] | string | null } => {
+        if (current === built) return { write: shas[shas.length - 1], result: shas };
+        if (conditional) throw new StaleRefError(ref, expectedTip, current);
+        return { result: current };
+      });
+      if (Array.isArray(written)) {
+        this.countWrites(records.length);
+        return written;
+      }
+      base = written;
+    }
+    throw new StoreError('REF_LOCKED', `${ref} kept moving while records were signed for it; try again`, { ref });
+  }
+
+  /** Writes a commit object, signed with `key` when given (a `gpgsig` header, as `git commit -S`); its SHA. */
+  private async writeCommit(tree: string, parents: string[], author: Signature, message: string, key: string | null): Promise<string> {
+    const body = commitBody(tree, parents, author, message);
+    return writeObject(this.gitDir, 'commit', key ? signedCommitBody(body, await sshSign(key, body)) : body);
   }
 
   async compareAndSwap(ref: string, expected: string | null, next: string): Promise<void> {
@@ -239,7 +289,7 @@ export class GitStore implements CoordinationStore {
     const blob = writeObject(this.gitDir, 'blob', Buffer.from(text, 'utf8'));
     const tree = writeObject(this.gitDir, 'tree', treeBody([{ name: TOPOLOGY_PATH, blob }]));
     const parents = [...new Set([...(expectedTip ? [expectedTip] : []), ...extraParents])];
-    const commit = writeObject(this.gitDir, 'commit', commitBody(tree, parents, recordSignature(record), writableMessage(record)));
+    const commit = await this.writeCommit(tree, parents, recordSignature(record), writableMessage(record), this.signingConfig.key());
     await withRefLock(this.gitDir, TOPOLOGY_REF, (current) => {
       if (current !== expectedTip) throw new StaleRefError(TOPOLOGY_REF, expectedTip, current);
       return { write: commit, result: commit };
@@ -269,7 +319,7 @@ export class GitStore implements CoordinationStore {
   }
 
   async recommit(tree: string, parents: string[], message: string, author: Signature): Promise<string> {
-    return writeObject(this.gitDir, 'commit', commitBody(tree, parents, author, message));
+    return this.writeCommit(tree, parents, author, message, this.signingConfig.key());
   }
 
   async readAuthor(sha: string): Promise<Signature> {
@@ -308,6 +358,47 @@ export class GitStore implements CoordinationStore {
 
   maintain(): void {
     this.runMaintenance();
+  }
+
+  private makeSigning(): RecordSigning {
+    const gitDir = this.gitDir;
+    return {
+      signingKey: () => this.signingConfig.key(),
+      configure: async (key) => {
+        await configureSigning(gitDir, key);
+        if (!key) return;
+        // Settle: take and release the lock of every ref once. An append that read the old setting
+        // has either moved its ref by now, or checks the setting again under the lock and signs;
+        // so after this, the tips a caller reads hold every unsigned record there will be.
+        for (const ref of (await this.listRefs([NAMESPACE])).keys()) {
+          await withRefLock(gitDir, ref, () => ({ result: undefined }));
+        }
+      },
+      sign: (key, payload) => sshSign(key, payload),
+      exportAllowedSigners: (text) => exportAllowedSigners(gitDir, text),
+      fetchIncoming: (remote, options) => transport.fetchRemote(gitDir, remote, options, incomingNamespace(remote)),
+      verify: (include, exclude, allowedSigners) =>
+        verifyCommits(gitDir, include, exclude, allowedSigners, async (sha) => {
+          const object = await this.reader.read(sha);
+          return object?.type === 'commit' ? object.body : null;
+        }),
+      moveTracking: (moves) => moveTrackingRefs(gitDir, moves),
+      commitFiles: async (ref, files, record, expectedTip, extraParents = []) => {
+        assertRefName(ref);
+        const key = this.signingConfig.key();
+        if (!key) throw new StoreError('SIGN_FAILED', `${ref} takes only signed commits and this repo has no signing key`, { ref }, 'run `claude-orchestrator signing enable --key <file>` first');
+        const entries = Object.entries(files).map(([name, text]) => ({ name, blob: writeObject(gitDir, 'blob', Buffer.from(text, 'utf8')) }));
+        const tree = writeObject(gitDir, 'tree', treeBody(entries));
+        const parents = [...new Set([...(expectedTip ? [expectedTip] : []), ...extraParents])];
+        const commit = await this.writeCommit(tree, parents, recordSignature(record), writableMessage(record), key);
+        await withRefLock(gitDir, ref, (current) => {
+          if (current !== expectedTip) throw new StaleRefError(ref, expectedTip, current);
+          return { write: commit, result: commit };
+        });
+        this.countWrites(1);
+        return commit;
+      },
+    };
   }
 
   close(): void {

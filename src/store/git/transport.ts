@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertName } from '../../core/names.js';
 import { StoreError } from '../errors.js';
-import { NAMESPACE, remoteNamespace } from '../layout.js';
+import { incomingNamespace, NAMESPACE, remoteNamespace } from '../layout.js';
 import type { FetchResult, PushRefResult, PushUpdate, RemoteInfo, TransportOptions, TextMerge } from '../types.js';
 import { recoverStaleLocks } from './refs.js';
 import { git as runGit, lastLines, type GitRun, type GitWhere } from './run.js';
@@ -28,8 +28,8 @@ async function gitOk(where: GitWhere, args: string[], options: TransportOptions 
 }
 
 /** What `git fetch` maps a remote's coordination refs to: never written by anything else. */
-export function fetchRefspec(remote: string): string {
-  return `+${NAMESPACE}*:${remoteNamespace(remote)}*`;
+export function fetchRefspec(remote: string, into: string = remoteNamespace(remote)): string {
+  return `+${NAMESPACE}*:${into}*`;
 }
 
 // ---- remotes ---------------------------------------------------------------------------------
@@ -62,20 +62,28 @@ export async function addRemote(gitDir: string, name: string, url: string): Prom
 export async function removeRemote(gitDir: string, name: string): Promise<void> {
   assertName('remote', name);
   await gitOk({ gitDir }, ['remote', 'remove', name]);
+  // What a checking sync fetched and held back (signed records): git does not know those refs.
+  const held = (await gitOk({ gitDir }, ['for-each-ref', '--format=%(refname)', incomingNamespace(name)])).split('\n').filter(Boolean);
+  if (held.length === 0) return;
+  const run = await runGit({ gitDir }, ['update-ref', '--stdin'], { input: held.map((ref) => `delete ${ref}\n`).join('') });
+  if (run.code !== 0) throw new StoreError('GIT_FAILED', `removing the held refs of ${name} failed: ${lastLines(run.stderr)}`, { stderr: run.stderr });
 }
 
 // ---- transport -------------------------------------------------------------------------------
 
 /**
- * Fetches every coordination ref of the remote into `refs/remotes/<remote>/orchestrator/`,
- * pruning copies of refs the remote no longer has. Interrupting it leaves no half-moved ref:
+ * Fetches every coordination ref of the remote into `refs/remotes/<remote>/orchestrator/` (or
+ * `into`, a namespace ending in `/`: where signed records are held until verified), pruning copies of refs the remote no longer has. Interrupting it leaves no half-moved ref:
  * git writes the pack first, then each ref with its own lock.
  */
-export async function fetchRemote(gitDir: string, remote: string, options: TransportOptions = {}): Promise<FetchResult> {
+export async function fetchRemote(gitDir: string, remote: string, options: TransportOptions = {}, into?: string): Promise<FetchResult> {
   // A fetch or push killed earlier may have left git's lock files: git never removes them itself.
-  recoverStaleLocks(gitDir, `refs/remotes/${assertName('remote', remote)}/`);
+  recoverStaleLocks(gitDir, into ?? `refs/remotes/${assertName('remote', remote)}/`);
   // (`fetch --porcelain` needs git 2.41; the summary lines on stderr are stable enough to count.)
-  const run = await git({ gitDir }, ['fetch', '--no-tags', '--prune', '--no-write-fetch-head', '--no-auto-gc', remote, fetchRefspec(remote)], { ...options, dieWithUs: true });
+  // `--refmap=` (with `into`): git would otherwise also move the configured remote-tracking refs
+  // ("configured remote-tracking branches", git-fetch(1)), past the verification they wait for.
+  const refmap = into ? ['--refmap='] : [];
+  const run = await git({ gitDir }, ['fetch', '--no-tags', '--prune', '--no-write-fetch-head', '--no-auto-gc', ...refmap, remote, fetchRefspec(remote, into)], { ...options, dieWithUs: true });
   if (run.code !== 0) {
     throw new StoreError('GIT_FAILED', `git fetch ${remote} failed${run.timedOut ? ' (timed out)' : ` (exit ${run.code})`}: ${lastLines(run.stderr)}`, {
       stderr: run.stderr,

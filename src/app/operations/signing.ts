@@ -1,0 +1,212 @@
+// signing enable | allow | revoke | status: signed records for a team that wants them
+// (docs/sharing.md, "Signed records"). The key stays on this machine (the coordination repo's own
+// git config); the allowed-signers list is shared on `refs/orchestrator/signers`, each change a
+// signed commit.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expandTilde } from '../../config/home.js';
+import {
+  allowSigner as addToList, parseAllowedSigners, parsePublicKey, principalProblem, principalsOf, revokeSigner as removeFromList, type PublicKey,
+} from '../../core/allowed-signers.js';
+import { NAMESPACE, remoteNamespace, SIGNERS_REF, type RecordSigning } from '../../store/index.js';
+import type { AppContext } from '../context.js';
+import { UserError } from '../errors.js';
+import { readSyncStates } from '../share-state.js';
+import { describeRefused, fingerprintOf, listFiles, readSigners, signersRecord, vouchFor, type SignersList } from '../signing.js';
+
+/** One key of the list, as `signing status` shows it. */
+export interface SignerView {
+  principals: string[];
+  type: string;
+  fingerprint: string;
+}
+
+export interface SigningStatus {
+  /** This machine checks the remotes' records (it has the list). */
+  verifying: boolean;
+  /** The key this machine signs with (a path), or null. */
+  key: string | null;
+  /** Its fingerprint, when its public key could be read. */
+  fingerprint: string | null;
+  /** The allowed signers this machine holds. */
+  signers: SignerView[];
+  /** Remotes whose list this machine does not hold (their records are signed, ours are not checked). */
+  remotesWithSigners: string[];
+  /** Records refused at the last sync, one line each with what to do. */
+  refused: string[];
+}
+
+export interface EnableResult {
+  key: string;
+  principal: string;
+  fingerprint: string;
+  /** Where the list came from: `new`, this machine's own, or a remote's copy (trusted on first use). */
+  list: 'new' | 'local' | `remote ${string}`;
+  signers: SignerView[];
+}
+
+function signingOf(ctx: AppContext): RecordSigning {
+  if (!ctx.store.signing) {
+    throw new UserError('INVALID_SETTING', 'signed records need the git coordination repo', 'open it with the CLI (claude-orchestrator) rather than an in-memory store');
+  }
+  return ctx.store.signing;
+}
+
+/**
+ * The public key of a key file: `<key>.pub` beside a private key, or the `.pub` file itself.
+ * INVALID_INPUT when it is missing or not an OpenSSH public key.
+ */
+function publicKeyOf(keyPath: string): PublicKey {
+  const pub = keyPath.endsWith('.pub') ? keyPath : `${keyPath}.pub`;
+  let text: string;
+  try {
+    text = readFileSync(pub, 'utf8');
+  } catch {
+    throw new UserError('INVALID_INPUT', `no public key at ${pub}`, `give the key's file (its .pub must be beside it), or write the public key with: ssh-keygen -y -f ${keyPath} > ${pub}`);
+  }
+  const key = parsePublicKey(text);
+  if (!key) throw new UserError('INVALID_INPUT', `${pub} is not an OpenSSH public key`, 'give a key made by ssh-keygen (ssh-ed25519 recommended)');
+  return key;
+}
+
+/** A public key from its text (`ssh-ed25519 AAAA...`) or from a `.pub` file. INVALID_INPUT otherwise. */
+function keyFromArgument(ctx: AppContext, given: string): PublicKey {
+  const direct = parsePublicKey(given);
+  if (direct) return direct;
+  let text: string;
+  try {
+    text = readFileSync(resolve(expandTilde(given)), 'utf8');
+  } catch {
+    throw new UserError('INVALID_INPUT', `${given.slice(0, 80)} is neither a public key nor a readable file`, "give the key as `'ssh-ed25519 AAAA...'` (quoted) or the path of its .pub file");
+  }
+  const key = parsePublicKey(text);
+  if (!key) throw new UserError('INVALID_INPUT', `${given.slice(0, 80)} does not hold an OpenSSH public key`, 'give a .pub file made by ssh-keygen');
+  return key;
+}
+
+function views(text: string): SignerView[] {
+  return parseAllowedSigners(text).map((e) => ({ principals: principalsOf(e), type: e.key.type, fingerprint: fingerprintOf(e.key) }));
+}
+
+function checkPrincipal(principal: string): void {
+  const problem = principalProblem(principal);
+  if (problem) throw new UserError('INVALID_INPUT', problem, 'e.g. --principal alice@laptop');
+}
+
+/**
+ * Turns signed records on for this machine: checks that `key` signs (no prompt: a key with a
+ * passphrase must be in ssh-agent), records it in the coordination repo's config (git's
+ * `user.signingKey`, `gpg.format = ssh`; never shared), and adds its public key for `principal`
+ * (default: the key's comment) to the allowed-signers list, which it takes from this machine,
+ * else from a remote's copy (trust on first use: compare the fingerprints shown), else starts.
+ * The list's baseline then vouches for this machine's refs as they are (and, for a new list, for
+ * every remote-tracking ref read so far), so the history written before signing stays accepted
+ * by machines that check. From then on every record this machine writes is signed and every sync checks the remotes'
+ * records. Errors: INVALID_INPUT (key, principal), the store's SIGN_FAILED.
+ */
+export async function enableSigning(ctx: AppContext, input: { key: string; principal?: string }): Promise<EnableResult> {
+  const signing = signingOf(ctx);
+  const keyPath = resolve(expandTilde(input.key));
+  const key = publicKeyOf(keyPath);
+  const comment = readFileSync(keyPath.endsWith('.pub') ? keyPath : `${keyPath}.pub`, 'utf8').trim().split(/\s+/)[2];
+  const principal = input.principal ?? (comment && !principalProblem(comment) ? comment : undefined);
+  if (!principal) throw new UserError('INVALID_INPUT', 'the key has no usable comment to name its owner', 'name it: --principal alice@laptop');
+  checkPrincipal(principal);
+  await signing.sign(keyPath, Buffer.from('claude-orchestrator signing check\n')); // SIGN_FAILED now, not at the next record
+  await signing.configure(keyPath);
+  let current: SignersList | null = await readSigners(ctx.store);
+  let list: EnableResult['list'] = current ? 'local' : 'new';
+  let extraParents: string[] = [];
+  if (!current) {
+    for (const remote of await ctx.store.listRemotes()) {
+      const theirs = await readSigners(ctx.store, `${remoteNamespace(remote.name)}signers`);
+      if (!theirs) continue;
+      current = { ...theirs, sha: '' };
+      extraParents = [theirs.sha];
+      list = `remote ${remote.name}`;
+      break;
+    }
+  }
+  const edited = addToList(current?.text ?? '', principal, key);
+  const own = [...(await ctx.store.listRefs([NAMESPACE]))].filter(([ref]) => ref !== SIGNERS_REF);
+  const read = list === 'new' ? [...(await ctx.store.listRefs(['refs/remotes/']))].filter(([ref]) => !ref.endsWith('/orchestrator/signers')) : [];
+  const baseline = vouchFor(current?.baseline ?? '', [...own, ...read]);
+  const localTip = current?.sha || null;
+  if (edited.changed || baseline !== current?.baseline || !localTip) {
+    const action = edited.changed || !localTip ? `signing: ${principal} allowed (${fingerprintOf(key)})` : `signing: ${principal} vouched for the history of this machine's refs`;
+    const record = await signersRecord(ctx.store, action, ctx.env.now());
+    await signing.commitFiles(SIGNERS_REF, listFiles(edited.text, baseline), record, localTip, extraParents);
+  }
+  signing.exportAllowedSigners(edited.text);
+  return { key: keyPath, principal, fingerprint: fingerprintOf(key), list, signers: views(edited.text) };
+}
+
+async function editList(ctx: AppContext, edit: (text: string) => { text: string; changed: boolean }, action: string): Promise<{ text: string; changed: boolean }> {
+  const signing = signingOf(ctx);
+  const current = await readSigners(ctx.store);
+  if (!current) throw new UserError('INVALID_SETTING', 'signed records are not on for this machine', 'turn them on first: claude-orchestrator signing enable --key <ssh key>');
+  const edited = edit(current.text);
+  if (edited.changed) {
+    const record = await signersRecord(ctx.store, action, ctx.env.now());
+    await signing.commitFiles(SIGNERS_REF, listFiles(edited.text, current.baseline), record, current.sha);
+    signing.exportAllowedSigners(edited.text);
+  }
+  return edited;
+}
+
+/**
+ * Adds `key` (a public key's text or its .pub file) for `principal` to the allowed signers, as a
+ * signed commit shared at the next sync. Records by that key are accepted from the next sync on.
+ * Errors: INVALID_INPUT, INVALID_SETTING (signing not on), SIGN_FAILED.
+ */
+export async function allowSigner(ctx: AppContext, input: { principal: string; key: string }): Promise<{ principal: string; fingerprint: string; changed: boolean; signers: SignerView[] }> {
+  checkPrincipal(input.principal);
+  const key = keyFromArgument(ctx, input.key);
+  const edited = await editList(ctx, (text) => addToList(text, input.principal, key), `signing: ${input.principal} allowed (${fingerprintOf(key)})`);
+  return { principal: input.principal, fingerprint: fingerprintOf(key), changed: edited.changed, signers: views(edited.text) };
+}
+
+/**
+ * Removes every key of `principal` (or one key, given as its text) from the allowed signers, as
+ * a signed commit. Commits by a removed key that arrive later are refused; records already read
+ * stay. Errors: INVALID_INPUT (nothing to remove), INVALID_SETTING, SIGN_FAILED.
+ */
+export async function revokeSigner(ctx: AppContext, input: { principal: string }): Promise<{ removed: string[]; signers: SignerView[] }> {
+  let removed: string[] = [];
+  const edited = await editList(
+    ctx,
+    (text) => {
+      const result = removeFromList(text, input.principal);
+      removed = result.removed;
+      return { text: result.text, changed: result.removed.length > 0 };
+    },
+    `signing: ${input.principal.slice(0, 80)} revoked`,
+  );
+  if (removed.length === 0) {
+    throw new UserError('INVALID_INPUT', `no allowed signer named ${input.principal.slice(0, 80)}`, 'see the list with: claude-orchestrator signing status');
+  }
+  return { removed: removed.map((line) => views(line)[0]?.fingerprint ?? line), signers: views(edited.text) };
+}
+
+/** Whether this machine signs and checks, with which key, the list it holds, and what the last syncs refused. */
+export async function signingStatus(ctx: AppContext): Promise<SigningStatus> {
+  const signing = ctx.store.signing;
+  const local = signing ? await readSigners(ctx.store) : null;
+  const key = signing?.signingKey() ?? null;
+  let fingerprint: string | null = null;
+  if (key) {
+    try {
+      fingerprint = fingerprintOf(publicKeyOf(key));
+    } catch {
+      fingerprint = null;
+    }
+  }
+  const remotesWithSigners: string[] = [];
+  if (!local) {
+    for (const remote of await ctx.store.listRemotes()) {
+      if (await ctx.store.readRef(`${remoteNamespace(remote.name)}signers`)) remotesWithSigners.push(remote.name);
+    }
+  }
+  const refused = readSyncStates(ctx.paths.home).flatMap((s) => (s.last.refused ?? []).map((r) => describeRefused(s.remote, r)));
+  return { verifying: local !== null, key, fingerprint, signers: local ? views(local.text) : [], remotesWithSigners, refused };
+}

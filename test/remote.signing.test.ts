@@ -1,0 +1,246 @@
+// Signed records (issue 12): git's SSH signing with an allowed-signers list kept in the
+// coordination repo, verified on fetch. Two machines share a file remote; keys are made here with
+// ssh-keygen (no ssh-agent, no ~/.ssh), so nothing depends on the developer's setup.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { openGitStore, sessionRef } from '../src/store/index.js';
+import { cli, cliJson } from './helpers/cli.js';
+import { makeMachines, sync, type Machines } from './helpers/machines.js';
+import { startServer } from './helpers/mcp.js';
+import { registered } from './helpers/records.js';
+import { tempDir } from './helpers/tmp.js';
+
+// ssh-keygen would ask an agent first: these tests use key files only.
+delete process.env.SSH_AUTH_SOCK;
+
+const keys = tempDir('orchestrator-keys-');
+function makeKey(name: string, passphrase = ''): string {
+  const file = join(keys, name);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', `${name}@test`, '-f', file]);
+  return file;
+}
+const alice = makeKey('alice');
+const bob = makeKey('bob');
+const mallory = makeKey('mallory');
+
+function gitIn(gitDir: string, args: string[], input?: string): string {
+  return execFileSync('git', [`--git-dir=${gitDir}`, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) }).trim();
+}
+
+function fsckStrict(gitDir: string): void {
+  gitIn(gitDir, ['fsck', '--strict', '--no-progress', '--no-dangling']);
+}
+
+const repoA = (m: Machines) => join(m.homeA, 'coordination.git');
+const repoB = (m: Machines) => join(m.homeB, 'coordination.git');
+
+/** A session record written by a machine's own store (signed when that machine signs). */
+async function writeSession(gitDir: string, session: string): Promise<string> {
+  const store = await openGitStore(gitDir);
+  try {
+    const [sha] = await store.append(sessionRef(session), [registered({ session, at: Date.now(), role: 'api', group: 'shop' })]);
+    return sha!;
+  } finally {
+    store.close();
+  }
+}
+
+/** A record commit made with plain git in the bare remote, on a new session ref (`sign`: a key to sign it with). */
+function pushRecord(bare: string, session: string, sign?: string): string {
+  const record = registered({ session, at: Date.now(), role: 'api', group: 'shop' });
+  const message = `${session} registered\n\nOrchestrator-Record: ${JSON.stringify(record)}\n`;
+  const tree = gitIn(bare, ['hash-object', '-t', 'tree', '-w', '--stdin'], '');
+  const signing = sign ? ['-c', 'gpg.format=ssh', '-c', `user.signingKey=${sign}`] : [];
+  const commit = execFileSync('git', [`--git-dir=${bare}`, ...signing, 'commit-tree', ...(sign ? ['-S'] : []), tree, '-m', message], { encoding: 'utf8' }).trim();
+  gitIn(bare, ['update-ref', sessionRef(session), commit]);
+  return commit;
+}
+
+interface StatusJson {
+  groups: Array<{ name: string; sessions: Array<{ sessionId: string }> }>;
+  problems: string[];
+}
+
+function sessionsOf(status: StatusJson): string[] {
+  return status.groups.flatMap((g) => g.sessions.map((s) => s.sessionId)).sort();
+}
+
+/** A signs, B joins: both sign and each allows the other. */
+async function twoSigningMachines(): Promise<Machines> {
+  const m = makeMachines();
+  await cliJson(m.a, ['remote', 'add', 'origin', m.bare]);
+  await cliJson(m.b, ['remote', 'add', 'origin', m.bare]);
+  const enabled = await cliJson<{ principal: string; list: string }>(m.a, ['signing', 'enable', '--key', alice]);
+  assert.is(enabled.principal, 'alice@test');
+  assert.is(enabled.list, 'new');
+  assert.ok((await sync(m.a)).ok);
+  const first = await sync(m.b);
+  assert.ok(first.notices.some((n) => /allowed signers/.test(n)), 'B is told the remote signs');
+  const joined = await cliJson<{ list: string; signers: Array<{ principals: string[] }> }>(m.b, ['signing', 'enable', '--key', `${bob}.pub`]);
+  assert.is(joined.list, 'remote origin', 'B took the list from the remote');
+  assert.equal(joined.signers.map((s) => s.principals[0]), ['alice@test', 'bob@test']);
+  assert.ok((await sync(m.b)).ok);
+  // A does not take B's own addition of itself...
+  const refused = await sync(m.a);
+  assert.ok(refused.ok);
+  assert.match(JSON.stringify(refused), /signers.*signed by a key not in this machine.s list/, JSON.stringify(refused));
+  // ...until someone A trusts (A) allows B's key.
+  await cliJson(m.a, ['signing', 'allow', 'bob@test', `${bob}.pub`]);
+  const merged = await sync(m.a);
+  assert.ok(merged.ok, merged.error ?? '');
+  assert.equal((merged as unknown as { refused: unknown[] }).refused, []);
+  assert.ok((await sync(m.b)).ok);
+  return m;
+}
+
+test('signed records: accepted when signed by an allowed key; unsigned, unknown-key and forged ones refused and named', async () => {
+  const m = await twoSigningMachines();
+  const good = await writeSession(repoB(m), 'bob-session');
+  // What `git commit -S` writes: git itself verifies it.
+  const verified = execFileSync('git', [`--git-dir=${repoB(m)}`, 'verify-commit', '-v', good], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.ok(typeof verified === 'string');
+  assert.ok((await sync(m.b)).ok);
+
+  const unsigned = pushRecord(m.bare, 'unsigned-session');
+  const unknown = pushRecord(m.bare, 'mallory-session', mallory);
+  // Forged: bob's signed commit with its record changed, signature kept.
+  const original = gitIn(m.bare, ['cat-file', 'commit', good]);
+  const forgedText = `${original.replaceAll('bob-session', 'forged-session')}\n`;
+  const forged = gitIn(m.bare, ['hash-object', '-t', 'commit', '-w', '--stdin'], forgedText);
+  gitIn(m.bare, ['update-ref', sessionRef('forged-session'), forged]);
+  // And an unsigned record on top of bob's good one: the ref keeps its verified part.
+  const store = await openGitStore(m.bare, { maintenance: false });
+  await store.append(sessionRef('bob-session'), [registered({ session: 'bob-session', at: Date.now(), role: 'api', group: 'shop', id: 'appended-unsigned' })]);
+  store.close();
+
+  const result = await sync(m.a);
+  assert.ok(result.ok, result.error ?? '');
+  const refused = (result as unknown as { refused: Array<{ ref: string; commit: string; reason: string; hint: string }> }).refused;
+  const byRef = new Map(refused.map((r) => [r.ref.split('/').pop(), r]));
+  assert.is(byRef.get('unsigned-session')?.commit, unsigned);
+  assert.match(byRef.get('unsigned-session')!.reason, /^unsigned/);
+  assert.is(byRef.get('mallory-session')?.commit, unknown);
+  assert.match(byRef.get('mallory-session')!.reason, /not in the allowed signers/);
+  assert.is(byRef.get('forged-session')?.commit, forged);
+  assert.match(byRef.get('forged-session')!.reason, /bad signature/);
+  assert.match(byRef.get('bob-session')!.reason, /^unsigned/);
+  assert.is(gitIn(repoA(m), ['rev-parse', 'refs/remotes/origin/orchestrator/sessions/bob-session']), good, 'the ref stops at its verified record');
+
+  const status = await cliJson<StatusJson>(m.a, ['status'], true);
+  assert.equal(sessionsOf(status), ['bob-session'], 'only the signed session is read');
+  for (const name of ['unsigned-session', 'mallory-session', 'forged-session', 'bob-session']) {
+    assert.ok(status.problems.some((p) => p.includes(`sessions/${name}`) && p.includes('refused')), `status names ${name}: ${status.problems.join('\n')}`);
+  }
+  const shown = await cli(m.a, ['signing', 'status']);
+  assert.is(shown.code, 1);
+  assert.match(shown.stdout, /bad signature/);
+  assert.match(shown.stdout, /signing allow/);
+
+  // A's own records are signed too, and verify on B.
+  await writeSession(repoA(m), 'alice-session');
+  assert.ok((await sync(m.a)).ok);
+  assert.ok((await sync(m.b)).ok);
+  const statusB = await cliJson<StatusJson>(m.b, ['status'], true);
+  assert.ok(sessionsOf(statusB).includes('alice-session'));
+  assert.not.ok(sessionsOf(statusB).includes('mallory-session'));
+
+  for (const dir of [repoA(m), repoB(m), m.bare]) fsckStrict(dir);
+});
+
+test('a revoked key: its later records are refused; allowing it again lets them through', async () => {
+  const m = await twoSigningMachines();
+  await cliJson(m.a, ['signing', 'revoke', 'bob@test']);
+  await writeSession(repoB(m), 'after-revoke');
+  assert.ok((await sync(m.b)).ok);
+  const result = await sync(m.a);
+  assert.ok(result.ok, result.error ?? '');
+  assert.match(JSON.stringify(result), /after-revoke.*not in the allowed signers/);
+  assert.not.ok(sessionsOf(await cliJson<StatusJson>(m.a, ['status'], true)).includes('after-revoke'));
+  await cliJson(m.a, ['signing', 'allow', 'bob@test', readFileSync(`${bob}.pub`, 'utf8').trim()]);
+  assert.ok((await sync(m.a)).ok);
+  assert.ok(sessionsOf(await cliJson<StatusJson>(m.a, ['status'], true)).includes('after-revoke'));
+});
+
+test('history written before the team signed stays accepted (the baseline); a machine joining later reads it', async () => {
+  const m = makeMachines();
+  await cliJson(m.a, ['remote', 'add', 'origin', m.bare]);
+  await cliJson(m.b, ['remote', 'add', 'origin', m.bare]);
+  await writeSession(repoA(m), 'old-a');
+  assert.ok((await sync(m.a)).ok);
+  await writeSession(repoB(m), 'old-b');
+  assert.ok((await sync(m.b)).ok);
+  assert.ok((await sync(m.a)).ok);
+  await cliJson(m.a, ['signing', 'enable', '--key', alice]);
+  assert.ok((await sync(m.a)).ok);
+  assert.ok((await sync(m.b)).ok);
+  await cliJson(m.b, ['signing', 'enable', '--key', bob]);
+  await writeSession(repoB(m), 'new-b');
+  assert.ok((await sync(m.b)).ok);
+  await cliJson(m.a, ['signing', 'allow', 'bob@test', `${bob}.pub`]);
+  const a = await sync(m.a);
+  assert.equal((a as unknown as { refused: unknown[] }).refused, [], JSON.stringify(a));
+  assert.ok((await sync(m.b)).ok);
+  // A third machine, checking from its first sync.
+  const homeC = join(tempDir('orchestrator-machine-c-'), 'home');
+  const c = { ...m.a, CLAUDE_ORCHESTRATOR_HOME: homeC };
+  await cliJson(c, ['remote', 'add', 'origin', m.bare]);
+  assert.ok((await sync(c)).ok);
+  const carol = makeKey('carol');
+  const joined = await cliJson<{ list: string }>(c, ['signing', 'enable', '--key', carol]);
+  assert.is(joined.list, 'remote origin');
+  // Start over as a machine that never read anything unchecked: drop what the plain sync fetched.
+  for (const ref of gitIn(join(homeC, 'coordination.git'), ['for-each-ref', '--format=%(refname)', 'refs/remotes/']).split('\n').filter(Boolean)) {
+    gitIn(join(homeC, 'coordination.git'), ['update-ref', '-d', ref]);
+  }
+  const first = await sync(c);
+  assert.ok(first.ok, first.error ?? '');
+  assert.equal((first as unknown as { refused: unknown[] }).refused, [], JSON.stringify(first));
+  const status = await cliJson<StatusJson>(c, ['status'], true);
+  assert.equal(sessionsOf(status), ['new-b', 'old-a', 'old-b']);
+  assert.equal(status.problems.filter((p) => p.includes('refused')), []);
+  // What comes after must be signed.
+  pushRecord(m.bare, 'late-unsigned');
+  const late = await sync(c);
+  assert.match(JSON.stringify(late), /late-unsigned.*unsigned/);
+  fsckStrict(join(homeC, 'coordination.git'));
+});
+
+test('a running server signs from its next record once signing is enabled; git verifies them', async () => {
+  const m = makeMachines();
+  const server = await startServer(m.a);
+  try {
+    const { sessionId } = await server.call<{ sessionId: string }>('register_session', { repoPath: m.platform.repos.auth, projectGroup: 'my-platform' });
+    const ref = sessionRef(sessionId);
+    const before = gitIn(repoA(m), ['rev-parse', ref]);
+    await cliJson(m.a, ['signing', 'enable', '--key', alice]);
+    await server.call('notify_related_sessions', { sessionId, changeType: 'api_endpoint_change', summary: 'signed change' });
+    const after = gitIn(repoA(m), ['rev-parse', ref]);
+    assert.is.not(after, before);
+    assert.is(gitIn(repoA(m), ['log', '--format=%G?', '-1', before]), 'N');
+    execFileSync('git', [`--git-dir=${repoA(m)}`, 'verify-commit', after], { stdio: 'ignore' });
+    // The list's baseline vouches for the unsigned history before.
+    assert.match(gitIn(repoA(m), ['cat-file', 'blob', 'refs/orchestrator/signers:baseline']), new RegExp(`${before} ${ref}`));
+  } finally {
+    await server.close();
+  }
+});
+
+test('signing enable refuses a key it cannot use, saying why and what to do', async () => {
+  const m = makeMachines();
+  const locked = makeKey('locked', 'a passphrase');
+  const run = await cli(m.a, ['signing', 'enable', '--key', locked]);
+  assert.is.not(run.code, 0);
+  assert.match(run.stderr + run.stdout, /signing a record with .*locked failed/);
+  assert.match(run.stderr + run.stdout, /ssh-agent/);
+  const missing = await cli(m.a, ['signing', 'enable', '--key', join(keys, 'nothing-here')]);
+  assert.is.not(missing.code, 0);
+  assert.match(missing.stderr + missing.stdout, /no public key at/);
+  // Nothing was configured: records stay unsigned.
+  const sha = await writeSession(repoA(m), 'plain');
+  assert.not.match(gitIn(repoA(m), ['cat-file', 'commit', sha]), /gpgsig/);
+});
+
+test.run();
