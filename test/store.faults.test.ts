@@ -161,6 +161,25 @@ test('case 3: git lock files left by a killed fetch do not block the next fetch'
   theirs.close();
 });
 
+test('case 2: a copy of a remote ref damaged on this disk costs only itself: the fetch restores it', async () => {
+  const dir = tempDir();
+  const theirs = await Store.open(join(dir, 'theirs.git'), { maintenance: false });
+  await theirs.append('refs/orchestrator/sessions/b', [heartbeat({ session: 'b' })]);
+  await theirs.append('refs/orchestrator/sessions/c', [heartbeat({ session: 'c' })]);
+  const ours = await Store.open(join(dir, 'ours.git'), { maintenance: false });
+  await ours.addRemote('origin', theirs.location);
+  await ours.fetch('origin', { interactive: false });
+  // git refused the whole fetch, on every sync, over this one file ("reference broken").
+  writeFileSync(join(ours.location, 'refs/remotes/origin/orchestrator/sessions/b'), 'garbage\n');
+  await theirs.append('refs/orchestrator/sessions/c', [heartbeat({ session: 'c' })]);
+  await ours.fetch('origin', { interactive: false });
+  assert.is(await ours.readRef('refs/remotes/origin/orchestrator/sessions/b'), await theirs.readRef('refs/orchestrator/sessions/b'));
+  assert.is(await ours.readRef('refs/remotes/origin/orchestrator/sessions/c'), await theirs.readRef('refs/orchestrator/sessions/c'));
+  fsck(ours.location);
+  ours.close();
+  theirs.close();
+});
+
 test('case 3: a transport timeout ends the whole process group (no orphaned helper)', async () => {
   const dir = tempDir();
   const bin = join(dir, 'bin');

@@ -1,7 +1,7 @@
 // Sharing the coordination repo through an ordinary git remote. All transport goes through the
 // git CLI, so ssh, https, file paths and the user's credential helpers work as they do for code
 // (isomorphic-git speaks only HTTP). The store stays the only code that talks to git.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertName } from '../../core/names.js';
@@ -83,13 +83,39 @@ export async function fetchRemote(gitDir: string, remote: string, options: Trans
   // `--refmap=` (with `into`): git would otherwise also move the configured remote-tracking refs
   // ("configured remote-tracking branches", git-fetch(1)), past the verification they wait for.
   const refmap = into ? ['--refmap='] : [];
-  const run = await git({ gitDir }, ['fetch', '--no-tags', '--prune', '--no-write-fetch-head', '--no-auto-gc', ...refmap, remote, fetchRefspec(remote, into)], { ...options, dieWithUs: true });
+  const args = ['fetch', '--no-tags', '--prune', '--no-write-fetch-head', '--no-auto-gc', ...refmap, remote, fetchRefspec(remote, into)];
+  let run = await git({ gitDir }, args, { ...options, dieWithUs: true });
+  // A copy of the remote's ref damaged on this disk (a file of garbage) makes git refuse the whole
+  // fetch ("reference broken"), for good. Copies are ours to drop: the fetch brings them back.
+  if (run.code !== 0 && removeBrokenCopies(gitDir, into ?? `refs/remotes/${remote}/`, run.stderr)) {
+    run = await git({ gitDir }, args, { ...options, dieWithUs: true });
+  }
   if (run.code !== 0) {
     throw new StoreError('GIT_FAILED', `git fetch ${remote} failed${run.timedOut ? ' (timed out)' : ` (exit ${run.code})`}: ${lastLines(run.stderr)}`, {
       stderr: run.stderr,
     });
   }
   return { updated: run.stderr.split('\n').filter((l) => l.includes(' -> ')).length };
+}
+
+/**
+ * Removes the loose ref files under `prefix` that git's `stderr` names as broken ("unable to
+ * resolve reference '<ref>': reference broken", "fatal: bad object <ref>"). True when any was removed.
+ */
+function removeBrokenCopies(gitDir: string, prefix: string, stderr: string): boolean {
+  let removed = false;
+  // git 2.39 says either, depending on whether the remote still has the ref.
+  for (const match of stderr.matchAll(/unable to resolve reference '([^']+)': reference broken|fatal: bad object (refs\/\S+)/g)) {
+    const ref = (match[1] ?? match[2])!;
+    if (!ref.startsWith(prefix) || ref.split('/').includes('..')) continue;
+    try {
+      unlinkSync(join(gitDir, ref));
+      removed = true;
+    } catch {
+      // Packed, or gone already: nothing of ours to remove.
+    }
+  }
+  return removed;
 }
 
 /**
