@@ -120,12 +120,11 @@ test('a malformed OpenAPI file is not compared, with the reason', async () => {
   assert.match(diff.digest, /^contract not compared: the new version does not parse/);
 });
 
-test('a 5 MB file is refused by size before parsing, quickly', async () => {
+test('a 5 MB file is refused by size before parsing', async () => {
   const big = `openapi: 3.0.3\npaths:\n${'  # padding padding padding padding padding padding padding padding padding\n'.repeat(70_000)}`;
   assert.ok(big.length > 5_000_000);
-  const started = performance.now();
+  // (How long it takes is a benchmark's question: bench/contracts.js.)
   const diff = await diffContract({ path: 'openapi.yaml', before: openapiBefore, after: big });
-  assert.ok(performance.now() - started < 50, `${performance.now() - started} ms`);
   assert.match(diff.notCompared!, /MB is over the 2\.0 MB limit/);
   assert.is(diff.format, 'openapi');
 });
