@@ -1,10 +1,11 @@
 // Opening the application for one process: paths, the coordination repo, the topology service and
 // the context every operation takes. Nothing here starts a watcher or a timer, or prints: each
 // kind of process composes those in its own root (src/mcp/process.ts, the CLI, the hooks).
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { HomePaths } from '../config/home.js';
 import type { Topology } from '../core/types.js';
-import { formatProblem } from '../topology/problem.js';
+import { formatProblem, TOPOLOGY_READ_BYTES } from '../topology/problem.js';
+import { readFileHead } from '../config/files.js';
 import type { CoordinationStore } from '../store/index.js';
 import type { AppContext, TopologySource } from './context.js';
 import { openContext, type OpenOptions } from './open-context.js';
@@ -54,7 +55,7 @@ class CachedTopology implements TopologySource {
 
 /** topology.yml as it is (or the repo's copy), validated, never recorded. */
 export async function inspectTopology(service: TopologyService, store: CoordinationStore, file: string): Promise<{ topology: Topology | null; problems: string[] }> {
-  const text = (await readFile(file, 'utf8').catch(() => null)) ?? (await store.readTopology().catch(() => null))?.text ?? null;
+  const text = (await Promise.resolve().then(() => readFileHead(file, TOPOLOGY_READ_BYTES)).catch(() => null)) ?? (await store.readTopology().catch(() => null))?.text ?? null;
   if (text === null) return { topology: null, problems: [] };
   const parsed = service.validate(text);
   return { topology: parsed.topology ?? null, problems: parsed.errors.map((e) => e.message) };

@@ -3,7 +3,8 @@
 // parser and the schema library, which cost more than the rest of their work.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../config/files.js';
+import { readFileHead, writeFileAtomic } from '../config/files.js';
+import { TOPOLOGY_READ_BYTES } from '../topology/problem.js';
 import { join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import type { Topology } from '../core/types.js';
@@ -26,7 +27,7 @@ function hashOf(text: string): string {
 export async function loadTopologyCached(paths: HomePaths, store: CoordinationStore, env: NodeJS.ProcessEnv = process.env): Promise<Topology> {
   let text: string | null = null;
   try {
-    text = readFileSync(paths.topologyFile, 'utf8');
+    text = readFileHead(paths.topologyFile, TOPOLOGY_READ_BYTES);
     const cached = JSON.parse(readFileSync(cacheFile(paths), 'utf8')) as CacheFile;
     if (cached.source === hashOf(text)) return cached.topology;
   } catch {

@@ -4,7 +4,7 @@
 import { OrchestratorError } from '../core/errors.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { expandTilde } from '../config/home.js';
@@ -13,9 +13,9 @@ import { nextClock } from '../core/record-schema.js';
 import type { Topology } from '../core/types.js';
 import { type CoordinationStore, StaleRefError, StoreError, TOPOLOGY_REF } from '../store/index.js';
 import { EMPTY_TOPOLOGY } from '../topology/empty.js';
-import { formatProblem, parseTopology, type ParseResult, type Problem } from '../topology/parse.js';
+import { formatProblem, parseTopology, TOPOLOGY_READ_BYTES, type ParseResult, type Problem } from '../topology/parse.js';
 import { UserError } from './errors.js';
-import { acquireFileLock, writeFileAtomic, type HeldLock } from '../config/files.js';
+import { acquireFileLock, readFileHead, writeFileAtomic, type HeldLock } from '../config/files.js';
 
 export interface TopologyServiceOptions {
   paths: HomePaths;
@@ -245,9 +245,10 @@ function isGitWorkTree(path: string): boolean {
   return existsSync(join(path, '.git')) || (existsSync(join(path, 'HEAD')) && existsSync(join(path, 'objects')));
 }
 
+/** topology.yml, read no further than a valid topology can be (a huge file is refused by size, not read whole). */
 async function readText(file: string): Promise<string | null> {
   try {
-    return await readFile(file, 'utf8');
+    return readFileHead(file, TOPOLOGY_READ_BYTES);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;

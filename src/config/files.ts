@@ -4,7 +4,7 @@
 // old), so two code paths touching the same file always agree on who holds it. Git's own ref
 // locks (`<ref>.lock`) are git's protocol and stay in src/store.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readSync, readlinkSync, realpathSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -193,4 +193,25 @@ function describeHolder(holder: LockInfo): string {
 
 async function mtimeOf(file: string): Promise<number> {
   return stat(file).then((s) => s.mtimeMs, () => Date.now());
+}
+
+/**
+ * At most the first `maxBytes` bytes of `file` as UTF-8 (a file's head): what a size-checked
+ * parser needs to refuse an oversized file without reading all of it. Errors: the file system's
+ * (ENOENT for a missing file).
+ */
+export function readFileHead(file: string, maxBytes: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(maxBytes);
+    let length = 0;
+    while (length < maxBytes) {
+      const read = readSync(fd, buffer, length, maxBytes - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -8,7 +8,7 @@ import type { core } from 'zod';
 import { findCycle } from '../core/graph.js';
 import { nameProblem } from '../core/names.js';
 import { CHANGE_TYPES, PRIORITIES, type CommunicationRule, type Group, type Member, type Priority, type Topology } from '../core/types.js';
-import { closest, formatPath, type PathSegment, type Problem } from './problem.js';
+import { closest, formatPath, MAX_TOPOLOGY_CHARS, TOPOLOGY_READ_BYTES, type PathSegment, type Problem } from './problem.js';
 import { TOPOLOGY_VERSION, groupSchema, memberSchema, ruleSchema, topologySchema, type RawGroup, type RawMember, type RawRule } from './schema.js';
 
 export interface ParseOptions {
@@ -33,14 +33,14 @@ const KNOWN_KEYS = [
   'path', 'role', 'dependsOn', 'exports', 'patterns', 'when', 'from', 'notify', 'priority', 'uncommitted',
 ];
 
-/** Largest topology accepted, in characters: refused before parsing (a hundred groups fit in a tenth of it). */
-export const MAX_TOPOLOGY_CHARS = 256 * 1024;
+// The largest topology accepted, in characters, is refused before parsing (a hundred groups fit in a tenth of it).
+export { MAX_TOPOLOGY_CHARS, TOPOLOGY_READ_BYTES } from './problem.js';
 
 export function parseTopology(text: string, options: ParseOptions): ParseResult {
   if (text.length > MAX_TOPOLOGY_CHARS) {
     return {
       topology: null,
-      errors: [{ where: '', message: `the topology is ${text.length} characters long; at most ${MAX_TOPOLOGY_CHARS} are accepted`, hint: 'a topology lists groups, members and rules: remove what was pasted into it' }],
+      errors: [{ where: '', message: `the topology has over ${MAX_TOPOLOGY_CHARS} characters (${text.length >= TOPOLOGY_READ_BYTES ? 'at least ' : ''}${text.length} read); at most ${MAX_TOPOLOGY_CHARS} are accepted`, hint: 'a topology lists groups, members and rules: remove what was pasted into it' }],
       warnings: [],
     };
   }

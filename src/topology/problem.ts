@@ -63,3 +63,12 @@ function distance(a: string, b: string): number {
   }
   return row[b.length]!;
 }
+
+/** Characters a topology may have: a topology lists groups, members and rules (a 5 MB file took `validate` 82 s). */
+export const MAX_TOPOLOGY_CHARS = 256 * 1024;
+/**
+ * Bytes of a topology file worth reading (this module is light: readers that must not load the
+ * YAML parser import it): past MAX_TOPOLOGY_CHARS characters whatever their encoding, so
+ * `parseTopology` refuses an oversized file from its head.
+ */
+export const TOPOLOGY_READ_BYTES = 4 * MAX_TOPOLOGY_CHARS + 4;
