@@ -59,4 +59,19 @@ test('input it cannot read safely goes to node', () => {
   assert.ok(odd.nodeStarted);
 });
 
+test('a 10 MB input is read only as far as 1 MiB; the fields at its start still reach node', async () => {
+  const server = await startServer(platform.env);
+  try {
+    const a = await server.call<{ sessionId: string }>('register_session', { repoPath: auth, projectGroup: 'my-platform' });
+    await server.call('notify_related_sessions', { sessionId: a.sessionId, changeType: 'schema_change', summary: 'Dropped user.nickname' });
+  } finally {
+    await server.close();
+  }
+  const big = { ...hookJson('post-tool-use', CLIENT, frontend), tool_response: { content: 'x'.repeat(10 * 1024 * 1024) } };
+  const shown = launch('post-tool-use', big);
+  assert.is(shown.code, 0);
+  assert.ok(shown.nodeStarted);
+  assert.match(shown.stdout, 'Dropped user.nickname');
+});
+
 test.run();
