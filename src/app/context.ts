@@ -69,6 +69,19 @@ export interface AppContext {
   /** Problems of the process worth telling callers (e.g. a remote that fails to share). */
   notices: () => string[];
   /**
+   * The highest clock of a lean start from the checkpoint (app/checkpoint.ts): the fold holds the
+   * updates any session registering later could be sent, but not every older one. 0 when the fold
+   * is complete (no checkpoint, a full start, or `completeState` done).
+   */
+  leanUpTo(): number;
+  /**
+   * Folds in what a lean start left out (every retained update, every delivery), once; resolves
+   * at once when there is nothing left out. Call before answering for a session registered at
+   * or below `leanUpTo()`, or about an update the fold does not hold. Never rejects for a missing
+   * checkpoint: it reads the retained history from the store instead.
+   */
+  completeState(): Promise<void>;
+  /**
    * Delivered event ids a read cache already holds for a session, so loading them does not
    * read the session's ref again (hook processes); undefined: read them from the store.
    */
@@ -96,5 +109,7 @@ export function createContext(deps: ContextDeps): AppContext {
     listeners: {},
     clientSession: undefined,
     notices: () => [],
+    leanUpTo: () => 0,
+    completeState: async () => {},
   };
 }

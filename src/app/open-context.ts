@@ -4,7 +4,7 @@
 // everything else uses openApp (open.ts).
 import { resolveHome, type HomePaths } from '../config/home.js';
 import { IndexCache, openGitStore, type CoordinationStore } from '../store/index.js';
-import { checkpointFile, saveCheckpoint as writeCheckpoint, startFromCheckpoint } from './checkpoint.js';
+import { checkpointFile, loadRest, saveCheckpoint as writeCheckpoint, startFromCheckpoint } from './checkpoint.js';
 import { createContext, type AppContext, type Environment, type TopologySource } from './context.js';
 import { processEnvironment } from './environment.js';
 import { loadSettings } from './settings.js';
@@ -29,6 +29,11 @@ export interface OpenOptions {
    * would hold its memory high for as long as it runs and delay the call that read the history.
    */
   checkpoint?: boolean | 'read';
+  /**
+   * Start from the checkpoint's lean state (app/checkpoint.ts) and fold in the rest only when an
+   * operation needs it (`AppContext.completeState`). Default false (status asks for it itself).
+   */
+  lean?: boolean;
 }
 
 /** A process writes the checkpoint again once it has read this many commits since it started from one. */
@@ -73,15 +78,38 @@ export async function openContext(
   if (useCheckpoint) {
     const file = checkpointFile(paths.home, store.location);
     let savedAt = 0;
-    // A state restored without its events must never be written back as a checkpoint.
-    let partial = false;
-    ctx.records.beforeFirstRefresh = ({ withoutEvents }) => {
-      const restored = startFromCheckpoint(file, store.location, ctx.state, ctx.records, { withEvents: !withoutEvents });
-      partial = restored !== null && !restored.withEvents;
+    // A lean start: what it left out is in the rest file paired with this key.
+    let lean: { key: string; maxClock: number } | null = null;
+    let completing: Promise<void> | null = null;
+    ctx.records.beforeFirstRefresh = (refresh) => {
+      const restored = startFromCheckpoint(file, store.location, ctx.state, ctx.records, { lean: refresh.lean || options.lean === true });
+      lean = restored && !restored.complete ? { key: restored.key, maxClock: restored.cursor.maxClock } : null;
+    };
+    /** Folds in the rest from the file; false when the checkpoint was replaced since (another writer). */
+    const restFromFile = (): boolean => {
+      if (!lean) return true;
+      const rest = loadRest(file, lean.key);
+      if (!rest) return false;
+      ctx.state.restoreRest(rest);
+      lean = null;
+      return true;
+    };
+    ctx.leanUpTo = () => lean?.maxClock ?? 0;
+    ctx.completeState = () => {
+      completing ??= (async () => {
+        if (restFromFile()) return;
+        lean = null;
+        await ctx.records.rereadAll();
+      })().finally(() => {
+        completing = null;
+      });
+      return completing;
     };
     const writes = options.checkpoint !== 'read';
     saveCheckpoint = () => {
-      if (!writes || partial || ctx.records.commitsRead - savedAt < CHECKPOINT_AFTER) return;
+      if (!writes || ctx.records.commitsRead - savedAt < CHECKPOINT_AFTER) return;
+      // A lean state must never be written back as a checkpoint: complete it first, or skip.
+      if (!restFromFile()) return;
       savedAt = ctx.records.commitsRead;
       const now = ctx.env.now();
       writeCheckpoint(file, store.location, ctx.state, ctx.records, now, now - ctx.settings.retentionMs);
