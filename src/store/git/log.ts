@@ -9,8 +9,9 @@ import type { LogOptions } from '../types.js';
 /**
  * Streams every commit reachable from `include` and not from `exclude` to `onCommit`, newest
  * first unless asked otherwise; nothing is held beyond one commit, so memory stays flat.
+ * `onCommit` returning false ends the stream (git is stopped); resolves with the count delivered.
  */
-export function logCommits(gitDir: string, include: string[], options: LogOptions, onCommit: (commit: StoredCommit) => void): Promise<number> {
+export function logCommits(gitDir: string, include: string[], options: LogOptions, onCommit: (commit: StoredCommit) => boolean | void): Promise<number> {
   if (include.length === 0) return Promise.resolve(0);
   const args = ['log', '-z', '--format=%H %P%n%ct %S%n%B', '--stdin'];
   if (options.oldestFirst) args.push('--date-order', '--reverse');
@@ -20,8 +21,9 @@ export function logCommits(gitDir: string, include: string[], options: LogOption
     let pending = '';
     let count = 0;
     let stderr = '';
+    let stopped = false;
     const emit = (entry: string) => {
-      if (!entry) return;
+      if (!entry || stopped) return;
       const firstLine = entry.indexOf('\n');
       const secondLine = entry.indexOf('\n', firstLine + 1);
       const [sha, ...parents] = entry.slice(0, firstLine).split(' ');
@@ -34,14 +36,19 @@ export function logCommits(gitDir: string, include: string[], options: LogOption
       if ('record' in decoded) commit.record = decoded.record;
       else commit.problem = decoded.problem;
       count++;
-      onCommit(commit);
+      if (onCommit(commit) === false) {
+        stopped = true;
+        child.stdout!.destroy();
+        child.kill();
+        resolve(count);
+      }
     };
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
       pending += chunk;
       let from = 0;
       let at: number;
-      while ((at = pending.indexOf('\0', from)) >= 0) {
+      while (!stopped && (at = pending.indexOf('\0', from)) >= 0) {
         emit(pending.slice(from, at));
         from = at + 1;
       }
@@ -50,11 +57,14 @@ export function logCommits(gitDir: string, include: string[], options: LogOption
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', (error) => reject(new StoreError('GIT_FAILED', `git log failed to start: ${error.message}`)));
     child.on('close', (code) => {
+      if (stopped) return;
       if (code !== 0) return reject(new StoreError('GIT_FAILED', `git log failed (exit ${code}): ${stderr.trim()}`));
       emit(pending);
       resolve(count);
     });
-    // Revisions on stdin: no limit on how many refs a repo may hold.
+    // Revisions on stdin: no limit on how many refs a repo may hold. A reader that stopped early
+    // may have killed git before it read them all: that broken pipe is no error.
+    child.stdin!.on('error', () => {});
     child.stdin!.end(`${include.join('\n')}\n${(options.exclude ?? []).map((sha) => `^${sha}`).join('\n')}\n`);
   });
 }
