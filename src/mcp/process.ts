@@ -33,7 +33,7 @@ export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<Server
   const opened: OpenedApp = await openApp({ env, checkpoint: 'read', lean: true });
   const { ctx, paths } = opened;
   const repos = new ServedRepos({ paths, ctx, env, log });
-  const share: AutoSync = startAutoSync({ paths, store: ctx.store, topology: await opened.topology(), now: ctx.env.now }, {
+  const share: AutoSync = startAutoSync({ paths, store: ctx.store, topology: opened.topology, now: ctx.env.now }, {
     env,
     onResult: (report) => {
       for (const failed of report.remotes.filter((r) => !r.ok)) log(`sync with ${failed.remote} failed: ${failed.error}`);
