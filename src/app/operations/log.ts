@@ -81,7 +81,8 @@ export async function readTimeline(store: CoordinationStore, options: TimelineOp
 /** The entries found so far, and when enough are found. */
 class Found {
   private readonly seenRecords = new Set<string>();
-  private readonly found: TimelineEntry[] = [];
+  /** Entries are made only for the `limit` shown: a long walk finds thousands of candidates. */
+  private readonly found: { record: OrchestratorRecord; sha: string; ref: string }[] = [];
   /**
    * The commit times of the `limit` newest entries found so far, newest first: the walk stops once
    * the next commit is older than the last of them by more than the skew margin. A fixed bound,
@@ -103,7 +104,7 @@ class Found {
     if (!record || this.seenRecords.has(record.id)) return true;
     this.seenRecords.add(record.id);
     if (!matches(record, this.options)) return true;
-    this.found.push(entryOf(record, commit.sha, ref));
+    this.found.push({ record, sha: commit.sha, ref });
     let i = Math.min(newestTimes.length, limit);
     while (i > 0 && newestTimes[i - 1]! < commit.time) i--;
     if (i < limit) {
@@ -114,7 +115,10 @@ class Found {
   }
 
   entries(): TimelineEntry[] {
-    return this.found.sort((a, b) => compareEntries(b, a)).slice(0, this.limit);
+    return this.found
+      .sort((a, b) => compareRecords(b.record, a.record))
+      .slice(0, this.limit)
+      .map((f) => entryOf(f.record, f.sha, f.ref));
   }
 }
 
@@ -261,9 +265,4 @@ function entryOf(record: OrchestratorRecord, sha: string, ref: string): Timeline
     sha,
     ref,
   };
-}
-
-/** Record order (Lamport clock, wall clock, id); entries carry `at` as ISO text for people. */
-function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
-  return compareRecords({ clock: a.clock, at: Date.parse(a.at), id: a.id }, { clock: b.clock, at: Date.parse(b.at), id: b.id });
 }
