@@ -66,6 +66,21 @@ test('timeline: log -n N reads a bounded number of commits, not the whole histor
   assert.ok(reads > 0 && reads < 400, `read ${reads} commits`);
 });
 
+test('timeline: within the clock-skew margin, the latest by Lamport clock, whatever their wall times', async () => {
+  const platform = makePlatform();
+  const store = await GitStore.open(join(platform.home, 'coordination.git'), { maintenance: false });
+  // 240 records in two minutes on three refs, their clocks out of step with their times.
+  const all: OrchestratorRecord[] = [];
+  for (let n = 1; n <= 240; n++) {
+    const clock = ((n * 97) % 240) + 1;
+    all.push({ ...event(clock, ['api', 'db', 'ops'][n % 3]!, 'web', now - (240 - n) * 500), id: `ev-c${clock}` });
+  }
+  for (const role of ['api', 'db', 'ops']) await store.append(sessionRef(`${role}-s`), all.filter((r) => r.role === role));
+  const expected = [...all].sort((a, b) => b.clock - a.clock).slice(0, 10).map((r) => r.id);
+  assert.equal((await readTimeline(store, { limit: 10 })).map((e) => e.id), expected);
+  store.close();
+});
+
 test('timeline: a ref whose tip is missing costs only itself', async () => {
   const platform = makePlatform();
   const store = await GitStore.open(join(platform.home, 'coordination.git'), { maintenance: false });

@@ -2,7 +2,7 @@
 // copies), newest first. Reads only what it shows: the timeline walks all
 // tips at once, newest commit first, and stops once it has enough.
 import { compareRecords } from '../../core/order.js';
-import { recordConcerns, type OrchestratorRecord } from '../../core/records.js';
+import { recordClockHint, recordConcerns, type OrchestratorRecord } from '../../core/records.js';
 import type { CoordinationStore, StoredCommit } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { escapeControl } from '../../core/record-schema.js';
@@ -95,16 +95,31 @@ class Found {
     private readonly options: TimelineOptions,
   ) {}
 
+  /** The Lamport clocks of the `limit` latest entries found so far, highest first. */
+  private readonly topClocks: number[] = [];
+
   /** Takes the next commit, newest first; false when it and everything older can be left out. */
   offer(commit: StoredCommit, ref: string): boolean {
-    const { limit, newestTimes } = this;
+    const { limit, newestTimes, topClocks } = this;
     // Enough, and nothing left could be newer by Lamport clock unless wall clocks are far apart.
     if (newestTimes.length >= limit && commit.time < newestTimes[limit - 1]! - CLOCK_SKEW_MS) return false;
+    // Within the margin, a record whose clock is below the `limit` latest found cannot be shown:
+    // left out without decoding it (most of what the margin walks).
+    if (topClocks.length >= limit) {
+      const clock = recordClockHint(commit.message);
+      if (clock !== undefined && clock < topClocks[limit - 1]!) return true;
+    }
     const record = commit.record;
     if (!record || this.seenRecords.has(record.id)) return true;
     this.seenRecords.add(record.id);
     if (!matches(record, this.options)) return true;
     this.found.push({ record, sha: commit.sha, ref });
+    let c = Math.min(topClocks.length, limit);
+    while (c > 0 && topClocks[c - 1]! < record.clock) c--;
+    if (c < limit) {
+      topClocks.splice(c, 0, record.clock);
+      if (topClocks.length > limit) topClocks.length = limit;
+    }
     let i = Math.min(newestTimes.length, limit);
     while (i > 0 && newestTimes[i - 1]! < commit.time) i--;
     if (i < limit) {

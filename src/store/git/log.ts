@@ -30,11 +30,16 @@ export function logCommits(gitDir: string, include: string[], options: LogOption
       const [seconds, source] = entry.slice(firstLine + 1, secondLine).split(' ');
       const time = Number(seconds) * 1000;
       const message = entry.slice(secondLine + 1);
-      const commit: StoredCommit = { sha: sha!, tree: '', parents: parents.filter(Boolean), time, message };
+      const commit = { sha: sha!, tree: '', parents: parents.filter(Boolean), time, message } as StoredCommit;
       if (source) commit.source = source;
-      const decoded = decodeChecked(message);
-      if ('record' in decoded) commit.record = decoded.record;
-      else commit.problem = decoded.problem;
+      // Decoded (parsed and checked) when first asked for: a reader that stops early, or leaves
+      // commits out by their clock, does not pay for the rest.
+      let decoded: ReturnType<typeof decodeChecked> | undefined;
+      const decode = () => (decoded ??= decodeChecked(message));
+      Object.defineProperties(commit, {
+        record: { enumerable: true, configurable: true, get: () => { const d = decode(); return 'record' in d ? d.record : undefined; } },
+        problem: { enumerable: true, configurable: true, get: () => { const d = decode(); return 'problem' in d ? d.problem : undefined; } },
+      });
       count++;
       if (onCommit(commit) === false) {
         stopped = true;
