@@ -90,11 +90,13 @@ test('checkpoint: a lean start sends a new session what is undelivered; an old s
   let clock = 0;
   const base = (session: string, role: string) => ({ group: 'g', role, session, at: now - 60_000 + clock, clock: ++clock, id: `r${clock}` });
   const reg = (session: string, role: string) => store.append(sessionRef(session), [registered({ ...base(session, role), repoPath: `/${role}`, host: 'h', pid: 1 })]);
-  await reg('a-1', 'auth');
-  await reg('w-old', 'web');
-  await reg('w-two', 'web');
   const event = (id: string) => store.append(sessionRef('a-1'), [changeEvent(['web'], { ...base('a-1', 'auth'), id })]);
   const deliver = (id: string) => store.append(sessionRef('w-two'), [{ v: 1, kind: 'delivered', ...base('w-two', 'web'), eventIds: [id] }]);
+  await reg('a-1', 'auth');
+  await event('ev-late'); // sent before w-old registered, first had by web after: pending for w-old
+  await reg('w-old', 'web');
+  await reg('w-two', 'web');
+  await deliver('ev-late');
   await event('ev-other'); // had by w-two only: pending for w-old, not for a session registering later
   await deliver('ev-other');
   await event('ev-queued'); // no session of web had it
@@ -110,7 +112,8 @@ test('checkpoint: a lean start sends a new session what is undelivered; an old s
   await first.ctx.records.refresh();
   const whole = (await getUpdates(first.ctx, { sessionId: 'w-old', peek: true, limit: 100 })).updates.map((u) => u.id);
   first.close();
-  assert.equal(whole.length, 62);
+  assert.ok(whole.length > 50, `${whole.length} pending (an answer is bounded in bytes)`);
+  assert.ok(whole.includes('ev-late') && whole.includes('ev-other'));
   await reg('w-new', 'web');
 
   const second = await open(platform.env, { lean: true });
@@ -124,7 +127,10 @@ test('checkpoint: a lean start sends a new session what is undelivered; an old s
   assert.ok(second.ctx.leanUpTo() > 0, 'a new session needs nothing more');
   const old = await getUpdates(second.ctx, { sessionId: 'w-old', peek: true, limit: 100 });
   assert.equal(old.updates.map((u) => u.id), whole);
-  assert.is(second.ctx.leanUpTo(), 0, 'the old session made it fold in the rest');
+  assert.ok(group.eventsById.has('ev-other') && group.eventsById.has('ev-late'), 'what the old session could be owed was folded in');
+  assert.ok(second.ctx.leanUpTo() > 0, 'and no more than that');
+  const byId = await getUpdate(second.ctx, { updateId: 'ev-1', sessionId: 'w-new' });
+  assert.is(byId.update.id, 'ev-1');
   second.close();
 
   // An update asked for by id, with the rest file replaced meanwhile: read from the repo instead.

@@ -4,7 +4,7 @@
 // everything else uses openApp (open.ts).
 import { resolveHome, type HomePaths } from '../config/home.js';
 import { IndexCache, openGitStore, type CoordinationStore } from '../store/index.js';
-import { checkpointFile, loadRest, saveCheckpoint as writeCheckpoint, startFromCheckpoint } from './checkpoint.js';
+import { checkpointFile, loadRest, saveCheckpoint as writeCheckpoint, startFromCheckpoint, type RestWanted } from './checkpoint.js';
 import { createContext, type AppContext, type Environment, type TopologySource } from './context.js';
 import { processEnvironment } from './environment.js';
 import { loadSettings } from './settings.js';
@@ -85,25 +85,39 @@ export async function openContext(
       const restored = startFromCheckpoint(file, store.location, ctx.state, ctx.records, { lean: refresh.lean || options.lean === true });
       lean = restored && !restored.complete ? { key: restored.key, maxClock: restored.cursor.maxClock } : null;
     };
-    /** Folds in the rest from the file; false when the checkpoint was replaced since (another writer). */
-    const restFromFile = (): boolean => {
+    /**
+     * Folds in from the rest file what `wanted` asks for (all of it when absent); false when the
+     * checkpoint was replaced since (another writer's: not this state's pair).
+     */
+    const restFromFile = (wanted?: RestWanted): boolean => {
       if (!lean) return true;
-      const rest = loadRest(file, lean.key);
+      const rest = loadRest(file, lean.key, wanted);
       if (!rest) return false;
       ctx.state.restoreRest(rest);
-      lean = null;
+      if (!wanted) lean = null;
       return true;
     };
+    /** Per group and role, the lowest registration clock whose updates were folded in from the rest. */
+    const covered = new Map<string, number>();
     ctx.leanUpTo = () => lean?.maxClock ?? 0;
-    ctx.completeState = () => {
-      completing ??= (async () => {
-        if (restFromFile()) return;
+    ctx.completeState = (wanted) => {
+      const since = wanted?.since;
+      const coverKey = since && `${since.group}\u0000${since.role}`;
+      if (!lean || (coverKey && (covered.get(coverKey) ?? Infinity) <= since.clock)) return Promise.resolve();
+      const run = async () => {
+        if (restFromFile(wanted)) {
+          if (coverKey) covered.set(coverKey, Math.min(covered.get(coverKey) ?? Infinity, since.clock));
+          return;
+        }
         lean = null;
         await ctx.records.rereadAll();
-      })().finally(() => {
-        completing = null;
+      };
+      // One at a time: a second caller waits for the first, then takes what it still lacks.
+      const next = (completing ?? Promise.resolve()).then(run, run);
+      completing = next.finally(() => {
+        if (completing === next) completing = null;
       });
-      return completing;
+      return next;
     };
     const writes = options.checkpoint !== 'read';
     saveCheckpoint = () => {

@@ -51,8 +51,9 @@ export async function loadDeliveries(ctx: AppContext, session: FoundSession): Pr
   const id = session.facts.registered.session;
   if (session.group.isTracked(id)) return;
   // A lean start from the checkpoint holds what a session registering after it could be sent; one
-  // registered before it may still have older updates coming: fold in the rest first.
-  if (session.facts.firstRegistered.clock <= ctx.leanUpTo()) await ctx.completeState();
+  // registered before it may still have older updates coming: fold those in first.
+  const { clock } = session.facts.firstRegistered;
+  if (clock <= ctx.leanUpTo()) await ctx.completeState({ since: { group: session.group.name, role: session.facts.registered.role, clock } });
   const known = ctx.knownDeliveries?.(id);
   if (known) {
     session.group.track(id, known);

@@ -27,7 +27,8 @@ export async function getUpdateStatus(ctx: AppContext, input: { sessionId: strin
   const role = session.facts.registered.role;
   const asked = input.eventIds?.slice(0, 50) ?? [];
   // A lean start holds only the updates still undelivered and the latest: fold in the rest.
-  if (asked.some((id) => !group.eventsById.has(id)) && ctx.leanUpTo() > 0) await ctx.completeState();
+  const missing = asked.filter((id) => !group.eventsById.has(id));
+  if (missing.length && ctx.leanUpTo() > 0) await ctx.completeState({ ids: new Set(missing) });
   const events: ChangeEvent[] = asked.length
     ? asked.map((id) => group.eventsById.get(id)).filter((e): e is ChangeEvent => e !== undefined)
     : (group.eventsFromRole.get(role) ?? []).filter((e) => e.session === input.sessionId).slice(0, STATUS_DEFAULT_COUNT);

@@ -38,7 +38,7 @@ export async function getUpdate(ctx: AppContext, input: GetUpdateInput): Promise
   let event: ChangeEvent | undefined = find();
   // A lean start holds only the updates still undelivered and the latest: fold in the rest.
   if (!event && ctx.leanUpTo() > 0) {
-    await ctx.completeState();
+    await ctx.completeState({ ids: new Set([input.updateId]) });
     event = find();
   }
   if (!event) {

@@ -174,7 +174,7 @@ async function acknowledge(ctx: AppContext, session: FoundSession, ids: string[]
   let unknown = unknownIds();
   // A lean start holds only the updates still undelivered and the latest: fold in the rest.
   if (unknown.length && ctx.leanUpTo() > 0) {
-    await ctx.completeState();
+    await ctx.completeState({ ids: new Set(unknown) });
     unknown = unknownIds();
   }
   if (unknown.length) {
