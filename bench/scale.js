@@ -3,8 +3,10 @@
 // BENCH_SCALE_1M=1), each beside `node -e 0` measured in the same run. Histories are written by
 // `git fast-import` in the store's own commit format: 100 sessions (1,000 at 1M), 60% events,
 // 28% heartbeats, the rest deliveries, registrations and ends, within the last day.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// BENCH_SCALE_KEEP=<dir>: keep each generated history (packed) in <dir> and reuse it on later
+// runs (a 1M history takes minutes to write); each run works on a copy.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, cpSync, existsSync, mkdtempSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,7 +29,11 @@ export function writeHistory(gitDir, { sessions, records }) {
   const chains = new Map();
   let clock = 0;
   const ids = Array.from({ length: sessions }, (_, i) => ({ id: `${ROLES[i % 3]}-past${i}`, role: ROLES[i % 3] }));
-  const out = [];
+  // The fast-import stream goes to a file a piece at a time: at 1M records it is over 512 MB, more than one string may hold.
+  const streamFile = `${gitDir}.fast-import`;
+  const fd = openSync(streamFile, 'w');
+  let pending = [];
+  const out = { push: (text) => { pending.push(text); if (pending.length >= 10_000) { writeSync(fd, pending.join('')); pending = []; } } };
   let mark = 0;
   const put = (s, kind, extra) => {
     clock++;
@@ -56,7 +62,12 @@ export function writeHistory(gitDir, { sessions, records }) {
     else put(s.role === 'auth' ? ids[1] : s, 'delivered', { eventIds: events.slice(-20) });
   }
   for (const s of ids) put(s, 'session.ended', { reason: 'done' });
-  const run = spawnSync('git', ['--git-dir', gitDir, 'fast-import', '--quiet'], { input: out.join(''), maxBuffer: 1 << 30 });
+  writeSync(fd, pending.join(''));
+  closeSync(fd);
+  const input = openSync(streamFile, 'r');
+  const run = spawnSync('git', ['--git-dir', gitDir, 'fast-import', '--quiet'], { stdio: [input, 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+  closeSync(input);
+  rmSync(streamFile);
   if (run.status !== 0) throw new Error(`fast-import: ${run.stderr}`);
   return clock;
 }
@@ -79,22 +90,81 @@ function rssMb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 }
 
-async function serverFirstRead(env, repo) {
-  const start = process.hrtime.bigint();
+async function startServer(env) {
   const transport = new StdioClientTransport({ command: process.execPath, args: [...SERVER_NODE_FLAGS, SERVER], env: { ...getDefaultEnvironment(), ...env }, stderr: 'ignore' });
   const client = new Client({ name: 'bench', version: '1.0.0' });
   await client.connect(transport);
-  const reg = await client.callTool({ name: 'register_session', arguments: { repoPath: repo, projectGroup: 'bench' } }, undefined, { timeout: 600_000 });
-  if (reg.isError) throw new Error(JSON.stringify(reg.content));
-  const got = await client.callTool({ name: 'get_cross_project_updates', arguments: { sessionId: reg.structuredContent.sessionId } }, undefined, { timeout: 600_000 });
-  if (got.isError) throw new Error(JSON.stringify(got.content));
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const rss = rssMb(transport.pid);
-  await client.close();
-  return { ms, rss };
+  const call = async (name, args) => {
+    const result = await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 });
+    if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content)}`);
+    return result.structuredContent;
+  };
+  return { transport, client, call };
 }
 
-export async function benchScale({ sizes = [10_000, 100_000], runs = 3 } = {}) {
+const elapsed = (start) => Number(process.hrtime.bigint() - start) / 1e6;
+
+/**
+ * Server start -> first get_cross_project_updates of a frontend session, its resident memory
+ * then; then, with an auth server started beside it, notify (median of `calls`) and a read of
+ * exactly 10 new updates (median of 10).
+ */
+async function serverFigures(env, repos, calls = 30) {
+  const start = process.hrtime.bigint();
+  const receiver = await startServer(env);
+  const f = await receiver.call('register_session', { repoPath: repos.frontend, projectGroup: 'bench' });
+  await receiver.call('get_cross_project_updates', { sessionId: f.sessionId });
+  const ms = elapsed(start);
+  const rss = rssMb(receiver.transport.pid);
+  const sender = await startServer(env);
+  try {
+    const a = await sender.call('register_session', { repoPath: repos.auth, projectGroup: 'bench' });
+    const notifies = [];
+    for (let i = 0; i < calls; i++) {
+      const t = process.hrtime.bigint();
+      await sender.call('notify_related_sessions', { sessionId: a.sessionId, changeType: 'schema_change', summary: `bench change ${i}` });
+      notifies.push(elapsed(t));
+    }
+    for (;;) {
+      const page = await receiver.call('get_cross_project_updates', { sessionId: f.sessionId, limit: 100 });
+      if (page.updates.length === 0) break;
+    }
+    const reads = [];
+    for (let i = 0; i < 10; i++) {
+      for (let n = 0; n < 10; n++) await sender.call('notify_related_sessions', { sessionId: a.sessionId, changeType: 'schema_change', summary: `pending ${i}.${n}` });
+      const t = process.hrtime.bigint();
+      const page = await receiver.call('get_cross_project_updates', { sessionId: f.sessionId });
+      reads.push(elapsed(t));
+      if (page.updates.length !== 10) throw new Error(`expected 10 pending, got ${page.updates.length}`);
+    }
+    return { ms, rss, notify: stats(notifies), read: stats(reads), rssAfter: rssMb(receiver.transport.pid) };
+  } finally {
+    await sender.client.close();
+    await receiver.client.close();
+  }
+}
+
+/** A packed history of `size` records in `gitDir`: written, or copied from BENCH_SCALE_KEEP's. Returns [records, note]. */
+function history(gitDir, size, sessions) {
+  const keep = process.env.BENCH_SCALE_KEEP;
+  const kept = keep && join(keep, `history-${size}.git`);
+  if (kept && existsSync(join(kept, 'done'))) {
+    cpSync(kept, gitDir, { recursive: true });
+    return [Number(readFileSync(join(kept, 'done'), 'utf8')), `${sessions} sessions, reused from ${kept}`];
+  }
+  const built = Date.now();
+  const written = writeHistory(gitDir, { sessions, records: size });
+  execFileSync('git', ['--git-dir', gitDir, 'gc', '--quiet']);
+  const note = `${sessions} sessions, written and packed in ${((Date.now() - built) / 1000).toFixed(1)} s`;
+  if (kept) {
+    rmSync(kept, { recursive: true, force: true });
+    cpSync(gitDir, kept, { recursive: true });
+    writeFileSync(join(kept, 'done'), String(written));
+  }
+  return [written, note];
+}
+
+export async function benchScale({ sizes = [10_000, 100_000], runs = 3, onSize } = {}) {
   const rows = [];
   const row = (name, value, unit, note = '') => rows.push({ name, value, unit, note });
   for (const size of sizes) {
@@ -105,11 +175,9 @@ export async function benchScale({ sizes = [10_000, 100_000], runs = 3 } = {}) {
       const repos = Object.fromEntries(ROLES.map((r) => [r, makeRepo(join(dir, r))]));
       writeFileSync(join(home, 'topology.yml'), `version: "1.0"\ngroups:\n  bench:\n    members:\n${ROLES.map((r, i) => `      - { path: ${repos[r]}, role: ${r}${i ? `, dependsOn: [${ROLES[i - 1]}]` : ''} }`).join('\n')}\n    communicationRules:\n      - { when: schema_change, from: "*", notify: dependents, priority: high }\n`);
       const sessions = size >= 1_000_000 ? 1_000 : 100;
-      const built = Date.now();
-      const written = writeHistory(join(home, 'coordination.git'), { sessions, records: size });
-      execFileSync('git', ['--git-dir', join(home, 'coordination.git'), 'gc', '--quiet']);
+      const [written, note] = history(join(home, 'coordination.git'), size, sessions);
       const label = `${(size / 1000).toLocaleString()}k`;
-      row(`${label}: history`, written, 'records', `${sessions} sessions, written and packed in ${((Date.now() - built) / 1000).toFixed(1)} s`);
+      row(`${label}: history`, written, 'records', note);
       const env = { ...process.env, CLAUDE_ORCHESTRATOR_HOME: home, HOME: dir };
       const node = stats(Array.from({ length: runs }, () => timeRun(['-e', '0'], env))).median;
       row(`${label}: baseline node -e 0`, node.toFixed(0), 'ms', 'median, same run');
@@ -119,17 +187,22 @@ export async function benchScale({ sizes = [10_000, 100_000], runs = 3 } = {}) {
       row(`${label}: status, no checkpoint yet`, cold.toFixed(0), 'ms', `${(cold / node).toFixed(1)}x node (reads everything, writes the checkpoint)`);
       const warm = stats(Array.from({ length: runs }, () => timeRun([CLI, 'status'], env))).median;
       row(`${label}: status`, warm.toFixed(0), 'ms', `${(warm / node).toFixed(1)}x node, peak ${peakRssMb([CLI, 'status'], env).toFixed(0)} MB`);
-      const first = await serverFirstRead(env, repos.frontend);
-      row(`${label}: server start -> first get_cross_project_updates`, first.ms.toFixed(0), 'ms', `${(first.ms / node).toFixed(1)}x node (from the checkpoint)`);
-      row(`${label}: server resident memory after it`, first.rss.toFixed(0), 'MB', 'VmRSS');
+      const server = await serverFigures(env, repos);
+      row(`${label}: server start -> first get_cross_project_updates`, server.ms.toFixed(0), 'ms', `${(server.ms / node).toFixed(1)}x node (from the checkpoint)`);
+      row(`${label}: server resident memory after it`, server.rss.toFixed(0), 'MB', `VmRSS; ${server.rssAfter.toFixed(0)} MB after the calls below`);
+      row(`${label}: notify_related_sessions`, server.notify.median.toFixed(1), 'ms', `median, p95 ${server.notify.p95.toFixed(1)} ms`);
+      row(`${label}: get_cross_project_updates, 10 new`, server.read.median.toFixed(1), 'ms', `median, p95 ${server.read.p95.toFixed(1)} ms`);
     } finally {
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     }
+    onSize?.(rows);
   }
   return rows;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const sizes = process.argv.includes('--quick') ? [10_000] : process.env.BENCH_SCALE_1M ? [10_000, 100_000, 1_000_000] : [10_000, 100_000];
-  console.log(formatRows(await benchScale({ sizes })));
+  // Each size's figures as soon as they are measured (a 1M run takes a while).
+  let printed = 0;
+  await benchScale({ sizes, onSize: (rows) => { console.log(formatRows(rows.slice(printed))); printed = rows.length; } });
 }

@@ -18,7 +18,7 @@ const { frontend, gateway } = platform.repos;
 test('resolveProjectSession: the member repo holding the dir, through symlinks; null outside', async () => {
   const app = await openApp({ env: { ...process.env, ...platform.env } });
   try {
-    const topology = (await app.topology.load()).topology!;
+    const topology = (await (await app.topology()).load()).topology!;
     mkdirSync(join(frontend, 'src', 'app'), { recursive: true });
     assert.equal(resolveProjectSession(topology, join(frontend, 'src', 'app')), { projectGroup: 'my-platform', role: 'frontend', repoPath: frontend, alsoIn: [] });
     const link = join(tempDir('link-'), 'gw');

@@ -2,7 +2,8 @@
 // fold N+M directly; and compaction to the retention window.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CoordinationState } from '../src/core/state/fold.js';
+import { CoordinationState, leanSnapshot } from '../src/core/state/fold.js';
+import { pendingUpdates } from '../src/core/state/delivery.js';
 import type { OrchestratorRecord } from '../src/core/records.js';
 import {
   changeEvent, delivered, ended, fold, heartbeat, registered, shuffled, syncAcknowledged, syncRequested, worktreeRecord,
@@ -30,10 +31,14 @@ function history(count: number, seed: number): OrchestratorRecord[] {
       case 3: case 4: {
         const id = `ev${clock}`;
         events.push(id);
-        out.push(changeEvent(ROLES.filter((r) => r !== role), { ...base, id, summary: id, files: Array.from({ length: rand(30) }, (_, i) => `f${i}.ts`) }));
+        out.push(changeEvent(ROLES.filter((r) => r !== role), { ...base, id, summary: id, files: Array.from({ length: rand(30) }, (_, i) => `f${i}.ts`), ...(rand(5) === 0 ? { ackRequired: true } : {}) }));
         break;
       }
-      case 5: if (events.length) out.push(delivered([events[rand(events.length)]!, `unknown${rand(5)}`], base)); break;
+      case 5:
+        if (!events.length) break;
+        if (rand(3) === 0) out.push({ v: 1, kind: 'acknowledged', ...base, eventIds: [events[rand(events.length)]!] });
+        else out.push(delivered([events[rand(events.length)]!, `unknown${rand(5)}`], base));
+        break;
       case 6: {
         const id = `sp${clock}`;
         syncs.push(id);
@@ -59,6 +64,7 @@ function view(state: CoordinationState): unknown {
     g.sessions.sort((a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id));
     g.events.sort((a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id));
     g.firstByRole = g.firstByRole.map(([r, ids]: [string, [string, number][]]) => [r, ids.sort((a, b) => a[0].localeCompare(b[0]))]).sort();
+    g.acknowledged = g.acknowledged.map(([r, ids]: [string, string[]]) => [r, ids.sort()]).sort();
     g.syncAcks.sort((a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id));
     g.syncRequests.sort((a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id));
     g.announced = g.announced.map(([s, ids]: [string, string[]]) => [s, ids.sort()]).sort();
@@ -86,6 +92,39 @@ for (const seed of [1, 7, 42]) {
       // Re-applying what the checkpoint already holds changes nothing.
       for (const r of records.slice(0, n)) restored.apply(r);
       assert.equal(view(restored), view(fold(records)), `split at ${n}, replayed`);
+    }
+  });
+}
+
+for (const seed of [1, 7, 42]) {
+  test(`checkpoint: a lean snapshot sends newcomers what the whole does; M more records, then the rest == fold N+M (seed ${seed})`, () => {
+    // Half the events delivered to every role they target, so the lean part leaves them out.
+    const base = history(600, seed);
+    const deliveries = base.flatMap((e, i) => (e.kind === 'event' && i % 2 === 0
+      ? e.targets.map((t) => delivered([e.id], { id: `d-${e.id}-${t.role}`, group: e.group, role: t.role, session: `s-${t.role}`, clock: e.clock + 1, at: e.at + 1 }))
+      : []));
+    const records = shuffled([...base, ...deliveries], seed);
+    for (const n of [0, 250, 599]) {
+      const first = fold(records.slice(0, n));
+      const full = first.snapshot();
+      const split = full.groups.map((g) => ({ name: g.name, ...leanSnapshot(g, 5) }));
+      if (n === 599) assert.ok(split.some((s) => s.lean.events.length < s.rest.events.length / 2 + 12), 'the lean part leaves the delivered out');
+      const lean = CoordinationState.restore(JSON.parse(JSON.stringify({ ...full, groups: split.map((s) => s.lean) })));
+      // A session that registers now is sent the same updates by the lean state as by the whole.
+      for (const name of first.groupNames()) {
+        for (const role of ROLES) {
+          const newcomer = { id: 'newcomer', group: name, role, registeredClock: 10_000, registeredAt: 10_000_000 };
+          const ids = (state: CoordinationState) => pendingUpdates(newcomer, state.group(name).eventsByRole, state.group(name).deliveries, { now: 0 }).updates.map((e) => e.id);
+          assert.equal(ids(lean), ids(first), `split at ${n}, ${name}/${role}`);
+        }
+        // query_project_state's latest events per role are there too.
+        for (const [role, list] of first.group(name).eventsFromRole) {
+          assert.equal(lean.group(name).eventsFromRole.get(role)!.slice(0, 5).map((e) => e.id), list.slice(0, 5).map((e) => e.id));
+        }
+      }
+      for (const r of records.slice(n)) lean.apply(r);
+      lean.restoreRest(new Map(JSON.parse(JSON.stringify(split.map((s) => [s.name, s.rest])))));
+      assert.equal(view(lean), view(fold(records)), `split at ${n}`);
     }
   });
 }

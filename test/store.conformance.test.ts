@@ -34,7 +34,7 @@ async function stale(promise: Promise<unknown>): Promise<StaleRefError> {
 
 async function logged(store: CoordinationStore, include: string[], options: Parameters<CoordinationStore['log']>[1] = {}): Promise<string[]> {
   const out: StoredCommit[] = [];
-  const count = await store.log(include, options, (c) => out.push(c));
+  const count = await store.log(include, options, (c) => void out.push(c));
   assert.is(count, out.length);
   return out.map((c) => c.sha);
 }
@@ -144,8 +144,12 @@ function conformance(kind: string, open: () => Promise<CoordinationStore>): void
     assert.equal(await logged(store, tips), [a[2], b[1], a[1], b[0], a[0]]);
     assert.equal(await logged(store, tips, { oldestFirst: true }), [a[0], b[0], a[1], b[1], a[2]]);
     assert.equal(await logged(store, tips, { exclude: [a[1]!, b[0]!] }), [a[2], b[1]]);
+    // A reader that needs only the newest few stops the stream.
+    const firstTwo: string[] = [];
+    assert.is(await store.log(tips, {}, (c) => (firstTwo.push(c.sha), firstTwo.length < 2)), 2);
+    assert.equal(firstTwo, [a[2], b[1]]);
     const seen: StoredCommit[] = [];
-    await store.log([a[0]!], {}, (c) => seen.push(c));
+    await store.log([a[0]!], {}, (c) => void seen.push(c));
     assert.is(seen[0]!.tree, '');
     assert.is(seen[0]!.record?.id, (await store.readCommit(a[0]!)).record?.id);
     store.close();

@@ -1,7 +1,7 @@
 // Ref listing answered from the last listing when no ref folder changed, and never stale.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -41,6 +41,34 @@ test('listRefs sees every change: our appends, git update-ref, pack-refs, delete
     assert.is((await reader.listRefs()).has(sessionRef('b')), false, 'deleted by git (packed)');
     store.close();
     reader.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('listRefs: a new folder of refs, a damaged ref file, a folder gone; other folders are not read again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orchestrator-reflist-'));
+  try {
+    const gitDir = join(dir, 'c.git');
+    const store = await GitStore.open(gitDir, { maintenance: false });
+    const rec = (s: string, clock: number) => registered({ group: 'g', role: 'r', session: s, clock, at: Date.now(), id: `${s}-${clock}`, repoPath: '/x', host: 'h', pid: 1 });
+    const [a1] = await store.append(sessionRef('a'), [rec('a', 1)]);
+    await sleep(80);
+    assert.equal([...(await store.listRefs())], [[sessionRef('a'), a1]]);
+    const remote = 'refs/remotes/peer/orchestrator/sessions/b';
+    execFileSync('git', ['--git-dir', gitDir, 'update-ref', remote, a1!]);
+    assert.equal((await store.listRefs()).get(remote), a1, 'a ref in a folder that did not exist');
+    await sleep(80);
+    writeFileSync(join(gitDir, sessionRef('bad')), 'garbage\n');
+    const refs = await store.listRefs();
+    assert.is(refs.has(sessionRef('bad')), false);
+    assert.match(store.damagedRefs().get(sessionRef('bad')) ?? '', /no object id/);
+    assert.is(refs.get(remote), a1, 'the unchanged folder, from the last listing');
+    await sleep(80);
+    execFileSync('git', ['--git-dir', gitDir, 'update-ref', '-d', remote]);
+    rmSync(join(gitDir, 'refs/remotes/peer'), { recursive: true, force: true });
+    assert.is((await store.listRefs()).has(remote), false, 'a folder gone');
+    store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@ import type { Topology } from '../core/types.js';
 import { CoordinationState } from '../core/state/fold.js';
 import type { CoordinationStore } from '../store/index.js';
 import { RecordIndex } from './record-index.js';
+import type { RestWanted } from './checkpoint.js';
 import type { Settings } from './settings.js';
 import type { UnrepliedPages } from './unreplied.js';
 import type { PeerClocks } from './peer-clocks.js';
@@ -76,6 +77,21 @@ export interface AppContext {
   /** Problems of the process worth telling callers (e.g. a remote that fails to share). */
   notices: () => string[];
   /**
+   * The highest clock of a lean start from the checkpoint (app/checkpoint.ts): the fold holds the
+   * updates any session registering later could be sent, but not every older one. 0 when the fold
+   * is complete (no checkpoint, a full start, or `completeState()` done).
+   */
+  leanUpTo(): number;
+  /**
+   * Folds in, from the checkpoint's rest file, what a lean start left out and `wanted` asks for
+   * (default: all of it): `since`, before answering for a session registered at or below
+   * `leanUpTo()` (the updates its role could still owe it: a few, for a session of hours, not
+   * the history); `ids`, for updates asked for by id that the fold does not hold. Resolves at
+   * once when there is nothing to add. Never rejects for a missing or replaced checkpoint: it
+   * reads the retained history from the store instead.
+   */
+  completeState(wanted?: RestWanted): Promise<void>;
+  /**
    * Delivered event ids a read cache already holds for a session, so loading them does not
    * read the session's ref again (hook processes); undefined: read them from the store.
    */
@@ -112,5 +128,7 @@ export function createContext(deps: ContextDeps): AppContext {
     listeners: {},
     clientSession: undefined,
     notices: () => [],
+    leanUpTo: () => 0,
+    completeState: async () => {},
   };
 }

@@ -4,7 +4,7 @@
 // everything else uses openApp (open.ts).
 import { resolveHome, type HomePaths } from '../config/home.js';
 import { IndexCache, openGitStore, type CoordinationStore } from '../store/index.js';
-import { checkpointFile, saveCheckpoint as writeCheckpoint, startFromCheckpoint } from './checkpoint.js';
+import { checkpointFile, loadRest, saveCheckpoint as writeCheckpoint, startFromCheckpoint, type RestWanted } from './checkpoint.js';
 import { createContext, type AppContext, type Environment, type TopologySource } from './context.js';
 import { processEnvironment, withDiagnostics } from './environment.js';
 import { processAlive } from '../config/processes.js';
@@ -32,6 +32,11 @@ export interface OpenOptions {
    * would hold its memory high for as long as it runs and delay the call that read the history.
    */
   checkpoint?: boolean | 'read';
+  /**
+   * Start from the checkpoint's lean state (app/checkpoint.ts) and fold in the rest only when an
+   * operation needs it (`AppContext.completeState`). Default false (status asks for it itself).
+   */
+  lean?: boolean;
 }
 
 /** A process writes the checkpoint again once it has read this many commits since it started from one. */
@@ -78,15 +83,52 @@ export async function openContext(
   if (useCheckpoint) {
     const file = checkpointFile(paths.home, store.location);
     let savedAt = 0;
-    // A state restored without its events must never be written back as a checkpoint.
-    let partial = false;
-    ctx.records.beforeFirstRefresh = ({ withoutEvents }) => {
-      const restored = startFromCheckpoint(file, store.location, ctx.state, ctx.records, { withEvents: !withoutEvents });
-      partial = restored !== null && !restored.withEvents;
+    // A lean start: what it left out is in the rest file paired with this key.
+    let lean: { key: string; maxClock: number } | null = null;
+    let completing: Promise<void> | null = null;
+    ctx.records.beforeFirstRefresh = (refresh) => {
+      const restored = startFromCheckpoint(file, store.location, ctx.state, ctx.records, { lean: refresh.lean || options.lean === true });
+      lean = restored && !restored.complete ? { key: restored.key, maxClock: restored.cursor.maxClock } : null;
+    };
+    /**
+     * Folds in from the rest file what `wanted` asks for (all of it when absent); false when the
+     * checkpoint was replaced since (another writer's: not this state's pair).
+     */
+    const restFromFile = (wanted?: RestWanted): boolean => {
+      if (!lean) return true;
+      const rest = loadRest(file, lean.key, wanted);
+      if (!rest) return false;
+      ctx.state.restoreRest(rest);
+      if (!wanted) lean = null;
+      return true;
+    };
+    /** Per group and role, the lowest registration clock whose updates were folded in from the rest. */
+    const covered = new Map<string, number>();
+    ctx.leanUpTo = () => lean?.maxClock ?? 0;
+    ctx.completeState = (wanted) => {
+      const since = wanted?.since;
+      const coverKey = since && `${since.group}\u0000${since.role}`;
+      if (!lean || (coverKey && (covered.get(coverKey) ?? Infinity) <= since.clock)) return Promise.resolve();
+      const run = async () => {
+        if (restFromFile(wanted)) {
+          if (coverKey) covered.set(coverKey, Math.min(covered.get(coverKey) ?? Infinity, since.clock));
+          return;
+        }
+        lean = null;
+        await ctx.records.rereadAll();
+      };
+      // One at a time: a second caller waits for the first, then takes what it still lacks.
+      const next = (completing ?? Promise.resolve()).then(run, run);
+      completing = next.finally(() => {
+        if (completing === next) completing = null;
+      });
+      return next;
     };
     const writes = options.checkpoint !== 'read';
     saveCheckpoint = () => {
-      if (!writes || partial || ctx.records.commitsRead - savedAt < CHECKPOINT_AFTER) return;
+      if (!writes || ctx.records.commitsRead - savedAt < CHECKPOINT_AFTER) return;
+      // A lean state must never be written back as a checkpoint: complete it first, or skip.
+      if (!restFromFile()) return;
       savedAt = ctx.records.commitsRead;
       const now = ctx.env.now();
       writeCheckpoint(file, store.location, ctx.state, ctx.records, now, now - ctx.settings.retentionMs);

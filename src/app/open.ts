@@ -10,36 +10,52 @@ import type { CoordinationStore } from '../store/index.js';
 import type { AppContext, TopologySource } from './context.js';
 import { openContext, type OpenOptions } from './open-context.js';
 import { UserError } from './errors.js';
-import { TopologyService } from './topology-service.js';
+import { cachedTopology, rememberTopology } from './topology-cache.js';
+// Types only: the service brings the YAML parser and the schema library, loaded on first use.
+import type { TopologyService } from './topology-service.js';
 
 export type { OpenOptions } from './open-context.js';
 
 export interface OpenedApp {
   paths: HomePaths;
   ctx: AppContext;
-  /** topology.yml and its history (edits, hand-edit recording). */
-  topology: TopologyService;
+  /**
+   * topology.yml and its history (edits, hand-edit recording), loaded on first use: its YAML
+   * parser and schema library cost a short-lived reader (log, status) more than its own work.
+   */
+  topology(): Promise<TopologyService>;
   /** Saves the read cache (if any) and releases the coordination repo. */
   close(): void;
 }
 
-/** Re-reads the topology only when its file changed (size, mtime, inode), so tool calls stay cheap. */
+/**
+ * Re-reads the topology only when its file changed (size, mtime, inode), so tool calls stay
+ * cheap; a file unchanged since some process validated it is taken from the JSON cache
+ * (app/topology-cache.ts, as the commit ingester does), without loading the YAML parser.
+ */
 class CachedTopology implements TopologySource {
   private cached: { key: string; topology: Topology } | null = null;
   constructor(
-    private readonly service: TopologyService,
+    private readonly service: () => Promise<TopologyService>,
     private readonly store: CoordinationStore,
-    private readonly file: string,
+    private readonly paths: HomePaths,
   ) {}
 
   async current(): Promise<Topology> {
-    const key = await stat(this.file).then((s) => `${s.size}:${s.mtimeMs}:${s.ino}`, () => 'missing');
+    const key = await stat(this.paths.topologyFile).then((s) => `${s.size}:${s.mtimeMs}:${s.ino}`, () => 'missing');
     if (this.cached?.key === key && key !== 'missing') return this.cached.topology;
-    const loaded = await this.service.load();
+    // Its text was validated, and any hand edit in it recorded, by the load that wrote the cache.
+    const known = key === 'missing' ? null : cachedTopology(this.paths);
+    if (known) {
+      this.cached = { key, topology: known };
+      return known;
+    }
+    const loaded = await (await this.service()).load();
     if (!loaded.topology) {
       throw new UserError('TOPOLOGY_INVALID', `the topology has errors:\n${loaded.errors.map(formatProblem).join('\n')}`,
         'Fix topology.yml (see claude-orchestrator validate)');
     }
+    if (loaded.source === 'file') rememberTopology(this.paths, loaded.text, loaded.topology);
     this.cached = { key, topology: loaded.topology };
     return loaded.topology;
   }
@@ -49,7 +65,7 @@ class CachedTopology implements TopologySource {
   }
 
   async inspect(): Promise<{ topology: Topology | null; problems: string[] }> {
-    return inspectTopology(this.service, this.store, this.file);
+    return inspectTopology(await this.service(), this.store, this.paths.topologyFile);
   }
 }
 
@@ -66,10 +82,11 @@ export async function inspectTopology(service: TopologyService, store: Coordinat
  * and its history). Errors: those of openContext.
  */
 export async function openApp(options: OpenOptions): Promise<OpenedApp> {
-  let service: TopologyService | undefined;
+  let service: Promise<TopologyService> | undefined;
+  let topology: () => Promise<TopologyService> = () => Promise.reject(new Error('internal: the topology service asked before the repo was opened'));
   const opened = await openContext(options, ({ paths, store, env }) => {
-    service = new TopologyService({ paths, store, now: env.now, env: options.env });
-    return new CachedTopology(service, store, paths.topologyFile);
+    topology = () => (service ??= import('./topology-service.js').then(({ TopologyService }) => new TopologyService({ paths, store, now: env.now, env: options.env })));
+    return new CachedTopology(() => topology(), store, paths);
   });
-  return { ...opened, topology: service! };
+  return { ...opened, topology };
 }

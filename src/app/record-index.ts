@@ -47,7 +47,7 @@ export class RecordIndex {
   /** Started from a checkpoint's cursor whose tips git may no longer have (pruned and collected). */
   private fromCursor = false;
   /** Called once, before the first refresh reads anything (e.g. to start from a checkpoint). */
-  beforeFirstRefresh: ((options: { withoutEvents?: boolean }) => void) | undefined;
+  beforeFirstRefresh: ((options: { lean?: boolean }) => void) | undefined;
   /** Called after each refresh that read something (e.g. to write a checkpoint). */
   onRefreshed: ((stats: RefreshStats) => void) | undefined;
 
@@ -96,11 +96,11 @@ export class RecordIndex {
   }
 
   /**
-   * Reads what is new; concurrent callers share one refresh. `withoutEvents` (first refresh
-   * only): a caller that needs sessions and sync points but no events (status) may start from
-   * a checkpoint without loading its events.
+   * Reads what is new; concurrent callers share one refresh. `lean` (first refresh only): a
+   * caller that needs sessions, sync points and what is still undelivered, but not every old
+   * update (status), may start from the checkpoint's lean state (app/checkpoint.ts).
    */
-  refresh(options: { withoutEvents?: boolean } = {}): Promise<RefreshStats> {
+  refresh(options: { lean?: boolean } = {}): Promise<RefreshStats> {
     const prepare = this.beforeFirstRefresh;
     this.beforeFirstRefresh = undefined;
     prepare?.(options);
@@ -114,6 +114,17 @@ export class RecordIndex {
         this.refreshing = null;
       });
     return this.refreshing;
+  }
+
+  /**
+   * Reads every retained record again, as a process without a checkpoint would (the fold
+   * ignores what it already holds): for a process whose lean start cannot be completed from
+   * the checkpoint, replaced meanwhile by another process's.
+   */
+  async rereadAll(): Promise<RefreshStats> {
+    await this.refreshing?.catch(() => undefined);
+    this.tips.clear();
+    return this.refresh();
   }
 
   private async readNewOrAll(): Promise<RefreshStats> {

@@ -50,6 +50,10 @@ export async function servedSession(ctx: AppContext, sessionId: string): Promise
 export async function loadDeliveries(ctx: AppContext, session: FoundSession): Promise<void> {
   const id = session.facts.registered.session;
   if (session.group.isTracked(id)) return;
+  // A lean start from the checkpoint holds what a session registering after it could be sent; one
+  // registered before it may still have older updates coming: fold those in first.
+  const { clock } = session.facts.firstRegistered;
+  if (clock <= ctx.leanUpTo()) await ctx.completeState({ since: { group: session.group.name, role: session.facts.registered.role, clock } });
   const known = ctx.knownDeliveries?.(id);
   if (known) {
     session.group.track(id, known);
@@ -175,13 +179,19 @@ export interface RoleDelivery {
   note?: string;
 }
 
-/** The delivery state of an update for each of its target roles, from the records read so far. */
+/**
+ * The delivery state of an update for each of its target roles, from the records read so far
+ * (a state started from the checkpoint knows each role's first delivery and acknowledgement, not
+ * their times or notes).
+ */
 export function deliveryStates(group: GroupState, event: ChangeEvent): RoleDelivery[] {
   const states = group.updateStates.get(event.id);
+  const { firstByRole, acknowledgedByRole } = group.deliveries;
   return [...new Set(event.targets.map((t) => t.role))].map((role) => {
     const state = states?.get(role);
     if (state?.acknowledged) return { role, state: 'acknowledged' as const, ...(state.acknowledged.note ? { note: state.acknowledged.note } : {}) };
-    return { role, state: state ? ('delivered' as const) : ('queued' as const) };
+    if (acknowledgedByRole?.get(role)?.has(event.id)) return { role, state: 'acknowledged' as const };
+    return { role, state: state || firstByRole.get(role)?.has(event.id) ? ('delivered' as const) : ('queued' as const) };
   });
 }
 

@@ -23,16 +23,25 @@ function hashOf(text: string): string {
   return createHash('sha256').update(`${process.env.HOME ?? ''}\0${text}`).digest('hex');
 }
 
-/** The current valid topology: from the cache when the file is unchanged, else loaded in full (and cached). */
-export async function loadTopologyCached(paths: HomePaths, store: CoordinationStore, env: NodeJS.ProcessEnv = process.env): Promise<Topology> {
-  let text: string | null = null;
+/**
+ * The validated topology from the cache when topology.yml is the text it was made from, else
+ * null (no file, no cache, a torn one, or the file changed since). Never throws.
+ */
+export function cachedTopology(paths: HomePaths): Topology | null {
   try {
-    text = readFileHead(paths.topologyFile, TOPOLOGY_READ_BYTES);
+    const text = readFileHead(paths.topologyFile, TOPOLOGY_READ_BYTES);
     const cached = JSON.parse(readFileSync(cacheFile(paths), 'utf8')) as CacheFile;
     if (cached.source === hashOf(text)) return cached.topology;
   } catch {
-    // No file, no cache, or a torn one: load in full.
+    // No file, no cache, or a torn one.
   }
+  return null;
+}
+
+/** The current valid topology: from the cache when the file is unchanged, else loaded in full (and cached). */
+export async function loadTopologyCached(paths: HomePaths, store: CoordinationStore, env: NodeJS.ProcessEnv = process.env): Promise<Topology> {
+  const cached = cachedTopology(paths);
+  if (cached) return cached;
   const { TopologyService } = await import('./topology-service.js');
   const loaded = await new TopologyService({ paths, store, now: () => Date.now(), env }).load();
   if (!loaded.topology) throw new Error('the topology has errors; run `claude-orchestrator validate`');

@@ -84,7 +84,7 @@ export function createContext(options: ContextOptions = {}): CliContext {
       return app;
     },
     async topology() {
-      return (await ctx.app()).topology;
+      return (await ctx.app()).topology();
     },
     out(value, text) {
       if (ctx.json) io.stdout(`${JSON.stringify(value, null, 2)}\n`);

@@ -274,6 +274,20 @@ export type DecodeResult =
   | { ok: true; record: OrchestratorRecord }
   | { ok: false; reason: 'not-a-record' | 'newer-version' | 'malformed'; detail: string };
 
+/**
+ * The Lamport clock a record message's trailer names, without decoding the record: for a reader
+ * that can leave out records by clock alone (log -n N). Undefined when none is found (decode to
+ * know why). Inside the trailer's JSON a quote in a string is escaped, so `,"clock":` or
+ * `{"clock":` is the record's own field.
+ */
+export function recordClockHint(message: string): number | undefined {
+  const at = message.lastIndexOf(`\n${RECORD_TRAILER}`);
+  if (at < 0) return undefined;
+  const end = message.indexOf('\n', at + 1);
+  const match = /[{,]"clock":(\d+)[,}]/.exec(message.slice(at, end < 0 ? undefined : end));
+  return match ? Number(match[1]) : undefined;
+}
+
 /** Reads the record out of a commit message. Commits of other tools and future versions are reported, not thrown. */
 export function decodeRecordMessage(message: string): DecodeResult {
   const at = message.lastIndexOf(`\n${RECORD_TRAILER}`);

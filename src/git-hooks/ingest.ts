@@ -1,7 +1,7 @@
 // Entry point the post-commit hook starts in the background: `node dist/git-hooks/ingest.js <common-dir>`.
 // Ingests what is new, then lingers: it keeps the repo's ingest lock (so the hook starts no other
-// node) and ingests each poke at once, until no poke came for the linger time. A burst of
-// commits thus costs one node start. Prints nothing (nobody reads it); the last failure goes to
+// node) and ingests the pokes as they come (a pass takes those of GATHER_MS), until no poke came
+// for the linger time. A burst of commits thus costs one node start. Prints nothing (nobody reads it); the last failure goes to
 // `<common-dir>/orchestrator/ingest.log`. Imports stay lean (no MCP SDK, no watcher library).
 import { setPriority } from 'node:os';
 import type { PokeLocation } from '../app/operations/ingest-commits.js';
@@ -10,6 +10,13 @@ import type { PokeLocation } from '../app/operations/ingest-commits.js';
 export const LINGER_MS = 3000;
 /** A missed file event costs at most this much delay: the poke file's size is also polled (ms). */
 const POLL_MS = 100;
+/**
+ * A poke waits this long (ms) for the pokes of the next commits of a burst before a pass runs:
+ * one pass then takes several commits. A pass per poke kept the ingester busy beside every
+ * commit of a burst, and on a loaded machine that cost each commit more than starting a node
+ * per commit did (bench/burst.js).
+ */
+const GATHER_MS = 60;
 /** Niceness of the ingester and its git children: the user's next commits get the CPU first. */
 const NICENESS = 10;
 const LOG_LIMIT = 64 * 1024;
@@ -45,6 +52,7 @@ function linger(commonDir: string, quietMs: number, pass: () => Promise<number>,
     let watcher: ReturnType<typeof watch> | null = null;
     const done = () => {
       clearInterval(poll);
+      clearTimeout(gathering);
       watcher?.close();
       resolve();
     };
@@ -52,27 +60,36 @@ function linger(commonDir: string, quietMs: number, pass: () => Promise<number>,
       clearTimeout(quiet);
       quiet = setTimeout(() => (running ? undefined : done()), quietMs);
     };
+    let gathering: NodeJS.Timeout | undefined;
+    /** A pass after GATHER_MS, taking whatever pokes came meanwhile. */
+    const gather = () => {
+      clearTimeout(quiet);
+      gathering ??= setTimeout(() => {
+        gathering = undefined;
+        void run();
+      }, GATHER_MS);
+    };
     const run = async () => {
       if (running) {
         again = true;
         return;
       }
       running = true;
-      clearTimeout(quiet);
-      do {
-        again = false;
-        last = poke.size();
-        try {
-          await pass();
-        } catch (error) {
-          log(commonDir, (error as Error).stack ?? String(error));
-        }
-      } while (again || poke.size() !== last);
+      again = false;
+      last = poke.size();
+      try {
+        await pass();
+      } catch (error) {
+        log(commonDir, (error as Error).stack ?? String(error));
+      }
       running = false;
-      arm();
+      // Poked during the pass: the next pass gathers too, rather than following at once.
+      if (again || poke.size() !== last) gather();
+      else arm();
     };
     const check = () => {
-      if (poke.size() !== last) void run();
+      if (poke.size() !== last && !running) gather();
+      else if (running && poke.size() !== last) again = true;
     };
     const poll = setInterval(check, POLL_MS);
     try {

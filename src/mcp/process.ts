@@ -36,7 +36,8 @@ const log = (message: string) => console.error(`claude-orchestrator: ${message}`
  */
 export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   // The server starts from the checkpoint short-lived processes (status, log) leave, and writes none.
-  const opened: OpenedApp = await openApp({ env, checkpoint: 'read' });
+  // Lean: the server starts from the checkpoint's state file alone (app/checkpoint.ts).
+  const opened: OpenedApp = await openApp({ env, checkpoint: 'read', lean: true });
   const { ctx, paths } = opened;
   const repos = new ServedRepos({ paths, ctx, env, log });
   const share: AutoSync = startAutoSync({ paths, store: ctx.store, topology: opened.topology, now: ctx.env.now }, {

@@ -4,7 +4,12 @@
 // the last error are kept for the tools and `status` to show, and a failing remote is retried on
 // the next tick.
 import { describeError } from '../app/errors.js';
-import { syncRemotes, type RemoteSyncResult, type SyncDeps, type SyncReport } from '../app/share.js';
+// Types only: sharing (and the topology's YAML parser it brings) loads when there is a remote.
+import type { RemoteSyncResult, SyncDeps, SyncReport } from '../app/share.js';
+import type { TopologyService } from '../app/topology-service.js';
+
+/** What a background share needs: the share's dependencies, with the topology service loaded on first use. */
+export type AutoSyncDeps = Omit<SyncDeps, 'topology'> & { topology: () => Promise<TopologyService> };
 
 export interface AutoSyncOptions {
   /** Between two syncs (default 30 s; `CLAUDE_ORCHESTRATOR_SYNC_INTERVAL_MS`; 0 turns auto-sync off). */
@@ -48,7 +53,7 @@ function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
-export function startAutoSync(app: SyncDeps, options: AutoSyncOptions = {}): AutoSync {
+export function startAutoSync(app: AutoSyncDeps, options: AutoSyncOptions = {}): AutoSync {
   const env = options.env ?? process.env;
   const intervalMs = options.intervalMs ?? envNumber(env, 'CLAUDE_ORCHESTRATOR_SYNC_INTERVAL_MS') ?? 30_000;
   const debounceMs = options.debounceMs ?? envNumber(env, 'CLAUDE_ORCHESTRATOR_SYNC_DEBOUNCE_MS') ?? 2_000;
@@ -64,7 +69,8 @@ export function startAutoSync(app: SyncDeps, options: AutoSyncOptions = {}): Aut
   const runOnce = async (): Promise<SyncReport> => {
     try {
       if ((await app.store.listRemotes()).length === 0) return { remotes: [] };
-      const report = await syncRemotes(app, { interactive: false });
+      const { syncRemotes } = await import('../app/share.js');
+      const report = await syncRemotes({ ...app, topology: await app.topology() }, { interactive: false });
       remotes = report.remotes;
       const failed = report.remotes.filter((r) => !r.ok);
       lastError = failed.length ? failed.map((r) => `${r.remote}: ${r.error}`).join('; ') : null;

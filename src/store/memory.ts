@@ -112,7 +112,7 @@ export class MemoryStore implements CoordinationStore {
   }
 
   /** As `git log`: a priority walk by committer time from every tip; `oldestFirst` is `--date-order --reverse`. */
-  async log(include: string[], options: LogOptions, onCommit: (commit: StoredCommit) => void): Promise<number> {
+  async log(include: string[], options: LogOptions, onCommit: (commit: StoredCommit) => boolean | void): Promise<number> {
     this.assertOpen();
     if (include.length === 0) return 0;
     const excluded = this.reachable(options.exclude ?? []);
@@ -141,8 +141,12 @@ export class MemoryStore implements CoordinationStore {
       enqueue(commit.parents, sources.get(commit.sha));
     }
     const out = options.oldestFirst ? dateOrderReversed(order) : order;
-    for (const commit of out) onCommit({ ...commit, tree: '', source: sources.get(commit.sha)! });
-    return out.length;
+    let count = 0;
+    for (const commit of out) {
+      count++;
+      if (onCommit({ ...commit, tree: '', source: sources.get(commit.sha)! }) === false) break;
+    }
+    return count;
   }
 
   // ---- topology ----

@@ -110,26 +110,28 @@ export class IndexCache {
       const known = new Set(Object.values(cached.tips));
       try {
         // Nothing moved since the cache was written: no git process at all.
-        if (!include.every((tip) => known.has(tip))) await store.log(include, { ...options, exclude: [...(options.exclude ?? []), ...Object.values(cached.tips)] }, (c) => fresh.push(c));
+        if (!include.every((tip) => known.has(tip))) await store.log(include, { ...options, exclude: [...(options.exclude ?? []), ...Object.values(cached.tips)] }, (c) => void fresh.push(c));
         const notBefore = options.notBefore ?? -Infinity;
         replay = cached.commits.filter((c) => c.time >= notBefore);
       } catch {
         // A cached tip git no longer has (pruned, gc'd): read everything.
         fresh.length = 0;
-        await store.log(include, options, (c) => fresh.push(c));
+        await store.log(include, options, (c) => void fresh.push(c));
       }
     } else {
-      await store.log(include, options, (c) => fresh.push(c));
+      await store.log(include, options, (c) => void fresh.push(c));
     }
+    // Remembered in full; delivered until the reader says stop.
+    let open = true;
     for (const c of replay) {
       this.commits.set(c.sha, c);
       this.note(c.record);
-      onCommit({ sha: c.sha, tree: '', parents: [], time: c.time, message: '', record: c.record });
+      if (open) open = onCommit({ sha: c.sha, tree: '', parents: [], time: c.time, message: '', record: c.record }) !== false;
     }
     for (const c of fresh) {
       if (c.record && !SKIPPED.has(c.record.kind)) this.commits.set(c.sha, { sha: c.sha, time: c.time, record: c.record });
       if (first) this.note(c.record);
-      onCommit(c);
+      if (open) open = onCommit(c) !== false;
     }
     if (fresh.length > 0 || !cached) this.dirty = true;
     return replay.length + fresh.length;

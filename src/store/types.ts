@@ -241,9 +241,10 @@ export interface CoordinationStore {
    * Every commit reachable from `include` but not from `exclude`, streamed to `onCommit`
    * (newest first, or parents before children with `oldestFirst`), each once; resolves with the
    * count. For catching up on a long history in one pass (git: one `git log`). Streamed commits
-   * carry no tree (`tree` is '').
+   * carry no tree (`tree` is ''). `onCommit` returning `false` stops the stream there: nothing
+   * after that commit is read or delivered (a reader that needs only the newest few).
    */
-  log(include: string[], options: LogOptions, onCommit: (commit: StoredCommit) => void): Promise<number>;
+  log(include: string[], options: LogOptions, onCommit: (commit: StoredCommit) => boolean | void): Promise<number>;
 
   // ---- the topology ----
 

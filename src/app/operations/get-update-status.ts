@@ -25,8 +25,12 @@ export async function getUpdateStatus(ctx: AppContext, input: { sessionId: strin
   const session = requireSession(ctx, input.sessionId, { allowEnded: true });
   const { group } = session;
   const role = session.facts.registered.role;
-  const events: ChangeEvent[] = input.eventIds?.length
-    ? input.eventIds.slice(0, 50).map((id) => group.eventsById.get(id)).filter((e): e is ChangeEvent => e !== undefined)
+  const asked = input.eventIds?.slice(0, 50) ?? [];
+  // A lean start holds only the updates still undelivered and the latest: fold in the rest.
+  const missing = asked.filter((id) => !group.eventsById.has(id));
+  if (missing.length && ctx.leanUpTo() > 0) await ctx.completeState({ ids: new Set(missing) });
+  const events: ChangeEvent[] = asked.length
+    ? asked.map((id) => group.eventsById.get(id)).filter((e): e is ChangeEvent => e !== undefined)
     : (group.eventsFromRole.get(role) ?? []).filter((e) => e.session === input.sessionId).slice(0, STATUS_DEFAULT_COUNT);
   const updates = events.map((e) => ({
     id: e.id,

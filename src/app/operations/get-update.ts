@@ -34,10 +34,12 @@ export async function getUpdate(ctx: AppContext, input: GetUpdateInput): Promise
   await ctx.records.refresh();
   const session = input.sessionId !== undefined ? requireSession(ctx, input.sessionId, { allowEnded: true }) : undefined;
   const groups = session ? [session.group.name] : Object.keys((await ctx.topology.current()).groups);
-  let event: ChangeEvent | undefined;
-  for (const name of groups) {
-    event = ctx.state.group(name).eventsById.get(input.updateId);
-    if (event) break;
+  const find = () => groups.map((name) => ctx.state.group(name).eventsById.get(input.updateId)).find((e) => e !== undefined);
+  let event: ChangeEvent | undefined = find();
+  // A lean start holds only the updates still undelivered and the latest: fold in the rest.
+  if (!event && ctx.leanUpTo() > 0) {
+    await ctx.completeState({ ids: new Set([input.updateId]) });
+    event = find();
   }
   if (!event) {
     throw new UserError('INVALID_INPUT', `no update ${JSON.stringify(input.updateId)}${session ? ` in group ${session.group.name}` : ''}`,

@@ -200,7 +200,13 @@ function linked(a: ChangeEvent, b: ChangeEvent): boolean {
 
 async function acknowledge(ctx: AppContext, session: FoundSession, ids: string[], note: string | undefined): Promise<void> {
   const role = session.facts.registered.role;
-  const unknown = ids.filter((id) => !session.group.eventsById.get(id)?.targets.some((t) => t.role === role));
+  const unknownIds = () => ids.filter((id) => !session.group.eventsById.get(id)?.targets.some((t) => t.role === role));
+  let unknown = unknownIds();
+  // A lean start holds only the updates still undelivered and the latest: fold in the rest.
+  if (unknown.length && ctx.leanUpTo() > 0) {
+    await ctx.completeState({ ids: new Set(unknown) });
+    unknown = unknownIds();
+  }
   if (unknown.length) {
     throw new UserError('INVALID_INPUT', `no update ${unknown.map((id) => JSON.stringify(id)).join(', ')} was sent to ${role}`,
       'Acknowledge ids from get_cross_project_updates');

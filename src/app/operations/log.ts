@@ -2,7 +2,7 @@
 // copies), newest first. Reads only what it shows: the timeline walks all
 // tips at once, newest commit first, and stops once it has enough.
 import { compareRecords } from '../../core/order.js';
-import { recordConcerns, type OrchestratorRecord } from '../../core/records.js';
+import { recordClockHint, recordConcerns, type OrchestratorRecord } from '../../core/records.js';
 import type { CoordinationStore, StoredCommit } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { escapeControl } from '../../core/record-schema.js';
@@ -49,57 +49,171 @@ export async function log(ctx: AppContext, options: TimelineOptions = {}): Promi
   return readTimeline(ctx.store, options);
 }
 
+/**
+ * The newest `limit` records matching `options`, newest first, over every ref (this machine's and
+ * the remotes' copies). Reads only what it shows, plus a margin: it stops at the first commit
+ * older than the `limit`th newest entry's time minus CLOCK_SKEW_MS. Store errors: those of
+ * `listRefs`; an unreadable ref costs only itself.
+ */
 export async function readTimeline(store: CoordinationStore, options: TimelineOptions = {}): Promise<TimelineEntry[]> {
   const limit = options.limit ?? 20;
   if (limit <= 0) return [];
   const refs = await store.listRefs();
-  const seenCommits = new Set<string>();
-  const seenRecords = new Set<string>();
-  const frontier: { commit: StoredCommit; ref: string }[] = [];
-  const push = async (shas: string[], ref: string) => {
-    const fresh = shas.filter((s) => !seenCommits.has(s));
-    for (const s of fresh) seenCommits.add(s);
-    // A commit that cannot be read (a damaged ref: `status` names it) costs only itself.
-    const read = await Promise.allSettled(fresh.map((s) => store.readCommit(s)));
-    for (const commit of read.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))) {
-      // Wall clocks of one writer may step back a little: walk a margin past `since`.
-      if (options.since === undefined || commit.time >= options.since - CLOCK_SKEW_MS) frontier.push({ commit, ref });
-    }
-  };
   // Local refs first, so a record found both here and in a remote copy is shown with its local ref.
   const ordered = [...refs].sort(([a], [b]) => Number(a.startsWith('refs/remotes/')) - Number(b.startsWith('refs/remotes/')));
-  // Every tip in one pipelined batch of reads (the reader answers them in order), not one round trip per ref.
-  // A tip that cannot be read (a damaged ref: `status` names it) costs only itself.
-  const tips = await Promise.all(
-    ordered.map(([ref, tip]) => (seenCommits.has(tip) ? null : (seenCommits.add(tip), store.readCommit(tip).then((commit) => ({ commit, ref }), () => null)))),
-  );
-  for (const tip of tips) if (tip && (options.since === undefined || tip.commit.time >= options.since - CLOCK_SKEW_MS)) frontier.push(tip);
-  const found: TimelineEntry[] = [];
-  // The commit times of the `limit` newest entries found so far, newest first: the walk stops once
-  // the next commit is older than the last of them by more than the skew margin. A fixed bound,
-  // not the oldest entry found (which would move with every further entry and walk everything).
-  const newestTimes: number[] = [];
-  while (frontier.length > 0) {
-    let newest = 0;
-    for (let i = 1; i < frontier.length; i++) if (frontier[i]!.commit.time > frontier[newest]!.commit.time) newest = i;
-    const { commit, ref } = frontier.splice(newest, 1)[0]!;
-    // Enough, and nothing left could be newer by Lamport clock unless wall clocks are far apart.
-    if (newestTimes.length >= limit && commit.time < newestTimes[limit - 1]! - CLOCK_SKEW_MS) break;
-    const record = commit.record;
-    if (record && !seenRecords.has(record.id) && matches(record, options)) {
-      seenRecords.add(record.id);
-      found.push(entryOf(record, commit.sha, ref));
-      let i = Math.min(newestTimes.length, limit);
-      while (i > 0 && newestTimes[i - 1]! < commit.time) i--;
-      if (i < limit) {
-        newestTimes.splice(i, 0, commit.time);
-        if (newestTimes.length > limit) newestTimes.length = limit;
-      }
-    } else if (record) seenRecords.add(record.id);
-    await push(commit.parents, ref);
+  let found = new Found(limit, options);
+  try {
+    // One `git log` over every tip, newest first, stopped once enough is found: git walks a
+    // million-record history at a few µs a commit, where a read per commit cost over 100 µs.
+    const refOfTip = new Map<string, string>();
+    for (const [ref, tip] of ordered) if (!refOfTip.has(tip)) refOfTip.set(tip, ref);
+    const notBefore = options.since === undefined ? undefined : options.since - CLOCK_SKEW_MS;
+    await store.log([...refOfTip.keys()], notBefore === undefined ? {} : { notBefore }, (commit) =>
+      found.offer(commit, refOfTip.get(commit.source ?? '') ?? ordered[0]![0]));
+  } catch {
+    // A damaged ref fails the whole `git log`: walk ref by ref, so it costs only itself.
+    found = new Found(limit, options);
+    await walkTimeline(store, ordered, options, found);
   }
-  found.sort((a, b) => compareEntries(b, a));
-  return found.slice(0, limit);
+  return found.entries();
+}
+
+/** The entries found so far, and when enough are found. */
+class Found {
+  private readonly seenRecords = new Set<string>();
+  /** Entries are made only for the `limit` shown: a long walk finds thousands of candidates. */
+  private readonly found: { record: OrchestratorRecord; sha: string; ref: string }[] = [];
+  /**
+   * The commit times of the `limit` newest entries found so far, newest first: the walk stops once
+   * the next commit is older than the last of them by more than the skew margin. A fixed bound,
+   * not the oldest entry found (which would move with every further entry and walk everything).
+   */
+  private readonly newestTimes: number[] = [];
+
+  constructor(
+    private readonly limit: number,
+    private readonly options: TimelineOptions,
+  ) {}
+
+  /** The Lamport clocks of the `limit` latest entries found so far, highest first. */
+  private readonly topClocks: number[] = [];
+
+  /** Takes the next commit, newest first; false when it and everything older can be left out. */
+  offer(commit: StoredCommit, ref: string): boolean {
+    const { limit, newestTimes, topClocks } = this;
+    // Enough, and nothing left could be newer by Lamport clock unless wall clocks are far apart.
+    if (newestTimes.length >= limit && commit.time < newestTimes[limit - 1]! - CLOCK_SKEW_MS) return false;
+    // Within the margin, a record whose clock is below the `limit` latest found cannot be shown:
+    // left out without decoding it (most of what the margin walks).
+    if (topClocks.length >= limit) {
+      const clock = recordClockHint(commit.message);
+      if (clock !== undefined && clock < topClocks[limit - 1]!) return true;
+    }
+    const record = commit.record;
+    if (!record || this.seenRecords.has(record.id)) return true;
+    this.seenRecords.add(record.id);
+    if (!matches(record, this.options)) return true;
+    this.found.push({ record, sha: commit.sha, ref });
+    let c = Math.min(topClocks.length, limit);
+    while (c > 0 && topClocks[c - 1]! < record.clock) c--;
+    if (c < limit) {
+      topClocks.splice(c, 0, record.clock);
+      if (topClocks.length > limit) topClocks.length = limit;
+    }
+    let i = Math.min(newestTimes.length, limit);
+    while (i > 0 && newestTimes[i - 1]! < commit.time) i--;
+    if (i < limit) {
+      newestTimes.splice(i, 0, commit.time);
+      if (newestTimes.length > limit) newestTimes.length = limit;
+    }
+    return true;
+  }
+
+  entries(): TimelineEntry[] {
+    return this.found
+      .sort((a, b) => compareRecords(b.record, a.record))
+      .slice(0, this.limit)
+      .map((f) => entryOf(f.record, f.sha, f.ref));
+  }
+}
+
+/** The timeline by reading commit by commit from every tip at once, newest first (see `Frontier`). */
+async function walkTimeline(store: CoordinationStore, ordered: [string, string][], options: TimelineOptions, found: Found): Promise<void> {
+  const seenCommits = new Set<string>();
+  const frontier = new Frontier();
+  // Each commit's parents are asked for as it joins the frontier, so the reader answers them
+  // while the walk is elsewhere. A commit that cannot be read costs only itself (null).
+  const reads = new Map<string, Promise<StoredCommit | null>>();
+  const read = (sha: string) => {
+    let pending = reads.get(sha);
+    if (!pending) reads.set(sha, (pending = store.readCommit(sha).catch(() => null)));
+    return pending;
+  };
+  const enter = (commit: StoredCommit, ref: string) => {
+    // Wall clocks of one writer may step back a little: walk a margin past `since`.
+    if (options.since !== undefined && commit.time < options.since - CLOCK_SKEW_MS) return;
+    frontier.push({ commit, ref });
+    for (const parent of commit.parents) if (!seenCommits.has(parent)) void read(parent);
+  };
+  // Every tip in one pipelined batch of reads (the reader answers them in order), not one round trip per ref.
+  const tips = await Promise.all(
+    ordered.map(async ([ref, tip]) => (seenCommits.has(tip) ? null : (seenCommits.add(tip), { commit: await read(tip), ref }))),
+  );
+  for (const tip of tips) if (tip?.commit) enter(tip.commit, tip.ref);
+  for (let next = frontier.pop(); next; next = frontier.pop()) {
+    const { commit, ref } = next;
+    if (!found.offer(commit, ref)) break;
+    const fresh = commit.parents.filter((s) => !seenCommits.has(s));
+    for (const s of fresh) seenCommits.add(s);
+    for (const parent of await Promise.all(fresh.map(read))) if (parent) enter(parent, ref);
+  }
+}
+
+/**
+ * The walk's frontier: the newest commit first (by commit time; of equal times, the one that
+ * joined first, so local refs, which join first, win ties). A binary heap: a thousand refs'
+ * tips are a thousand entries, and scanning them all for each commit walked was quadratic.
+ */
+class Frontier {
+  private readonly heap: { commit: StoredCommit; ref: string; seq: number }[] = [];
+  private seq = 0;
+
+  push(entry: { commit: StoredCommit; ref: string }): void {
+    const heap = this.heap;
+    heap.push({ ...entry, seq: this.seq++ });
+    for (let i = heap.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (!this.before(i, parent)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  pop(): { commit: StoredCommit; ref: string } | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let first = i;
+        if (left < heap.length && this.before(left, first)) first = left;
+        if (right < heap.length && this.before(right, first)) first = right;
+        if (first === i) break;
+        [heap[i], heap[first]] = [heap[first]!, heap[i]!];
+        i = first;
+      }
+    }
+    return top;
+  }
+
+  private before(a: number, b: number): boolean {
+    const x = this.heap[a]!;
+    const y = this.heap[b]!;
+    return x.commit.time > y.commit.time || (x.commit.time === y.commit.time && x.seq < y.seq);
+  }
 }
 
 function matches(record: OrchestratorRecord, options: TimelineOptions): boolean {
@@ -166,9 +280,4 @@ function entryOf(record: OrchestratorRecord, sha: string, ref: string): Timeline
     sha,
     ref,
   };
-}
-
-/** Record order (Lamport clock, wall clock, id); entries carry `at` as ISO text for people. */
-function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
-  return compareRecords({ clock: a.clock, at: Date.parse(a.at), id: a.id }, { clock: b.clock, at: Date.parse(b.at), id: b.id });
 }

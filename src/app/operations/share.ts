@@ -7,6 +7,6 @@ export type { RemoteSyncResult, SyncReport } from '../share.js';
 export { SyncSetupError } from '../share.js';
 
 /** One share with every remote (or `options.remote`). Errors: SyncSetupError (SYNC_SETUP) for a setup the user must fix. */
-export function share(app: OpenedApp, options: ShareOptions = {}): Promise<SyncReport> {
-  return syncRemotes({ paths: app.paths, store: app.ctx.store, topology: app.topology, now: app.ctx.env.now }, options);
+export async function share(app: OpenedApp, options: ShareOptions = {}): Promise<SyncReport> {
+  return syncRemotes({ paths: app.paths, store: app.ctx.store, topology: await app.topology(), now: app.ctx.env.now }, options);
 }

@@ -67,12 +67,13 @@ export interface StatusReport {
 /**
  * The status of one group (or all groups some record names). `home` (default the context's) is
  * where the share state files live (config/home.ts). Starts from the checkpoint of the fold
- * (without its events) and reads only what is newer; with no checkpoint, every retained record once.
+ * (its lean state: the updates still undelivered, not every old one) and reads only what is
+ * newer; with no checkpoint, every retained record once.
  */
 export async function status(ctx: AppContext, input: { home?: string; group?: string }): Promise<StatusReport> {
   const home = input.home ?? ctx.paths.home;
-  // Sessions and sync points only: a process starting from a checkpoint need not load its events.
-  await ctx.records.refresh({ withoutEvents: true });
+  // Sessions, sync points and what is undelivered: the checkpoint's lean state is enough.
+  await ctx.records.refresh({ lean: true });
   const names = input.group ? [input.group] : ctx.state.groupNames().sort();
   const topology = await ctx.topology.current().catch(() => null);
   const groups = names.map((name) => {

@@ -259,6 +259,7 @@ export class GroupState {
         // first delivery is not older, by clock, than the oldest event kept.
         [...ids].filter(([id, clock]) => !compacting || keptEvents.has(id) || (!this.eventsById.has(id) && clock >= clockFloor)),
       ]),
+      acknowledged: [...(this.deliveries.acknowledgedByRole ?? [])].map(([role, ids]) => [role, [...ids].filter((id) => !compacting || keptEvents.has(id) || !this.eventsById.has(id))]),
       syncRequests,
       syncAcks: [...this.syncAcks].filter(([id, acks]) => !compacting || keptSync.has(id) || acks.some((a) => a.at >= notBefore)).map(([, acks]) => acks).flat(),
       announced: [...this.announced]
@@ -280,11 +281,7 @@ export class GroupState {
     }
     // In the order they first arrived: the same maps, lists and shared copies as the fold built.
     for (const event of snapshot.events) this.applyEvent(event);
-    for (const [role, ids] of snapshot.firstByRole) {
-      const first = new Map<string, number>();
-      for (const [id, clock] of ids) first.set(this.eventsById.get(id)?.id ?? id, clock);
-      this.deliveries.firstByRole.set(role, first);
-    }
+    this.addDeliveries(snapshot.firstByRole, snapshot.acknowledged ?? []);
     for (const request of snapshot.syncRequests) this.syncRequests.set(request.syncPointId, request);
     for (const ack of snapshot.syncAcks) {
       let list = this.syncAcks.get(ack.syncPointId);
@@ -292,6 +289,33 @@ export class GroupState {
       list.push(ack);
     }
     for (const [session, ids] of snapshot.announced) this.announced.set(session, new Set(ids));
+  }
+
+  /**
+   * Folds in what a lean snapshot (`leanSnapshot`) left out: every event and each role's first
+   * deliveries and acknowledgements. Safe at any time, also after newer records were folded:
+   * events already held are skipped, and a first delivery keeps the lowest clock.
+   */
+  restoreRest(rest: GroupRest): void {
+    for (const event of rest.events) this.applyEvent(event);
+    this.addDeliveries(rest.firstByRole, rest.acknowledged);
+  }
+
+  private addDeliveries(firstByRole: GroupSnapshot['firstByRole'], acknowledged: GroupSnapshot['acknowledged']): void {
+    for (const [role, ids] of firstByRole) {
+      let first = this.deliveries.firstByRole.get(role);
+      if (!first) this.deliveries.firstByRole.set(role, (first = new Map()));
+      for (const [parsed, clock] of ids) {
+        const id = this.eventsById.get(parsed)?.id ?? parsed;
+        const seen = first.get(id);
+        if (seen === undefined || clock < seen) first.set(id, clock);
+      }
+    }
+    for (const [role, ids] of acknowledged) {
+      let acked = this.deliveries.acknowledgedByRole!.get(role);
+      if (!acked) this.deliveries.acknowledgedByRole!.set(role, (acked = new Set()));
+      for (const id of ids) acked.add(this.eventsById.get(id)?.id ?? id);
+    }
   }
 
   /** Recomputes a session's facts after `restore` set its registrations and records. */
@@ -435,7 +459,8 @@ export class GroupState {
 
   private readonly interned = new Map<string, unknown>();
   private shared<T>(value: T): T {
-    const key = JSON.stringify(value);
+    // Most values are short lists of strings (types) or of targets; a flat key is cheaper than JSON.
+    const key = Array.isArray(value) && value.every((v) => typeof v === 'string') ? `s\u0000${value.join('\u0000')}` : JSON.stringify(value);
     const known = this.interned.get(key);
     if (known !== undefined) return known as T;
     if (this.interned.size < 10_000) this.interned.set(key, value);
@@ -544,6 +569,11 @@ export class CoordinationState {
     return this;
   }
 
+  /** Folds in the parts a lean snapshot left out, per group name (see `GroupState.restoreRest`). */
+  restoreRest(rest: Map<string, GroupRest>): void {
+    for (const [name, part] of rest) this.group(name).restoreRest(part);
+  }
+
   /** Every group some record named. */
   groupNames(): string[] {
     return [...this.groups.keys()];
@@ -570,8 +600,8 @@ export class CoordinationState {
   }
 }
 
-/** Bumped when the snapshot's shape changes: an older checkpoint is then not used. */
-export const SNAPSHOT_FORMAT = 1;
+/** Bumped when the snapshot's shape changes: an older checkpoint is then not used (2: `acknowledged`). */
+export const SNAPSHOT_FORMAT = 2;
 
 /** One group's part of a `FoldSnapshot`. Records are stored as they were folded. */
 export interface GroupSnapshot {
@@ -591,6 +621,8 @@ export interface GroupSnapshot {
   events: ChangeEvent[];
   /** Per role, the lowest clock at which a session of it received each event id. */
   firstByRole: Array<[string, Array<[string, number]>]>;
+  /** Per role, the ids of the updates a session of it acknowledged. */
+  acknowledged: Array<[string, string[]]>;
   syncRequests: SyncRequested[];
   syncAcks: SyncAcknowledged[];
   announced: Array<[string, string[]]>;
@@ -602,6 +634,50 @@ export interface FoldSnapshot {
   /** Every registration of each session, sorted by record order. */
   registrations: Array<[string, SessionRegistered[]]>;
   groups: GroupSnapshot[];
+}
+
+/** What `leanSnapshot` leaves out of a group: restored later, if ever, by `GroupState.restoreRest`. */
+export interface GroupRest {
+  events: ChangeEvent[];
+  firstByRole: GroupSnapshot['firstByRole'];
+  acknowledged: GroupSnapshot['acknowledged'];
+}
+
+/**
+ * Splits a group's snapshot in two: a lean part that holds every event still pending for a
+ * session that registers from now on (no session of some target role has had it, or it waits for
+ * an acknowledgement the role has not given) and the `recent` latest events of each source role,
+ * with only those events' deliveries and acknowledgements; and the rest (every event, every
+ * delivery). A state restored from the lean part answers what new sessions are sent, the recent
+ * updates of a role and everything about sessions and sync points; a session registered before
+ * the snapshot needs the rest too. Events keep their arrival order. Pure.
+ */
+export function leanSnapshot(group: GroupSnapshot, recent = EVENTS_FROM_ROLE): { lean: GroupSnapshot; rest: GroupRest } {
+  const first = new Map(group.firstByRole.map(([role, ids]) => [role, new Set(ids.map(([id]) => id))]));
+  const acked = new Map(group.acknowledged.map(([role, ids]) => [role, new Set(ids)]));
+  const keep = new Set<string>();
+  for (const e of group.events) {
+    for (const { role } of e.targets) {
+      if (e.ackRequired ? !acked.get(role)?.has(e.id) : !first.get(role)?.has(e.id)) keep.add(e.id);
+    }
+  }
+  const bySource = new Map<string, ChangeEvent[]>();
+  for (const e of group.events) {
+    let list = bySource.get(e.role);
+    if (!list) bySource.set(e.role, (list = []));
+    list.push(e);
+  }
+  for (const list of bySource.values()) for (const e of list.sort((a, b) => compareRecords(b, a)).slice(0, recent)) keep.add(e.id);
+  // Deliveries of events not held (not read yet: a remote's, arriving later) stay in the lean part too.
+  const held = new Set(group.events.map((e) => e.id));
+  const wanted = (id: string) => keep.has(id) || !held.has(id);
+  const lean: GroupSnapshot = {
+    ...group,
+    events: group.events.filter((e) => keep.has(e.id)),
+    firstByRole: group.firstByRole.map(([role, ids]) => [role, ids.filter(([id]) => wanted(id))]),
+    acknowledged: group.acknowledged.map(([role, ids]) => [role, ids.filter(wanted)]),
+  };
+  return { lean, rest: { events: group.events, firstByRole: group.firstByRole, acknowledged: group.acknowledged } };
 }
 
 function orderOf(from: Ordered): Ordered {

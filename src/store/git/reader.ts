@@ -22,6 +22,8 @@ export class ObjectReader {
   private buffered = 0;
   private stderr = '';
   private closed = false;
+  /** Requests of this turn not written to the child yet. */
+  private outgoing: string[] = [];
 
   constructor(private readonly gitDir: string) {}
 
@@ -33,8 +35,17 @@ export class ObjectReader {
     return new Promise((resolve, reject) => {
       if (this.queue.length === 0) setRef(child, true); // keep the process alive only while waiting
       this.queue.push({ sha, resolve, reject });
-      child.stdin!.write(`${sha}\n`);
+      // Requests made in one turn of the event loop go out in one write: a write per request
+      // cost more than git's answer (a walk that reads ahead asks one commit per step).
+      if (this.outgoing.length === 0) setImmediate(() => this.flush());
+      this.outgoing.push(sha);
     });
+  }
+
+  private flush(): void {
+    const shas = this.outgoing.splice(0);
+    // Requests of a reader that died meanwhile were failed and dropped from `outgoing` (fail).
+    if (this.child && shas.length > 0) this.child.stdin!.write(`${shas.join('\n')}\n`);
   }
 
   close(): void {
@@ -109,6 +120,7 @@ export class ObjectReader {
   }
 
   private fail(error: Error): void {
+    this.outgoing = [];
     for (const pending of this.queue.splice(0)) pending.reject(error);
   }
 }

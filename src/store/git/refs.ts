@@ -303,42 +303,87 @@ function stampOf(path: string): string {
 /** Stamps younger than this (ms) are not trusted: the file system's clock ticks coarsely (racy-git's rule). */
 const RACY_MS = 50;
 
+/** One loose ref folder as last read: its stamp ('' when it was racy: read it again), its ref files and subfolders. */
+interface Folder {
+  stamp: string;
+  /** ref -> sha, or null for a file that holds no object id (named in `bad` with `why`). */
+  refs: Map<string, string | null>;
+  why: Map<string, string>;
+  subfolders: string[];
+}
+
 /**
- * Lists refs like `listRefs`, but answers from the last listing when nothing changed: a change
- * check on `packed-refs` and every loose ref folder (one `stat` each) instead of reading every
- * ref file. Every ref update (ours and git's) renames a file into its folder, which moves the
- * folder's mtime; a folder stamped within the last RACY_MS is re-read anyway.
+ * Lists refs like `listRefs`, reading only what changed since the last listing: a change check
+ * on `packed-refs` and on every loose ref folder (one `stat` each), and only a changed folder's
+ * ref files read again (a thousand sessions' refs, packed, are not re-read because one session
+ * wrote). Every ref update (ours and git's) renames a file into its folder, which moves the
+ * folder's mtime; a folder or packed-refs stamped within the last RACY_MS is read again next time.
  */
 export class RefLister {
-  private last: { key: string; dirs: Map<string, string>; packed: string; refs: Map<string, string>; bad: Map<string, string> } | null = null;
+  private readonly folders = new Map<string, Folder>();
+  private packed: { stamp: string; refs: Map<string, string> } | null = null;
 
   constructor(private readonly gitDir: string) {}
 
-  /** As listRefs, reusing the last listing while no ref folder or packed-refs changed; damaged refs go to `bad`. */
+  /** As listRefs; damaged refs go to `bad`. */
   list(prefixes: string[], bad?: Map<string, string>): Map<string, string> {
-    const key = prefixes.join('\n');
-    const last = this.last;
-    if (last && last.key === key && this.unchanged(last.dirs, last.packed)) {
-      for (const [ref, why] of last.bad) bad?.set(ref, why);
-      return new Map(last.refs);
-    }
     const started = Date.now();
-    // Stamps first, then the listing: a change during the listing shows as a changed stamp next time.
-    const dirs = new Map<string, string>();
-    for (const prefix of prefixes) collectDirs(this.gitDir, prefix.endsWith('/') ? prefix.slice(0, -1) : dirname(prefix), dirs);
-    const packed = stampOf(join(this.gitDir, 'packed-refs'));
-    const damaged = new Map<string, string>();
-    const refs = listRefs(this.gitDir, prefixes, damaged);
-    for (const [ref, why] of damaged) bad?.set(ref, why);
-    const racy = [...dirs.values(), packed].some((stamp) => isRacy(stamp, started));
-    this.last = racy ? null : { key, dirs, packed, refs: new Map(refs), bad: damaged };
-    return refs;
+    const found = new Map<string, string>();
+    const visited = new Set<string>();
+    for (const prefix of prefixes) {
+      // A prefix may end inside a component ("refs/orchestrator/ses"): scan its folder, then filter.
+      this.scan(prefix.endsWith('/') ? prefix.slice(0, -1) : dirname(prefix), started, visited, (folder) => {
+        for (const [ref, sha] of folder.refs) {
+          if (!ref.startsWith(prefix) || found.has(ref)) continue;
+          if (sha) found.set(ref, sha);
+          else bad?.set(ref, folder.why.get(ref)!);
+        }
+      });
+    }
+    for (const dir of this.folders.keys()) if (!visited.has(dir)) this.folders.delete(dir);
+    // Read after the loose files: a ref pruned meanwhile by pack-refs was packed before it was pruned.
+    for (const [ref, sha] of this.packedRefs(started)) {
+      if (!found.has(ref) && prefixes.some((p) => ref.startsWith(p))) found.set(ref, sha);
+    }
+    return found;
   }
 
-  private unchanged(dirs: Map<string, string>, packed: string): boolean {
-    if (stampOf(join(this.gitDir, 'packed-refs')) !== packed) return false;
-    for (const [dir, stamp] of dirs) if (stampOf(join(this.gitDir, dir)) !== stamp) return false;
-    return true;
+  private scan(dir: string, started: number, visited: Set<string>, take: (folder: Folder) => void): void {
+    if (visited.has(dir)) return;
+    visited.add(dir);
+    // The stamp first, then the listing: a change during the listing shows as a changed stamp next time.
+    const stamp = stampOf(join(this.gitDir, dir));
+    let folder = this.folders.get(dir);
+    if (!folder || folder.stamp === '' || folder.stamp !== stamp) {
+      folder = { stamp: isRacy(stamp, started) ? '' : stamp, refs: new Map(), why: new Map(), subfolders: [] };
+      let entries: import('node:fs').Dirent[] = [];
+      try {
+        entries = readdirSync(join(this.gitDir, dir), { withFileTypes: true });
+      } catch {
+        // No such folder (yet): no refs under it.
+      }
+      for (const entry of entries) {
+        const ref = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) folder.subfolders.push(entry.name);
+        else if (entry.isFile() && !entry.name.endsWith('.lock')) {
+          const sha = readLoose(this.gitDir, ref);
+          if (sha === undefined) continue; // removed meanwhile
+          folder.refs.set(ref, sha);
+          if (sha === null) folder.why.set(ref, describeBadRef(this.gitDir, ref));
+        }
+      }
+      this.folders.set(dir, folder);
+    }
+    take(folder);
+    for (const sub of folder.subfolders) this.scan(`${dir}/${sub}`, started, visited, take);
+  }
+
+  private packedRefs(started: number): Map<string, string> {
+    const stamp = stampOf(join(this.gitDir, 'packed-refs'));
+    if (this.packed && this.packed.stamp !== '' && this.packed.stamp === stamp) return this.packed.refs;
+    const refs = readPackedRefs(this.gitDir);
+    this.packed = { stamp: isRacy(stamp, started) ? '' : stamp, refs };
+    return refs;
   }
 }
 
@@ -347,13 +392,3 @@ function isRacy(stamp: string, now: number): boolean {
   return ns !== undefined && Number(BigInt(ns) / 1_000_000n) > now - RACY_MS;
 }
 
-function collectDirs(gitDir: string, dir: string, into: Map<string, string>): void {
-  into.set(dir, stampOf(join(gitDir, dir)));
-  let entries;
-  try {
-    entries = readdirSync(join(gitDir, dir), { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) if (entry.isDirectory()) collectDirs(gitDir, `${dir}/${entry.name}`, into);
-}

@@ -250,7 +250,7 @@ export class GitStore implements CoordinationStore {
     return walkCommits((sha) => this.readCommit(sha), tip, options);
   }
 
-  log(include: string[], options: LogOptions, onCommit: (commit: StoredCommit) => void): Promise<number> {
+  log(include: string[], options: LogOptions, onCommit: (commit: StoredCommit) => boolean | void): Promise<number> {
     return logCommits(this.gitDir, include, options, onCommit);
   }
 
