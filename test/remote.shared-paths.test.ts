@@ -1,7 +1,7 @@
 // Issue 12, case 9: a member path redirected by a remote made `hooks install` write a hook into a
 // repository the user never named. Paths that arrive only in a remote's topology are noted, and a
 // bulk install skips them (saying how to confirm one) until the user names them on this machine.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -24,11 +24,16 @@ test('hooks install skips member paths only a remote named, until they are named
   assert.ok((await sync(m.a)).ok);
   assert.ok((await sync(m.b)).ok);
 
+  // A's hook is in frontend (another home on this disk): B must not take it over in bulk.
+  assert.is((await cliJson<Installed>(m.a, ['hooks', 'install', frontend])).repos[0]!.state, 'current');
+  const aHook = readFileSync(hookOf(frontend), 'utf8');
+
   // B never named any of these paths: its topology came from the remote.
   const bulk = await cliJson<Installed>(m.b, ['hooks', 'install']);
   assert.equal(bulk.repos.map((r) => r.state), ['skipped', 'skipped', 'skipped']);
   assert.match(bulk.repos[0]!.message, /came with origin's topology.*hooks install /);
-  for (const repo of [auth, gateway, frontend]) assert.not.ok(existsSync(hookOf(repo)), `no hook written into ${repo}`);
+  for (const repo of [auth, gateway]) assert.not.ok(existsSync(hookOf(repo)), `no hook written into ${repo}`);
+  assert.is(readFileSync(hookOf(frontend), 'utf8'), aHook, "A's hook is left as it was");
 
   // Naming one confirms it; the next bulk install keeps it current and still skips the others.
   const named = await cliJson<Installed>(m.b, ['hooks', 'install', auth]);

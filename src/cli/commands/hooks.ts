@@ -27,9 +27,10 @@ export function register(cli: CAC, ctx: CliContext): void {
       const reports = await forEachRepo(ctx, paths, options, async (repo) => {
         const arrival = fromRemotes.get(repo);
         if (!arrival) return (await install()).installHook(repo, runtime);
+        // This home's hook exactly is there already: it was confirmed here before. An outdated
+        // one may be another home's or version's: not taken over without the path being named.
         const status = await (await install()).hookStatus(repo, runtime).catch(() => null);
-        // Our hook is there already: someone on this machine installed it; keep it current.
-        if (status && (status.state === 'current' || status.state === 'outdated')) return (await install()).installHook(repo, runtime);
+        if (status?.state === 'current') return status;
         return {
           repo, manager: 'git', state: 'skipped', changed: false,
           message: `skipped: this path came with ${arrival.remote}'s topology (${arrival.at}) and was never named on this machine; if it is your checkout, run: ${ctx.bin} hooks install ${repo}`,
