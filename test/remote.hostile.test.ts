@@ -33,7 +33,7 @@ test('case 9: an invalid topology arriving by fast-forward is not adopted; statu
   assert.is(readFileSync(join(m.homeA, 'topology.yml'), 'utf8'), before, 'topology.yml kept');
   const shown = await cli(m.a, ['validate']);
   assert.is(shown.code, 0, shown.stdout + shown.stderr);
-  const status = await cliJson<{ conflicts: Array<{ remote: string }> }>(m.a, ['status', 'my-platform']);
+  const status = await cliJson<{ conflicts: Array<{ remote: string }> }>(m.a, ['status', 'my-platform'], true);
   assert.equal(status.conflicts.map((c) => c.remote), ['origin']);
   fsckClean(join(m.homeA, 'coordination.git'));
 });

@@ -54,6 +54,8 @@ test('two machines with one machine id: the second sync refuses to overwrite, na
   assert.is(onRemote, pushedByA, "A's records were not overwritten");
   const status = await cliJson<{ remotes: Array<{ ok: boolean; error: string }> }>(m.b, ['status'], true);
   assert.match(status.remotes[0]!.error, /did not write/, 'status shows it');
+  const flagged = await cliJson<{ id: string; problem: string | null }>(m.b, ['machine-id'], true);
+  assert.match(flagged.problem ?? '', /another machine uses id feedfacecafebeef.*machine-id --renew/, 'machine-id says so too');
 
   // Fixed as told: B renews its id; what it wrote moves to its new id's refs and is shared.
   const renewed = await cliJson<{ previous: string; id: string; moved: { from: string; to: string }[] }>(m.b, ['machine-id', '--renew']);

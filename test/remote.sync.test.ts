@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { cliJson } from './helpers/cli.js';
+import { cli, cliJson } from './helpers/cli.js';
 import { fsckClean, makeMachines, sync } from './helpers/machines.js';
 import type { Server } from './helpers/mcp.js';
 import { shareScenario } from './helpers/share-scenario.js';
@@ -28,7 +28,8 @@ test('an unreachable remote fails the sync, is reported in status, and the next 
   const failed = await sync(m.a, true);
   assert.not.ok(failed.ok);
   assert.ok(failed.error && failed.error.length > 0);
-  const status = await cliJson<{ remotes: Array<{ name: string; ok: boolean; error: string; failures: number }> }>(m.a, ['status']);
+  const status = await cliJson<{ remotes: Array<{ name: string; ok: boolean; error: string; failures: number }> }>(m.a, ['status'], true);
+  assert.is((await cli(m.a, ['status'])).code, 1, 'a failed sync is a problem status lists: exit 1');
   assert.is(status.remotes[0]!.ok, false);
   assert.is(status.remotes[0]!.failures, 1);
   await cliJson(m.a, ['remote', 'remove', 'origin']);

@@ -49,8 +49,25 @@ export function writeRemoteState(home: string, state: RemoteSyncState): void {
   }
 }
 
+/**
+ * A topology conflict waiting for a person: a file beside topology.yml holding the version that
+ * was not kept. `kept: 'ours'`: this machine's version stayed, the remote's is in `file`
+ * (`topology.<remote>.conflict.yml`); `kept: 'theirs'`: a merge on another machine kept its
+ * version and this machine's edit is in `file` (`topology.<remote>.not-kept.yml`).
+ */
+export interface TopologyConflict {
+  remote: string;
+  file: string;
+  kept: 'ours' | 'theirs';
+}
+
+/** Where a conflict's not-kept version goes (see TopologyConflict). */
+export function conflictFile(home: string, remote: string, kept: 'ours' | 'theirs'): string {
+  return join(home, `topology.${remote}.${kept === 'ours' ? 'conflict' : 'not-kept'}.yml`);
+}
+
 /** Unresolved topology conflicts: conflict files still beside topology.yml. */
-export function topologyConflicts(home: string): { remote: string; file: string }[] {
+export function topologyConflicts(home: string): TopologyConflict[] {
   let names: string[];
   try {
     names = readdirSync(home);
@@ -58,9 +75,16 @@ export function topologyConflicts(home: string): { remote: string; file: string 
     return [];
   }
   return names
-    .map((n) => /^topology\.(.+)\.conflict\.yml$/.exec(n))
+    .map((n) => /^topology\.(.+)\.(conflict|not-kept)\.yml$/.exec(n))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ remote: m[1]!, file: join(home, m[0]) }));
+    .map((m) => ({ remote: m[1]!, file: join(home, m[0]), kept: m[2] === 'conflict' ? 'ours' as const : 'theirs' as const }));
+}
+
+/** One line for a person: which version stayed, where the other is, what to do. */
+export function describeConflict(c: TopologyConflict): string {
+  return c.kept === 'ours'
+    ? `topology conflict with ${c.remote}: this machine's version was kept; theirs is in ${c.file}; merge what you need into topology.yml, then delete that file`
+    : `topology conflict with ${c.remote}: a merge there kept its version, so this machine's edit was not kept; it is in ${c.file}; merge what you still need into topology.yml, then delete that file`;
 }
 
 export function readText(file: string): string | null {

@@ -22,7 +22,7 @@ import { mergeTopology } from './topology-merge.js';
 import type { TopologyService } from './topology-service.js';
 import { formatProblem } from '../topology/parse.js';
 import { acquireFileLock, writeFileAtomic } from '../config/files.js';
-import { readRemoteState, readText, stateDir, writeRemoteState } from './share-state.js';
+import { conflictFile, readRemoteState, readText, stateDir, writeRemoteState } from './share-state.js';
 import { machineIdProblem } from '../config/machine.js';
 import { nextClock, untrustedText } from '../core/record-schema.js';
 import { notePathsFromRemote } from './shared-paths.js';
@@ -63,8 +63,10 @@ export interface RemoteSyncResult {
   /** Pruned refs removed from the remote. */
   deleted: number;
   topology: TopologyOutcome;
-  /** A topology conflict: ours kept in topology.yml, theirs saved in `file`. */
-  conflict: { file: string; reason: string } | null;
+  /** Refs only this machine writes whose remote copy holds commits it did not write (not pushed). */
+  foreignRefs?: string[];
+  /** A topology conflict: which version topology.yml kept, and the other saved in `file` (share-state.ts). */
+  conflict: { file: string; reason: string; kept: 'ours' | 'theirs' } | null;
   notices: string[];
   /** Records of the remote refused by signature checks (signed records only; app/signing.ts). */
   refused: RefusedRecord[];
@@ -149,7 +151,10 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
       const topology = await syncTopology(deps, remote.name, result);
       if (topology !== 'retry') result.topology = mergeOutcome(result.topology, topology);
       const { updates, patterns, topologyPushed, foreign } = await planPush(deps.store, remote.name, attempt === 1);
-      if (foreign.length) duplicate = foreignWriters(foreign, remote.name);
+      if (foreign.length) {
+        duplicate = foreignWriters(foreign, remote.name);
+        result.foreignRefs = foreign.map((f) => f.ref);
+      }
       const signers = await signersPush(deps.store, remote.name);
       if (signers) updates.push(signers);
       const pushed = await deps.store.push(remote.name, patterns, updates, transport);
@@ -247,11 +252,11 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
     // Validated before it is adopted: an invalid topology from a remote would fail every tool here.
     const errors = deps.topology.validate(text).errors;
     if (errors.length > 0) {
-      const conflictFile = join(deps.paths.home, `topology.${remote}.conflict.yml`);
-      writeFileAtomic(conflictFile, text);
+      const file = conflictFile(deps.paths.home, remote, 'ours');
+      writeFileAtomic(file, text);
       const reason = `the topology of ${remote} (${theirs.slice(0, 12)}) is invalid: ${errors.slice(0, 3).map((p) => formatProblem(p)).join('; ')}`;
-      result.notices.push(`${reason}; kept this machine's; theirs is in ${conflictFile}`);
-      result.conflict = { file: conflictFile, reason };
+      result.notices.push(`${reason}; kept this machine's; theirs is in ${file}`);
+      result.conflict = { file, reason, kept: 'ours' };
       return 'conflict';
     }
     const moved = await updateTopology(deps, ours, text, async () => {
@@ -268,16 +273,18 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
     // Tell this machine when the update it took in settled a conflict against an edit made here,
     // and keep the side that lost (the merge's other parent) beside topology.yml on this disk, so
     // `status` shows the conflict here too (the merge message names a file on the other machine).
+    // Only a machine whose own edit is on the side not kept is told: one that only followed
+    // (its tip is on both sides, or it had none) has nothing to merge.
+    if (!ours) return 'fast-forwarded';
     for (const commit of await store.walk(theirs, { stopAt: (sha) => sha === ours, limit: 50 })) {
       if (commit.record?.kind !== 'topology' || !commit.record.action.includes('CONFLICT')) continue;
-      const lost = commit.parents[1];
-      const conflictFile = join(deps.paths.home, `topology.${remote}.conflict.yml`);
-      if (lost) {
-        writeFileAtomic(conflictFile, await topologyText(store, lost));
-        result.conflict = { file: conflictFile, reason: `${remote} kept its version in a merge; the version it did not keep (${lost.slice(0, 12)}) is in ${conflictFile}` };
-      }
-      result.notices.push(`from ${remote}: ${untrustedText(commit.record.action, 300)}${lost ? `; the side not kept is in ${conflictFile}` : ''}`);
-      if (lost) return 'conflict';
+      const [kept, lost] = commit.parents;
+      if (!kept || !lost || !(await store.isAncestor(ours, lost)) || (await store.isAncestor(ours, kept))) continue;
+      const file = conflictFile(deps.paths.home, remote, 'theirs');
+      writeFileAtomic(file, await topologyText(store, lost));
+      result.conflict = { file, kept: 'theirs', reason: `a merge on ${remote} kept its version of the topology, not this machine's edit (${lost.slice(0, 12)})` };
+      result.notices.push(`from ${remote}: ${untrustedText(commit.record.action, 300)}; this machine's version that was not kept is in ${file}`);
+      return 'conflict';
     }
     return 'fast-forwarded';
   }
@@ -296,11 +303,11 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
       return errors.length ? errors.map((p) => formatProblem(p)).join('; ') : null;
     },
   });
-  const conflictFile = join(deps.paths.home, `topology.${remote}.conflict.yml`);
+  const saved = conflictFile(deps.paths.home, remote, 'ours');
   const text = merged.ok ? merged.text : oursText;
   const action = merged.ok
     ? `merged the topology of ${remote} (${merged.how === 'lines' ? 'line by line' : 'by structure'})`
-    : `merge with ${remote}: CONFLICT (${merged.reason}); kept this machine's version; theirs (${theirs.slice(0, 12)}) saved as ${conflictFile}`;
+    : `merge with ${remote}: CONFLICT (${merged.reason}); kept this machine's version; theirs (${theirs.slice(0, 12)}) saved as ${saved}`;
   const record: TopologyChanged = {
     v: RECORD_VERSION, kind: 'topology', id: randomBytes(8).toString('hex'), group: '*', role: 'topology',
     at: (deps.now ?? Date.now)(), clock: nextClock(await store.maxClock()), action,
@@ -313,8 +320,8 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
   if (moved === 'retry') return 'retry';
   if (merged.ok) notePathsFromRemote(deps.paths.home, remote, deps.topology.validate(oursText).topology ?? null, deps.topology.validate(text).topology ?? null, (deps.now ?? Date.now)());
   if (merged.ok) return 'merged';
-  writeFileAtomic(conflictFile, theirsText);
-  result.conflict = { file: conflictFile, reason: merged.reason };
+  writeFileAtomic(saved, theirsText);
+  result.conflict = { file: saved, reason: merged.reason, kept: 'ours' };
   return 'conflict';
 }
 

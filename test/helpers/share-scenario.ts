@@ -3,7 +3,8 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { cliJson } from './cli.js';
+import { cli, cliJson } from './cli.js';
+import { tempDir } from './tmp.js';
 import { sync, type Machines } from './machines.js';
 import { startServer, type Server } from './mcp.js';
 
@@ -96,8 +97,9 @@ export async function shareScenario(m: Machines, urlA: string, urlB: string, ser
   assert.ok(conflicted.conflict && existsSync(conflicted.conflict.file));
   assert.ok(readFileSync(conflicted.conflict!.file, 'utf8').includes('Edited on A'), 'theirs saved beside');
   assert.ok(readFileSync(join(m.homeB, 'topology.yml'), 'utf8').includes('Edited on B'), 'ours kept');
-  const statusB = await cliJson<{ conflicts: Array<{ remote: string }> }>(m.b, ['status']);
-  assert.equal(statusB.conflicts.map((c) => c.remote), ['origin']);
+  const statusB = await cliJson<{ conflicts: Array<{ remote: string; kept: string }> }>(m.b, ['status'], true);
+  assert.equal(statusB.conflicts.map((c) => [c.remote, c.kept]), [['origin', 'ours']]);
+  assert.is((await cli(m.b, ['status'])).code, 1, 'status exits 1 while it lists a conflict');
   const back = await sync(m.a);
   // A takes in B's merge (B's version) and keeps its own lost edit beside, on its own disk (issue 12).
   assert.is(back.topology, 'conflict');
@@ -105,6 +107,16 @@ export async function shareScenario(m: Machines, urlA: string, urlB: string, ser
   assert.ok(back.conflict!.file.startsWith(m.homeA), back.conflict!.file);
   assert.ok(readFileSync(back.conflict!.file, 'utf8').includes('Edited on A'), 'A\'s lost edit kept beside');
   assert.ok(readFileSync(join(m.homeA, 'topology.yml'), 'utf8').includes('Edited on B'), 'A follows the merge');
-  const conflictsA = await cliJson<{ conflicts: Array<{ remote: string }> }>(m.a, ['status']);
-  assert.equal(conflictsA.conflicts.map((c) => c.remote), ['origin']);
+  const conflictsA = await cliJson<{ conflicts: Array<{ remote: string; kept: string }> }>(m.a, ['status'], true);
+  assert.equal(conflictsA.conflicts.map((c) => [c.remote, c.kept]), [['origin', 'theirs']], "A's file holds its own version, not theirs");
+  const shown = await cli(m.a, ['status']);
+  assert.match(shown.stdout, /this machine's edit was not kept/);
+  // A machine that only follows (its topology on both sides of the merge) is told nothing.
+  const homeC = join(tempDir('orchestrator-machine-c-'), 'home');
+  const c = { ...m.a, CLAUDE_ORCHESTRATOR_HOME: homeC };
+  await cliJson(c, ['remote', 'add', 'origin', m.bare]);
+  const joined = await sync(c);
+  assert.ok(joined.ok, joined.error ?? '');
+  assert.is.not(joined.topology, 'conflict', JSON.stringify(joined));
+  assert.equal((await cliJson<{ conflicts: unknown[] }>(c, ['status'])).conflicts, []);
 }

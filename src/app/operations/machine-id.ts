@@ -6,6 +6,7 @@ import { machineId, machineIdProblem, newMachineId, writeMachineId } from '../..
 import { NAMESPACE, StaleRefError } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { UserError } from '../errors.js';
+import { readSyncStates } from '../share-state.js';
 
 export interface MachineIdView {
   id: string;
@@ -20,9 +21,26 @@ export interface MachineIdRenewal {
   moved: { from: string; to: string }[];
 }
 
-/** The id this home uses (made on first use) and whether it looks copied. */
+/**
+ * The id this home uses (made on first use) and whether it looks copied: here (its origin file),
+ * or from a remote whose copy of this machine's change refs holds commits it never wrote (the
+ * last sync with each remote; share.ts).
+ */
 export function showMachineId(ctx: AppContext): MachineIdView {
-  return { id: machineId(ctx.paths.home), problem: machineIdProblem(ctx.paths.home) };
+  const id = machineId(ctx.paths.home);
+  const local = machineIdProblem(ctx.paths.home);
+  if (local) return { id, problem: local };
+  for (const state of readSyncStates(ctx.paths.home)) {
+    const refs = (state.last.foreignRefs ?? []).filter((r) => r.startsWith(`${NAMESPACE}changes/${id}/`));
+    if (refs.length) {
+      return {
+        id,
+        problem: `${state.remote} holds records on ${refs.join(', ')} that this machine did not write: another machine uses id ${id}. ` +
+          'Fix: on one of the two machines only, run `claude-orchestrator machine-id --renew`, then sync',
+      };
+    }
+  }
+  return { id, problem: null };
 }
 
 /** How often a ref that moved while being renamed (an ingester wrote to it) is tried again. */

@@ -4,6 +4,7 @@
 import { CHANGE_TYPES } from '../../core/types.js';
 import type { AppContext } from '../context.js';
 import { status, type StatusRemote } from './status.js';
+import { describeConflict } from '../share-state.js';
 
 /** A session as the graph shows it (ended sessions are left out). */
 export interface DashboardSession {
@@ -97,7 +98,7 @@ export async function overview(ctx: AppContext): Promise<DashboardOverview> {
       })),
     });
   }
-  for (const c of report.conflicts) problems.push(`topology conflict with ${c.remote}: theirs is in ${c.file}`);
+  for (const c of report.conflicts) problems.push(describeConflict(c));
   problems.push(...report.problems);
   const roles = new Set<string>();
   for (const g of groups) for (const m of g.members) roles.add(m.role);

@@ -5,7 +5,7 @@ import { machineIdProblem } from '../../config/machine.js';
 import type { AppContext } from '../context.js';
 import { commitFollowing, deliveryStates, sessionView, syncState, type CommitFollowing, type RoleDelivery } from '../sessions.js';
 import type { RemoteSyncResult } from '../share.js';
-import { readSyncStates, topologyConflicts } from '../share-state.js';
+import { readSyncStates, topologyConflicts, type TopologyConflict } from '../share-state.js';
 import type { SessionView } from '../views.js';
 import { describeRefused } from '../signing.js';
 
@@ -59,7 +59,7 @@ export interface StatusReport {
   }[];
   remotes: StatusRemote[];
   /** Topology conflicts waiting for a person. */
-  conflicts: { remote: string; file: string }[];
+  conflicts: TopologyConflict[];
   /** Records this version cannot read (newer format) and foreign commits on our refs. */
   problems: string[];
 }

@@ -1,5 +1,6 @@
 // status [group]: sessions, pending sync points, remotes, problems.
 import type { CAC } from 'cac';
+import { describeConflict } from '../../app/share-state.js';
 import type { StatusReport } from '../../app/operations/status.js';
 import type { CliContext } from '../context.js';
 import { requireGroup } from './shared.js';
@@ -23,7 +24,8 @@ export function register(cli: CAC, ctx: CliContext): void {
       // The whole report is printed either way; a script (or CI) learns from the exit code that
       // something needs a person: a damaged ref, records skipped as invalid, unauthorized or
       // unreadable, a copied machine id.
-      if (report.problems.length > 0) ctx.exitCode = 1;
+      // A problem, a topology conflict or a remote whose last sync failed: all are listed, all exit 1.
+      if (report.problems.length > 0 || report.conflicts.length > 0 || report.remotes.some((r) => r.lastSync !== null && !r.ok)) ctx.exitCode = 1;
     });
 }
 
@@ -53,7 +55,7 @@ export function renderStatus(report: StatusReport): string {
     lines.push(`  ${r.name}  ${r.url}  ${state}`);
   }
   for (const c of report.conflicts) {
-    lines.push(`topology conflict with ${c.remote}: theirs is in ${c.file}; merge what you need into topology.yml, then delete that file`);
+    lines.push(describeConflict(c));
   }
   for (const p of report.problems) lines.push(`problem: ${p}`);
   return lines.join('\n');

@@ -37,7 +37,9 @@ export function describeSync(r: RemoteSyncResult): string {
     text += `\n  refused ${refused.ref} at ${refused.commit.slice(0, 12)}: ${refused.reason}; see status`;
   }
   if (r.conflict) {
-    text += `\n  topology CONFLICT: ${r.conflict.reason}. Kept this machine's topology.yml; theirs is in ${r.conflict.file}. Merge what you need into topology.yml, then delete that file.`;
+    text += r.conflict.kept === 'theirs'
+      ? `\n  topology CONFLICT: ${r.conflict.reason}. topology.yml now holds ${r.remote}'s version; this machine's is in ${r.conflict.file}. Merge what you still need into topology.yml, then delete that file.`
+      : `\n  topology CONFLICT: ${r.conflict.reason}. Kept this machine's topology.yml; theirs is in ${r.conflict.file}. Merge what you need into topology.yml, then delete that file.`;
   }
   return text;
 }
