@@ -17,8 +17,8 @@ import { unregisterSession } from '../src/app/operations/unregister-session.js';
 import { OrchestratorError } from '../src/core/errors.js';
 import { appContext, clock, memoryStore, REPOS } from './helpers/app.js';
 import { MAX_CLOCK } from '../src/core/record-schema.js';
-import { sessionRef } from '../src/store/index.js';
-import { registered } from './helpers/records.js';
+import { changesRef, sessionRef } from '../src/store/index.js';
+import { changeEvent, registered } from './helpers/records.js';
 
 const GROUP = 'my-platform';
 
@@ -167,6 +167,25 @@ test('a forged clock at the bound does not stop later writes: clocks saturate th
   const again = await notify(auth, { sessionId: a.sessionId, changeType: 'schema_change', summary: 'and once more' });
   const got = await getUpdates(gateway, { sessionId: g.sessionId });
   assert.equal(got.updates.map((u) => u.id), [sent.eventId, again.eventId]);
+});
+
+test('an announcement is linked to the closest commit it describes, not the oldest', async () => {
+  const store = memoryStore();
+  const time = clock();
+  const auth = appContext(store, { clock: time, pid: 1 });
+  const gateway = appContext(store, { clock: time, pid: 2 });
+  const a = await registerSession(auth, { repoPath: REPOS.auth, projectGroup: GROUP });
+  const g = await registerSession(gateway, { repoPath: REPOS.gateway, projectGroup: GROUP });
+  const commitEvent = (sha: string, minutesAgo: number, clockValue: number) => changeEvent(['gateway'], {
+    group: GROUP, role: 'auth', session: undefined, source: 'commit', files: ['db/schema.sql'], summary: `commit ${sha}`,
+    at: time.now - minutesAgo * 60_000, clock: clockValue, commit: { sha: sha.repeat(40 / sha.length), subject: sha, author: 'dev' },
+  });
+  await store.append(changesRef('0123456789abcdef', GROUP, 'auth'), [commitEvent('a', 4, 10), commitEvent('b', 2, 11)]);
+  const sent = await notify(auth, { sessionId: a.sessionId, changeType: 'schema_change', summary: 'roles table added', files: ['db/schema.sql'] });
+  const got = await getUpdates(gateway, { sessionId: g.sessionId });
+  const announced = got.updates.find((u) => u.id === sent.eventId)!;
+  assert.is(announced.commit, 'b'.repeat(40), 'the latest commit touching the file');
+  assert.ok(got.updates.some((u) => u.commit === 'a'.repeat(40) && u.id !== sent.eventId), 'the older commit stays its own update');
 });
 
 test.run();

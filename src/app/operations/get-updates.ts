@@ -164,17 +164,30 @@ interface Item {
  * shares one with the commit. The later of the two takes the earlier's place in the order.
  */
 function linkedItems(session: FoundSession, pending: ChangeEvent[]): Item[] {
-  const used = new Set<string>();
-  const items: Item[] = [];
+  // Each announcement takes the closest in time of the commits it could describe (an announcement
+  // naming a file goes with the latest commit that touched it, not the first one found).
+  // Pending is in record order, close to time order: a partner is near (bounded, so a long
+  // backlog stays linear).
+  const partnerOf = new Map<string, ChangeEvent>();
   for (let i = 0; i < pending.length; i++) {
     const event = pending[i]!;
-    if (used.has(event.id)) continue;
-    // Pending is in record order, close to time order: a partner is near (bounded, so a long backlog stays linear).
-    let partner: ChangeEvent | undefined;
-    for (let j = Math.max(0, i - LINK_SCAN); j < Math.min(pending.length, i + LINK_SCAN) && !partner; j++) {
+    if (event.source !== 'tool') continue;
+    let best: ChangeEvent | undefined;
+    for (let j = Math.max(0, i - LINK_SCAN); j < Math.min(pending.length, i + LINK_SCAN); j++) {
       const other = pending[j]!;
-      if (j !== i && !used.has(other.id) && linked(event, other)) partner = other;
+      if (j === i || other.source !== 'commit' || partnerOf.has(other.id) || !linked(event, other)) continue;
+      if (!best || Math.abs(other.at - event.at) < Math.abs(best.at - event.at)) best = other;
     }
+    if (best) {
+      partnerOf.set(event.id, best);
+      partnerOf.set(best.id, event);
+    }
+  }
+  const used = new Set<string>();
+  const items: Item[] = [];
+  for (const event of pending) {
+    if (used.has(event.id)) continue;
+    const partner = partnerOf.get(event.id);
     if (!partner) {
       items.push({ event, sameAs: [] });
       continue;
