@@ -55,7 +55,8 @@ test('raw lines: a call before an oversized line is answered while it streams; i
   try {
     await write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })}\n`);
     await write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
-    await answered(1);
+    const init = (await answered(1)).result as { capabilities?: { logging?: unknown } };
+    assert.ok(init.capabilities?.logging, 'logging declared: refusals without an id come as log notifications');
     await write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' })}\n`);
     // An oversized call with its id first (as most clients write it), streamed in 64 KiB pieces.
     await write(`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"heartbeat","arguments":{"sessionId":"s","currentTask":"`);

@@ -23,7 +23,8 @@ export const INSTRUCTIONS = `Coordinates work across the repos of a multi-servic
  * (replies.ts), so a tool can settle work once its answer reached the client.
  */
 export function createServer(app: AppProvider, version: string, options: PromptOptions & { replies?: WrittenReplies } = {}): McpServer {
-  const server = new McpServer({ name: SERVER_NAME, version }, { instructions: INSTRUCTIONS });
+  // `logging`: a message refused at the transport without an id is reported as a log notification (line-limit.ts).
+  const server = new McpServer({ name: SERVER_NAME, version }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
   registerPrompts(server, options);
   for (const tool of tools) registerTool(server, app, tool as Parameters<typeof registerTool>[2], options.replies);
   serveToolList(server, tools as unknown as Parameters<typeof serveToolList>[1]);
