@@ -1,6 +1,6 @@
 // The CLI's rough edges a newcomer met (issue 14, cases 5 and 7): each one line, exit code and
 // wording as the other commands have them.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -139,6 +139,15 @@ test('every timing variable is checked where the app opens, not only by prune', 
     assert.is(r.code, 1, name);
     assert.match(r.stderr, `${name}=abc is not a positive number of ${unit}`);
   }
+});
+
+test('a home that is a file is named as such, with what to do', () => {
+  const file = join(tempDir(), 'not-a-folder');
+  writeFileSync(file, 'x');
+  const r = runCli(['status'], { ...cliHome().env, CLAUDE_ORCHESTRATOR_HOME: file });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /CLAUDE_ORCHESTRATOR_HOME is .*not-a-folder, which is a file, not a folder/);
+  assert.match(r.stderr, /point CLAUDE_ORCHESTRATOR_HOME at a folder/);
 });
 
 test.run();

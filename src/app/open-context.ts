@@ -2,7 +2,9 @@
 // service (its YAML and schema imports are the costliest a short-lived process can pay), no
 // watchers, no timers, no printing. Hook processes use this directly with a lazy topology;
 // everything else uses openApp (open.ts).
+import { statSync } from 'node:fs';
 import { resolveHome, type HomePaths } from '../config/home.js';
+import { UserError } from './errors.js';
 import { IndexCache, openGitStore, type CoordinationStore } from '../store/index.js';
 import { checkpointFile, loadRest, saveCheckpoint as writeCheckpoint, startFromCheckpoint, type RestWanted } from './checkpoint.js';
 import { createContext, type AppContext, type Environment, type TopologySource } from './context.js';
@@ -59,6 +61,7 @@ export async function openContext(
   topology: (deps: { paths: HomePaths; store: CoordinationStore; env: Environment }) => TopologySource,
 ): Promise<OpenedContext> {
   const paths = resolveHome(options.env);
+  assertHomeIsFolder(paths.home, options.env);
   const store = await openGitStore(paths.repoGitDir, {
     ...(options.create !== undefined ? { create: options.create } : {}),
     ...(options.maintenance !== undefined ? { maintenance: options.maintenance } : {}),
@@ -144,4 +147,18 @@ export async function openContext(
       store.close();
     },
   };
+}
+
+/** The home must be a folder (or not exist yet): a file there would fail later in git's words. Errors: UserError INVALID_SETTING. */
+function assertHomeIsFolder(home: string, env: NodeJS.ProcessEnv): void {
+  let isFolder = true;
+  try {
+    isFolder = statSync(home).isDirectory();
+  } catch {
+    return; // missing: made on first write
+  }
+  if (isFolder) return;
+  const named = env.CLAUDE_ORCHESTRATOR_HOME ? 'CLAUDE_ORCHESTRATOR_HOME' : 'the orchestrator home';
+  throw new UserError('INVALID_SETTING', `${named} is ${home}, which is a file, not a folder`,
+    'point CLAUDE_ORCHESTRATOR_HOME at a folder (it is created when missing), or move that file away');
 }
