@@ -165,7 +165,7 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
       if (rejected.length === 0 && topology !== 'retry') break;
       const onlyTopology = rejected.every((p) => p.dst === TOPOLOGY_REF || p.dst === SIGNERS_REF);
       if (!onlyTopology || attempt >= PUSH_ATTEMPTS) {
-        throw new Error(`the remote refused ${rejected.map((p) => `${p.dst} (${p.detail})`).join(', ') || 'the topology'} after ${attempt} attempt(s); the next sync tries again`);
+        throw new Error(`the remote refused ${rejected.map((p) => `${p.dst} (${p.detail})`).join(', ') || 'the topology'} after ${attempt} attempt(s)`);
       }
       // Someone pushed the topology meanwhile: fetch, merge again, push again.
     }

@@ -357,5 +357,5 @@ export async function signersPush(store: CoordinationStore, remote: string): Pro
 /** One line for `status` per refused record. */
 export function describeRefused(remote: string, r: RefusedRecord): string {
   const held = r.held > 1 ? ` (with the ${r.held - 1} after it)` : '';
-  return `refused from ${remote}: ${r.ref} at ${r.commit.slice(0, 12)}${held}: ${r.reason}; its records are not read. ${r.hint}`;
+  return `refused from ${remote}: ${r.ref} at ${r.commit.slice(0, 12)}${held}: ${r.reason}; its records are not read; ${r.hint}`;
 }
