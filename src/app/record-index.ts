@@ -40,6 +40,8 @@ const BULK_THRESHOLD = 8;
 
 export class RecordIndex {
   private readonly tips = new Map<string, string>();
+  /** The refs the last refresh listed (undefined before the first): which exist, as far as this index knows. */
+  private listed: ReadonlyMap<string, string> | undefined;
   private highestClock = 0;
   private refreshing: Promise<RefreshStats> | null = null;
   /** Commits read since this index was created (or started from a cursor). */
@@ -88,6 +90,18 @@ export class RecordIndex {
     for (const [ref, tip] of cursor.tips) this.tips.set(ref, tip);
     if (cursor.maxClock > this.highestClock) this.highestClock = cursor.maxClock;
     this.fromCursor = cursor.tips.size > 0;
+  }
+
+  /**
+   * The tip of `ref` whose records the state holds, as of the last refresh: null when that refresh
+   * did not list the ref (absent), undefined before the first refresh. What a compare-and-swap
+   * append must expect when what it writes was decided from the state (`AppendOptions.expectedTip`).
+   * Records this process appended since are folded but not counted here: refresh first.
+   */
+  tipOf(ref: string): string | null | undefined {
+    if (!this.listed) return undefined;
+    // A ref listed but not read (damaged) is written on as it stands, as without a compare-and-swap.
+    return this.listed.has(ref) ? this.tips.get(ref) ?? this.listed.get(ref)! : null;
   }
 
   /** The tips read so far (what a checkpoint of the folded state is keyed by). */
@@ -142,6 +156,13 @@ export class RecordIndex {
 
   private async readNew(): Promise<RefreshStats> {
     const refs = await this.store.listRefs();
+    const stats = await this.readListed(refs);
+    // Only now: `tipOf` must never name a tip whose records are not folded yet.
+    this.listed = new Map(refs);
+    return stats;
+  }
+
+  private async readListed(refs: Map<string, string>): Promise<RefreshStats> {
     for (const ref of [...this.damaged.keys()]) {
       if (this.badTips.has(ref) && this.badTips.get(ref) === refs.get(ref)) continue;
       this.damaged.delete(ref);

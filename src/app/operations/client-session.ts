@@ -7,7 +7,7 @@ import type { AppContext } from '../context.js';
 import { readPidBinding } from '../client-binding.js';
 import { resolveProjectSession, type ClientProject } from '../project-session.js';
 import { findClientSession, type FoundSession } from '../sessions.js';
-import { registerSession, type RegisterSessionResult } from './register-session.js';
+import { registerSession, type RegisterSessionOptions, type RegisterSessionResult } from './register-session.js';
 
 export type { ClientProject } from '../project-session.js';
 
@@ -23,15 +23,16 @@ export interface ClientSessionLine {
 
 /**
  * Registers the client's session for the member repo containing its project directory; null
- * when the directory is in no group. An existing live session of the same client is adopted
- * (registerSession writes a heartbeat naming this process instead of a second registration).
+ * when the directory is in no group. An existing live session of the same client is adopted,
+ * never registered twice, even when its server and its hooks register it at the same moment
+ * (registerSession: a heartbeat naming this process, or nothing with `takeOver: false`).
  */
-export async function registerClientSession(ctx: AppContext, client: ClientProject): Promise<RegisterSessionResult | null> {
+export async function registerClientSession(ctx: AppContext, client: ClientProject, options: RegisterSessionOptions = {}): Promise<RegisterSessionResult | null> {
   const target = resolveProjectSession(await ctx.topology.current(), client.projectDir);
   if (!target) return null;
   return registerSession(ctx, {
     repoPath: target.repoPath, projectGroup: target.projectGroup, role: target.role, clientSession: client.clientSession,
-  });
+  }, options);
 }
 
 /** How a client's session was found: by its client session id, by the Claude Code process's binding, or as the session that process owns. */
@@ -67,14 +68,15 @@ function inside(dir: string, root: string): boolean {
 
 /**
  * The client's live session (resolveClientSession); with `register`, a new registration when
- * there is none yet (the topology is loaded only then). Null when there is none and the
- * directory is in no group.
+ * there is none yet (the topology is loaded only then). A session another process (the client's
+ * server, another hook) registered meanwhile is used as it is: a hook never takes a session
+ * over from its server. Null when there is none and the directory is in no group.
  */
 export async function clientSession(ctx: AppContext, client: ClientProject, options: { register?: boolean } = {}): Promise<(FoundSession & { by?: FoundBy }) | null> {
   await ctx.records.refresh();
   const found = resolveClientSession(ctx, client);
   if (found || !options.register) return found;
-  const registered = await registerClientSession(ctx, client);
+  const registered = await registerClientSession(ctx, client, { takeOver: false });
   return registered ? findClientSession(ctx, client.clientSession, client.projectDir) : null;
 }
 

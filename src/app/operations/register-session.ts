@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { dependentsOf, memberByRole, memberForPath, rolesOf } from '../../core/graph.js';
-import { sessionRef } from '../../store/index.js';
+import { sessionRef, StaleRefError } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { UserError } from '../errors.js';
 import { randomId, sessionIdFor } from '../ids.js';
@@ -33,12 +33,28 @@ export interface RegisterSessionResult {
   commits: CommitFollowing;
 }
 
+export interface RegisterSessionOptions {
+  /**
+   * What to do with a live session of the same client found registered: take it over with a
+   * heartbeat naming this process (default: a server, which then answers for it and follows its
+   * repo), or, false, use it as it is, writing nothing (a hook: the session stays its server's).
+   */
+  takeOver?: boolean;
+}
+
+/** How many times a registration is tried when the session's ref keeps moving under it. */
+const REGISTER_ATTEMPTS = 5;
+
 /**
  * Registers a session (a `session.registered` record), or adopts the live session of the same
- * client in the same group and role (a heartbeat naming this process). This process then answers
- * for it (`ctx.served`). Errors: UNKNOWN_GROUP, NOT_A_MEMBER, INVALID_INPUT, TOPOLOGY_INVALID.
+ * client in the same group and role (a heartbeat naming this process; see `options.takeOver`).
+ * This process then answers for it (`ctx.served`). At most one registration is written however
+ * many processes register the same session at once: the registration is a compare-and-swap on
+ * the session's ref, and a process that loses it reads again and adopts the winner's. Errors:
+ * UNKNOWN_GROUP, NOT_A_MEMBER, INVALID_INPUT, TOPOLOGY_INVALID; the store's (STALE_REF when the
+ * ref moved under each of `REGISTER_ATTEMPTS` tries).
  */
-export async function registerSession(ctx: AppContext, input: RegisterSessionInput): Promise<RegisterSessionResult> {
+export async function registerSession(ctx: AppContext, input: RegisterSessionInput, options: RegisterSessionOptions = {}): Promise<RegisterSessionResult> {
   checkTask(input.currentTask);
   checkRepoPath(input.repoPath);
   const topology = await ctx.topology.current();
@@ -61,28 +77,45 @@ export async function registerSession(ctx: AppContext, input: RegisterSessionInp
         byPath ? `Register as ${byPath.role} (omit role), or give ${role}'s repo path` : `Give ${role}'s repo path: ${member.path}`);
     }
   }
-  await ctx.records.refresh();
   const clientSession = input.clientSession ?? ctx.clientSession;
-  // One live session per group and role in a process: registering again returns it.
-  const served = [...ctx.served.ids].map((id) => ctx.state.group(group.name).sessions.get(id))
-    .find((f) => f && !f.ended && f.registered.role === role);
-  const sessionId = served?.registered.session ?? sessionIdFor(role, clientSession, group.name);
-  const existing = ctx.state.group(group.name).sessions.get(sessionId);
-  const now = ctx.env.now();
   const task = input.currentTask !== undefined ? { currentTask: input.currentTask } : {};
   // A process that serves repos (the MCP server) follows the repo's commits itself.
   const follows = ctx.listeners.owned ? { commits: 'server' as const } : {};
-  if (existing && !existing.ended) {
-    await writeRecord(ctx, sessionRef(sessionId), {
-      kind: 'session.heartbeat', id: randomId('hb'), group: group.name, role, session: sessionId, at: now,
-      host: ctx.env.host, pid: ctx.env.pid, ...task, ...follows,
-    });
-  } else {
-    await writeRecord(ctx, sessionRef(sessionId), {
-      kind: 'session.registered', id: randomId('reg'), group: group.name, role, session: sessionId, at: now,
-      repoPath: member.path, host: ctx.env.host, pid: ctx.env.pid, ...task, ...follows,
-      ...(clientSession !== undefined ? { clientSession } : {}),
-    });
+  let sessionId = '';
+  let now = 0;
+  // Whether to register is decided from what the session's ref holds, and the registration is
+  // written only if the ref has not moved since (a compare-and-swap): processes of one client
+  // registering it at once (its server, its SessionStart hooks) write one registration, and
+  // the others, finding the ref moved, read again and adopt it.
+  for (let attempt = 1; ; attempt++) {
+    await ctx.records.refresh();
+    // One live session per group and role in a process: registering again returns it.
+    const served = [...ctx.served.ids].map((id) => ctx.state.group(group.name).sessions.get(id))
+      .find((f) => f && !f.ended && f.registered.role === role);
+    sessionId = served?.registered.session ?? sessionIdFor(role, clientSession, group.name);
+    const existing = ctx.state.group(group.name).sessions.get(sessionId);
+    now = ctx.env.now();
+    if (existing && !existing.ended) {
+      if (options.takeOver !== false) {
+        await writeRecord(ctx, sessionRef(sessionId), {
+          kind: 'session.heartbeat', id: randomId('hb'), group: group.name, role, session: sessionId, at: now,
+          host: ctx.env.host, pid: ctx.env.pid, ...task, ...follows,
+        });
+      }
+      break;
+    }
+    const ref = sessionRef(sessionId);
+    try {
+      await writeRecord(ctx, ref, {
+        kind: 'session.registered', id: randomId('reg'), group: group.name, role, session: sessionId, at: now,
+        repoPath: member.path, host: ctx.env.host, pid: ctx.env.pid, ...task, ...follows,
+        ...(clientSession !== undefined ? { clientSession } : {}),
+      }, { expectedTip: ctx.records.tipOf(ref) ?? null });
+      break;
+    } catch (error) {
+      // Another process wrote on the session's ref meanwhile (most likely: registered it).
+      if (!(error instanceof StaleRefError) || attempt >= REGISTER_ATTEMPTS) throw error;
+    }
   }
   if (!ctx.served.ids.has(sessionId)) {
     ctx.served.ids.add(sessionId);
