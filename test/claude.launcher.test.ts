@@ -67,7 +67,7 @@ test('a 10 MB input is read only as far as 1 MiB; the fields at its start still 
   } finally {
     await server.close();
   }
-  const big = { ...hookJson('post-tool-use', CLIENT, frontend), tool_response: { content: 'x'.repeat(10 * 1024 * 1024) } };
+  const big = hookJson('post-tool-use', CLIENT, frontend, { tool_input: { file_path: '/path/to/big.txt', content: 'x'.repeat(10 * 1024 * 1024) } });
   const shown = launch('post-tool-use', big);
   assert.is(shown.code, 0);
   assert.ok(shown.nodeStarted);
