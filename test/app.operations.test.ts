@@ -6,7 +6,7 @@ import { acknowledgeSyncPoint } from '../src/app/operations/acknowledge-sync-poi
 import { announceToSession } from '../src/app/operations/announce-to-session.js';
 import { getPendingSyncPoints } from '../src/app/operations/get-pending-sync-points.js';
 import { getUpdates } from '../src/app/operations/get-updates.js';
-import { heartbeat } from '../src/app/operations/heartbeat.js';
+import { heartbeat, keepAlive } from '../src/app/operations/heartbeat.js';
 import { listGroupSessions } from '../src/app/operations/list-group-sessions.js';
 import { notify } from '../src/app/operations/notify.js';
 import { registerSession } from '../src/app/operations/register-session.js';
@@ -186,6 +186,19 @@ test('an announcement is linked to the closest commit it describes, not the olde
   const announced = got.updates.find((u) => u.id === sent.eventId)!;
   assert.is(announced.commit, 'b'.repeat(40), 'the latest commit touching the file');
   assert.ok(got.updates.some((u) => u.commit === 'a'.repeat(40) && u.id !== sent.eventId), 'the older commit stays its own update');
+});
+
+test('a server that follows commits still says so after its periodic heartbeats', async () => {
+  const store = memoryStore();
+  const time = clock();
+  const server = appContext(store, { clock: time, pid: 1 });
+  server.listeners.owned = () => {}; // as the MCP server's root: it follows the repos it serves
+  const a = await registerSession(server, { repoPath: REPOS.auth, projectGroup: GROUP });
+  const following = async () => (await status(server, { home: '/nonexistent' })).groups[0]!.members!.find((m) => m.role === 'auth')!.commits;
+  assert.is(await following(), 'server');
+  time.advance(server.settings.heartbeatRecordMs + 1);
+  await keepAlive(server, a.sessionId);
+  assert.is(await following(), 'server', 'the heartbeat, now naming the owner, keeps commits: server');
 });
 
 test.run();

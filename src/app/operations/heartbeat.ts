@@ -41,6 +41,9 @@ export async function keepAlive(ctx: AppContext, sessionId: string, currentTask?
   await writeRecord(ctx, sessionRef(sessionId), {
     kind: 'session.heartbeat', id: randomId('hb'), group: found.group.name, role: found.facts.registered.role, session: sessionId,
     at: now, host: ctx.env.host, pid: ctx.env.pid,
+    // The latest record naming a process names the session's owner: a server that follows the
+    // repo's commits says so again, or the fold would think nobody does (register-session.ts).
+    ...(ctx.listeners.owned ? { commits: 'server' as const } : {}),
     ...(currentTask !== undefined ? { currentTask } : {}),
   });
   ctx.served.lastHeartbeat.set(sessionId, { at: now, task: currentTask ?? last?.task ?? found.facts.currentTask });
