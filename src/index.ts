@@ -85,6 +85,7 @@ async function main(): Promise<void> {
   const stdio = transport(() => setImmediate(openSoon));
   replies.watch(stdio, flushedTo(process.stdout));
   await server.connect(stdio);
+  answerUnreadable(stdio);
   setTimeout(openSoon, OPEN_AFTER_MS).unref();
 }
 
@@ -115,6 +116,22 @@ function transport(listed: () => void): StdioServerTransport {
     }
   };
   return stdio;
+}
+
+/**
+ * A line that is not JSON, or not a JSON-RPC message, is dropped by the SDK's transport with only
+ * an `onerror`: answer it as JSON-RPC 2.0 says (section 5.1: id null, -32700 parse error or
+ * -32600 invalid request), so a client that wrote it hears why.
+ */
+function answerUnreadable(stdio: StdioServerTransport): void {
+  const previous = stdio.onerror;
+  stdio.onerror = (error: Error) => {
+    previous?.(error);
+    const parse = error instanceof SyntaxError;
+    if (!parse && error?.name !== 'ZodError') return;
+    const message = parse ? `parse error: a line is not JSON (${error.message})` : 'invalid request: a line is JSON but not a JSON-RPC 2.0 message';
+    stdio.send({ jsonrpc: '2.0', id: null, error: { code: parse ? -32700 : INVALID_REQUEST, message } } as unknown as JSONRPCMessage).catch(() => undefined);
+  };
 }
 
 /** JSON-RPC's code for a request that is not valid as such. */

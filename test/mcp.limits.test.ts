@@ -80,6 +80,12 @@ test('raw lines: a call before an oversized line is answered while it streams; i
     assert.is(log.length, 1);
     assert.is(log[0]!.params.level, 'error');
     assert.match(log[0]!.params.data, /notifications\/cancelled message of 2,097,\d{3} bytes refused unread/);
+    // A line that is not JSON is answered as JSON-RPC says (id null, -32700), and serving goes on.
+    await write('this is not json\n');
+    await write(`${JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/list' })}\n`);
+    assert.ok((await answered(5)).result);
+    const parseError = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id?: unknown; error?: { code: number } }).find((m) => m.error?.code === -32700);
+    assert.is(parseError?.id, null);
     // Every line on stdout is one JSON-RPC message.
     for (const line of out.split('\n').filter(Boolean)) JSON.parse(line);
   } finally {
