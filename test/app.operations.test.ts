@@ -32,6 +32,17 @@ async function code(promise: Promise<unknown>): Promise<string> {
   throw new Error('expected an error');
 }
 
+/** Two simulated processes on one in-memory store, an auth and a gateway session registered. */
+async function authAndGateway() {
+  const store = memoryStore();
+  const time = clock();
+  const auth = appContext(store, { clock: time, pid: 1 });
+  const gateway = appContext(store, { clock: time, pid: 2 });
+  const a = await registerSession(auth, { repoPath: REPOS.auth, projectGroup: GROUP });
+  const g = await registerSession(gateway, { repoPath: REPOS.gateway, projectGroup: GROUP });
+  return { store, time, auth, gateway, a, g };
+}
+
 test('the seed workflow: a schema change reaches dependents once, routed by the rules', async () => {
   const store = memoryStore();
   const time = clock();
@@ -154,12 +165,7 @@ test('an update sent ackRequired keeps the receiving session from stopping until
 });
 
 test('a forged clock at the bound does not stop later writes: clocks saturate there', async () => {
-  const store = memoryStore();
-  const time = clock();
-  const auth = appContext(store, { clock: time, pid: 1 });
-  const gateway = appContext(store, { clock: time, pid: 2 });
-  const a = await registerSession(auth, { repoPath: REPOS.auth, projectGroup: GROUP });
-  const g = await registerSession(gateway, { repoPath: REPOS.gateway, projectGroup: GROUP });
+  const { store, time, auth, gateway, a, g } = await authAndGateway();
   // Another session's record from a remote, with the highest clock the schema accepts.
   await store.append(sessionRef('forger-0001'), [registered({ session: 'forger-0001', group: GROUP, role: 'frontend', clock: MAX_CLOCK, at: time.now })]);
   const sent = await notify(auth, { sessionId: a.sessionId, changeType: 'schema_change', summary: 'after the forged clock' });
@@ -170,12 +176,7 @@ test('a forged clock at the bound does not stop later writes: clocks saturate th
 });
 
 test('an announcement is linked to the closest commit it describes, not the oldest', async () => {
-  const store = memoryStore();
-  const time = clock();
-  const auth = appContext(store, { clock: time, pid: 1 });
-  const gateway = appContext(store, { clock: time, pid: 2 });
-  const a = await registerSession(auth, { repoPath: REPOS.auth, projectGroup: GROUP });
-  const g = await registerSession(gateway, { repoPath: REPOS.gateway, projectGroup: GROUP });
+  const { store, time, auth, gateway, a, g } = await authAndGateway();
   const commitEvent = (sha: string, minutesAgo: number, clockValue: number) => changeEvent(['gateway'], {
     group: GROUP, role: 'auth', session: undefined, source: 'commit', files: ['db/schema.sql'], summary: `commit ${sha}`,
     at: time.now - minutesAgo * 60_000, clock: clockValue, commit: { sha: sha.repeat(40 / sha.length), subject: sha, author: 'dev' },
