@@ -228,6 +228,53 @@ test('a running server signs from its next record once signing is enabled; git v
   }
 });
 
+test('an unsigned topology change on the remote: refused, named with what to do; this machine\'s next topology change is pushed over it with a lease', async () => {
+  const m = makeMachines();
+  await cliJson(m.a, ['remote', 'add', 'origin', m.bare]);
+  await cliJson(m.b, ['remote', 'add', 'origin', m.bare]);
+  await cliJson(m.a, ['signing', 'enable', '--key', alice]);
+  assert.ok((await sync(m.a)).ok);
+  assert.ok((await sync(m.b)).ok);
+  // B does not sign: its rule is an unsigned topology commit on the remote.
+  await cliJson(m.b, ['rule', 'add', 'my-platform', '--when', 'dependency_update', '--notify', 'all']);
+  assert.ok((await sync(m.b)).ok);
+  const unsignedTip = gitIn(m.bare, ['rev-parse', 'refs/orchestrator/topology']);
+  const first = await sync(m.a);
+  assert.ok(first.ok, first.error ?? '');
+  const refused = (first as unknown as { refused: Array<{ ref: string; reason: string; hint: string }> }).refused;
+  const topologyRefusal = refused.find((r) => r.ref.endsWith('/orchestrator/topology'));
+  assert.ok(topologyRefusal, JSON.stringify(first));
+  assert.match(topologyRefusal!.reason, /^unsigned/);
+  assert.not.match(topologyRefusal!.hint, /delete the ref/, 'the shared topology is never to be deleted');
+  assert.match(topologyRefusal!.hint, /signing enable/);
+  for (const shown of [(await cliJson<StatusJson>(m.a, ['status'], true)).problems.join('\n'), (await cli(m.a, ['signing', 'status'])).stdout]) {
+    assert.match(shown, /orchestrator\/topology/);
+    assert.not.match(shown, /delete the ref/);
+  }
+
+  // A's own topology change is shared: pushed over the refused commit, with a lease on it.
+  await cliJson(m.a, ['rule', 'add', 'my-platform', '--when', 'type_definition_change', '--notify', 'all']);
+  const pushed = await sync(m.a);
+  assert.ok(pushed.ok, pushed.error ?? '');
+  assert.is(pushed.topology, 'pushed');
+  assert.ok(pushed.notices.some((n) => n.includes(unsignedTip.slice(0, 12)) && /unsigned/.test(n)), JSON.stringify(pushed.notices));
+  const oursA = gitIn(repoA(m), ['rev-parse', 'refs/orchestrator/topology']);
+  assert.is(gitIn(m.bare, ['rev-parse', 'refs/orchestrator/topology']), oursA);
+  assert.is(gitIn(m.bare, ['log', '--format=%G?', '-1', 'refs/orchestrator/topology']).length, 1);
+  assert.not.match(gitIn(repoA(m), ['cat-file', 'blob', `${oursA}:topology.yml`]), /when: dependency_update/, 'the refused change is not taken in');
+  // B keeps its rule: its next sync merges A's change into it (and the remote holds the merge again).
+  const b = await sync(m.b);
+  assert.ok(b.ok, b.error ?? '');
+  const topologyB = readFileSync(join(m.homeB, 'topology.yml'), 'utf8');
+  assert.match(topologyB, /when: dependency_update/);
+  assert.match(topologyB, /when: type_definition_change/);
+  const again = await sync(m.a);
+  assert.ok(again.ok, again.error ?? '');
+  assert.is(again.topology, 'unchanged', 'nothing new here: nothing forced');
+  assert.ok((again as unknown as { refused: Array<{ ref: string }> }).refused.some((r) => r.ref.endsWith('/orchestrator/topology')));
+  fsckStrict(m.bare);
+});
+
 test('signing enable refuses a key it cannot use, saying why and what to do', async () => {
   const m = makeMachines();
   const locked = makeKey('locked', 'a passphrase');
