@@ -2,7 +2,7 @@
 // coordination repo, verified on fetch. Two machines share a file remote; keys are made here with
 // ssh-keygen (no ssh-agent, no ~/.ssh), so nothing depends on the developer's setup.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -282,12 +282,35 @@ test('signing enable refuses a key it cannot use, saying why and what to do', as
   assert.is.not(run.code, 0);
   assert.match(run.stderr + run.stdout, /signing a record with .*locked failed/);
   assert.match(run.stderr + run.stdout, /ssh-agent/);
+  assert.match(run.stderr + run.stdout, /passphrase/);
+  assert.match(run.stderr + run.stdout, /ssh-add .*locked/, 'says how to load it into the agent');
   const missing = await cli(m.a, ['signing', 'enable', '--key', join(keys, 'nothing-here')]);
   assert.is.not(missing.code, 0);
-  assert.match(missing.stderr + missing.stdout, /no public key at/);
+  assert.match(missing.stderr + missing.stdout, /nothing-here: the file does not exist/);
+  assert.match(missing.stderr + missing.stdout, /ssh-keygen -t ed25519 -f .*nothing-here/, 'says how to make a key');
+  assert.not.match(missing.stderr + missing.stdout, /ssh-keygen -y/, 'there is no private key to derive a public key from');
+  // A private key without its .pub: that is what `ssh-keygen -y` is for.
+  const lonely = makeKey('lonely');
+  rmSync(`${lonely}.pub`);
+  const noPub = await cli(m.a, ['signing', 'enable', '--key', lonely]);
+  assert.match(noPub.stderr + noPub.stdout, /no public key at .*lonely\.pub.*ssh-keygen -y -f .*lonely/s);
   // Nothing was configured: records stay unsigned.
   const sha = await writeSession(repoA(m), 'plain');
   assert.not.match(gitIn(repoA(m), ['cat-file', 'commit', sha]), /gpgsig/);
+
+  // A key that stopped signing (here: one with a passphrase set by hand): `signing status` tests
+  // it and says what the failed write says: load it into ssh-agent, or use a key without a passphrase.
+  await cliJson(m.a, ['signing', 'enable', '--key', alice]);
+  const healthy = await cli(m.a, ['signing', 'status']);
+  assert.is(healthy.code, 0, healthy.stdout + healthy.stderr);
+  assert.match(healthy.stdout, /test signature worked .*no ssh-agent/);
+  gitIn(repoA(m), ['config', 'user.signingKey', locked]);
+  const status = await cli(m.a, ['signing', 'status']);
+  assert.is(status.code, 1);
+  assert.match(status.stdout, /problem: this machine cannot sign its records: .*passphrase.*ssh-add .*locked.*without a passphrase/);
+  const write = await cli(m.a, ['rule', 'add', 'my-platform', '--when', 'config_change', '--notify', 'all']);
+  assert.is.not(write.code, 0);
+  assert.match(write.stderr + write.stdout, /ssh-add .*locked/);
 });
 
 test.run();

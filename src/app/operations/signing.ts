@@ -2,7 +2,7 @@
 // (docs/sharing.md, "Signed records"). The key stays on this machine (the coordination repo's own
 // git config); the allowed-signers list is shared on `refs/orchestrator/signers`, each change a
 // signed commit.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expandTilde } from '../../config/home.js';
 import {
@@ -10,7 +10,7 @@ import {
 } from '../../core/allowed-signers.js';
 import { NAMESPACE, remoteNamespace, SIGNERS_REF, type RecordSigning } from '../../store/index.js';
 import type { AppContext } from '../context.js';
-import { UserError } from '../errors.js';
+import { describeError, UserError } from '../errors.js';
 import { readSyncStates } from '../share-state.js';
 import { describeRefused, fingerprintOf, listFiles, readSigners, signersRecord, vouchFor, type SignersList } from '../signing.js';
 
@@ -34,6 +34,12 @@ export interface SigningStatus {
   remotesWithSigners: string[];
   /** Records refused at the last sync, one line each with what to do. */
   refused: string[];
+  /** Whether a test signature with the key just worked in this process (null: no key). */
+  signs: boolean | null;
+  /** Whether this process sees an ssh-agent (`SSH_AUTH_SOCK`), which a key with a passphrase needs. */
+  agent: boolean;
+  /** What is wrong with this machine's own signing (the key cannot sign), with what to do. */
+  problems: string[];
 }
 
 export interface EnableResult {
@@ -58,11 +64,19 @@ function signingOf(ctx: AppContext): RecordSigning {
  */
 function publicKeyOf(keyPath: string): PublicKey {
   const pub = keyPath.endsWith('.pub') ? keyPath : `${keyPath}.pub`;
+  const privateKey = keyPath.endsWith('.pub') ? keyPath.slice(0, -'.pub'.length) : keyPath;
   let text: string;
   try {
     text = readFileSync(pub, 'utf8');
   } catch {
-    throw new UserError('INVALID_INPUT', `no public key at ${pub}`, `give the key's file (its .pub must be beside it), or write the public key with: ssh-keygen -y -f ${keyPath} > ${pub}`);
+    if (!existsSync(privateKey)) {
+      throw new UserError(
+        'INVALID_INPUT',
+        `no ssh key at ${keyPath}: the file does not exist${keyPath === pub ? '' : ` (nor ${pub})`}`,
+        `give the path of an existing key (e.g. ~/.ssh/id_ed25519), or make one: ssh-keygen -t ed25519 -f ${privateKey} (records are signed by servers and hooks, which cannot type a passphrase: make it with -N '' for none, or load it into ssh-agent with ssh-add)`,
+      );
+    }
+    throw new UserError('INVALID_INPUT', `no public key at ${pub}`, `give the key's file (its .pub must be beside it), or write the public key with: ssh-keygen -y -f ${privateKey} > ${pub}`);
   }
   const key = parsePublicKey(text);
   if (!key) throw new UserError('INVALID_INPUT', `${pub} is not an OpenSSH public key`, 'give a key made by ssh-keygen (ssh-ed25519 recommended)');
@@ -188,7 +202,11 @@ export async function revokeSigner(ctx: AppContext, input: { principal: string }
   return { removed: removed.map((line) => views(line)[0]?.fingerprint ?? line), signers: views(edited.text) };
 }
 
-/** Whether this machine signs and checks, with which key, the list it holds, and what the last syncs refused. */
+/**
+ * Whether this machine signs and checks, with which key (tested with one signature in this
+ * process, as a writer signs), the list it holds, what is wrong with its own signing, and what the
+ * last syncs refused.
+ */
 export async function signingStatus(ctx: AppContext): Promise<SigningStatus> {
   const signing = ctx.store.signing;
   const local = signing ? await readSigners(ctx.store) : null;
@@ -208,5 +226,20 @@ export async function signingStatus(ctx: AppContext): Promise<SigningStatus> {
     }
   }
   const refused = readSyncStates(ctx.paths.home).flatMap((s) => (s.last.refused ?? []).map((r) => describeRefused(s.remote, r)));
-  return { verifying: local !== null, key, fingerprint, signers: local ? views(local.text) : [], remotesWithSigners, refused };
+  const problems: string[] = [];
+  let signs: boolean | null = null;
+  if (signing && key) {
+    // What every writer does for each record: a failure here is what the next record would hit.
+    try {
+      await signing.sign(key, Buffer.from('claude-orchestrator signing check\n'));
+      signs = true;
+    } catch (error) {
+      signs = false;
+      problems.push(`this machine cannot sign its records: ${describeError(error)}`);
+    }
+  }
+  return {
+    verifying: local !== null, key, fingerprint, signers: local ? views(local.text) : [], remotesWithSigners, refused,
+    signs, agent: Boolean(process.env.SSH_AUTH_SOCK), problems,
+  };
 }
