@@ -313,4 +313,38 @@ test('signing enable refuses a key it cannot use, saying why and what to do', as
   assert.match(write.stderr + write.stdout, /ssh-add .*locked/);
 });
 
+test('signing revoke of the key this machine signs with: refused unless --force; a change of key first works; status flags an unlisted own key', async () => {
+  const m = await twoSigningMachines();
+  const refused = await cli(m.a, ['signing', 'revoke', 'alice@test']);
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, /alice@test is the key this machine signs with .*refuse/);
+  assert.match(refused.stderr, /signing enable --key <new key>/);
+  assert.match(refused.stderr, /--force/);
+  const listed = await cliJson<{ signers: Array<{ principals: string[] }> }>(m.a, ['signing', 'status']);
+  assert.equal(listed.signers.map((s) => s.principals[0]), ['alice@test', 'bob@test'], 'nothing was revoked');
+
+  // What the refusal advises: enable the new key (its addition signed by the old one), sync, revoke the old.
+  const alice2 = makeKey('alice2');
+  await cliJson(m.a, ['signing', 'enable', '--key', alice2]);
+  assert.ok((await sync(m.a)).ok);
+  const adopted = await sync(m.b);
+  assert.equal((adopted as unknown as { refused: unknown[] }).refused, [], JSON.stringify(adopted));
+  await writeSession(repoA(m), 'signed-by-alice2');
+  await cliJson(m.a, ['signing', 'revoke', 'alice@test']);
+  assert.ok((await sync(m.a)).ok);
+  const b = await sync(m.b);
+  assert.equal((b as unknown as { refused: unknown[] }).refused, [], JSON.stringify(b));
+  assert.ok(sessionsOf(await cliJson<StatusJson>(m.b, ['status'], true)).includes('signed-by-alice2'));
+  assert.equal((await cliJson<{ signers: Array<{ principals: string[] }> }>(m.b, ['signing', 'status'])).signers.map((s) => s.principals[0]), ['bob@test', 'alice2@test']);
+
+  // --force: done, with a warning; both status commands then flag this machine's unlisted key.
+  const forced = await cliJson<{ warning: string | null }>(m.a, ['signing', 'revoke', 'alice2@test', '--force']);
+  assert.match(forced.warning ?? '', /goes on signing with it/);
+  const shown = await cli(m.a, ['signing', 'status']);
+  assert.is(shown.code, 1);
+  assert.match(shown.stdout, /problem: this machine signs its records with .*alice2.*not among the allowed signers.*signing allow/);
+  const status = await cliJson<StatusJson>(m.a, ['status'], true);
+  assert.ok(status.problems.some((p) => /not among the allowed signers/.test(p)), status.problems.join('\n'));
+});
+
 test.run();

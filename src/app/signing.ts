@@ -15,7 +15,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../config/files.js';
-import { mergeAllowedSigners, type PublicKey } from '../core/allowed-signers.js';
+import { formatKey, mergeAllowedSigners, parseAllowedSigners, parsePublicKey, type PublicKey } from '../core/allowed-signers.js';
 import { untrustedText } from '../core/record-schema.js';
 import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
 import {
@@ -408,6 +408,35 @@ export function refusedTopologyCause(remote: string, refused: RefusedRecord[]): 
   const r = refused.find((x) => x.ref === `${remoteNamespace(remote)}topology`);
   if (!r) return null;
   return `the topology of ${remote} holds ${r.commit.slice(0, 12)}, which this machine refuses (${r.reason}), and this machine's topology could not be pushed over it. ${r.hint}`;
+}
+
+/** The public key of the key this machine signs with (its `.pub`, or the `.pub` file itself), or null when it has none or it cannot be read. */
+export function ownPublicKey(store: CoordinationStore): { path: string; key: PublicKey } | null {
+  const path = store.signing?.signingKey();
+  if (!path) return null;
+  try {
+    const key = parsePublicKey(readFileSync(path.endsWith('.pub') ? path : `${path}.pub`, 'utf8'));
+    return key ? { path, key } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A problem line (what is wrong and what to do) when this machine signs with a key its own list
+ * of allowed signers does not hold (revoked with `--force`, or the list changed under it): the
+ * machines that check refuse its records. Null when it does not sign or check, or the key is listed.
+ */
+export async function ownKeyProblem(store: CoordinationStore): Promise<string | null> {
+  const own = ownPublicKey(store);
+  if (!own) return null;
+  const local = await readSigners(store);
+  if (!local || parseAllowedSigners(local.text).some((e) => e.key.base64 === own.key.base64)) return null;
+  return (
+    `this machine signs its records with ${own.path} (${fingerprintOf(own.key)}), which is not among the allowed signers: machines that check refuse its records from their next sync on, ` +
+    `with those of its records they have not read yet. Have it allowed again by a machine whose key is listed (here only if no other machine checks): ` +
+    `\`claude-orchestrator signing allow <name> '${formatKey(own.key)}'\`, then sync on both`
+  );
 }
 
 /** One line for `status` per refused record. */

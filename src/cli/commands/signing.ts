@@ -46,9 +46,16 @@ export function register(cli: CAC, ctx: CliContext): void {
 
   cli
     .command('signing revoke <principal>', 'Remove a principal\'s keys (or one key, given as its text) from the allowed signers')
-    .action(async (principal: string) => {
-      const result = await (await signing()).revokeSigner((await ctx.app()).ctx, { principal });
-      ctx.out(result, () => `Revoked ${result.removed.join(', ')}; shared at the next sync.\nAllowed signers:\n${listSigners(result.signers)}`);
+    .option('--force', 'Also when it is the key this machine signs with (the others then refuse this machine\'s records)')
+    .action(async (principal: string, options: { force?: unknown }) => {
+      const result = await (await signing()).revokeSigner((await ctx.app()).ctx, { principal, force: options.force === true });
+      ctx.out(result, () =>
+        [
+          `Revoked ${result.removed.join(', ')}; shared at the next sync.`,
+          ...(result.warning ? [`warning: ${result.warning}`] : []),
+          `Allowed signers:\n${listSigners(result.signers)}`,
+        ].join('\n'),
+      );
     });
 
   cli.command('signing status', 'Whether this machine signs and checks, its key, the allowed signers, and records refused at the last sync').action(async () => {
