@@ -2,7 +2,7 @@
 // coordination repo, verified on fetch. Two machines share a file remote; keys are made here with
 // ssh-keygen (no ssh-agent, no ~/.ssh), so nothing depends on the developer's setup.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -273,6 +273,17 @@ test('an unsigned topology change on the remote: refused, named with what to do;
   assert.is(again.topology, 'unchanged', 'nothing new here: nothing forced');
   assert.ok((again as unknown as { refused: Array<{ ref: string }> }).refused.some((r) => r.ref.endsWith('/orchestrator/topology')));
   fsckStrict(m.bare);
+
+  // A remote that refuses forced pushes (here a hook): the sync fails, naming the refused topology as the cause and what to do.
+  const hook = join(m.bare, 'hooks', 'pre-receive');
+  writeFileSync(hook, '#!/bin/sh\nwhile read old new ref; do\n  if [ "$ref" = refs/orchestrator/topology ] && ! git merge-base --is-ancestor "$old" "$new"; then echo "no forced pushes" >&2; exit 1; fi\ndone\n');
+  chmodSync(hook, 0o755);
+  await cliJson(m.a, ['rule', 'add', 'my-platform', '--when', 'api_endpoint_change', '--notify', 'all']);
+  const denied = await sync(m.a, true);
+  assert.not.ok(denied.ok, JSON.stringify(denied));
+  assert.match(denied.error ?? '', /the topology of origin holds [0-9a-f]{12}, which this machine refuses \(unsigned\)/);
+  assert.match(denied.error ?? '', /refuses forced pushes/);
+  assert.match(denied.error ?? '', /signing enable/);
 });
 
 test('signing enable refuses a key it cannot use, saying why and what to do', async () => {

@@ -403,11 +403,19 @@ export function pushedOverRefused(remote: string, r: RefusedRecord): string {
   return `the topology of ${remote} held ${r.commit.slice(0, 12)}${held}, which this machine refuses (${r.reason}): this machine's topology was pushed over it, with a lease; the machine that wrote it merges its change back in at its next sync, and machines that check signatures take it once that machine signs and its key is allowed`;
 }
 
-/** Why a push of the topology keeps being rejected, when the remote's topology is one this machine refused; else null. */
+/**
+ * Why a push of the topology keeps being rejected when the remote's topology is one this machine
+ * refused (its push over the refused commits, forced with a lease, was rejected too), with what
+ * to do; else null.
+ */
 export function refusedTopologyCause(remote: string, refused: RefusedRecord[]): string | null {
   const r = refused.find((x) => x.ref === `${remoteNamespace(remote)}topology`);
   if (!r) return null;
-  return `the topology of ${remote} holds ${r.commit.slice(0, 12)}, which this machine refuses (${r.reason}), and this machine's topology could not be pushed over it. ${r.hint}`;
+  return (
+    `the topology of ${remote} holds ${r.commit.slice(0, 12)}, which this machine refuses (${r.reason}) and does not build on, so its own topology reaches ${remote} only pushed over it, ` +
+    `and that push (forced, with a lease) was rejected too. If ${remote} refuses forced pushes (a hook, or a hosting service's protection rule), allow them for ${TOPOLOGY_REF}, ` +
+    `or have that commit accepted: its writer signs (\`claude-orchestrator signing enable --key <ssh key>\`) and one of you allows its key (\`claude-orchestrator signing allow\`)`
+  );
 }
 
 /** The public key of the key this machine signs with (its `.pub`, or the `.pub` file itself), or null when it has none or it cannot be read. */
