@@ -2,7 +2,7 @@
 // coordination repo, verified on fetch. Two machines share a file remote; keys are made here with
 // ssh-keygen (no ssh-agent, no ~/.ssh), so nothing depends on the developer's setup.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -228,6 +228,64 @@ test('a running server signs from its next record once signing is enabled; git v
   }
 });
 
+test('an unsigned topology change on the remote: refused, named with what to do; this machine\'s next topology change is pushed over it with a lease', async () => {
+  const m = makeMachines();
+  await cliJson(m.a, ['remote', 'add', 'origin', m.bare]);
+  await cliJson(m.b, ['remote', 'add', 'origin', m.bare]);
+  await cliJson(m.a, ['signing', 'enable', '--key', alice]);
+  assert.ok((await sync(m.a)).ok);
+  assert.ok((await sync(m.b)).ok);
+  // B does not sign: its rule is an unsigned topology commit on the remote.
+  await cliJson(m.b, ['rule', 'add', 'my-platform', '--when', 'dependency_update', '--notify', 'all']);
+  assert.ok((await sync(m.b)).ok);
+  const unsignedTip = gitIn(m.bare, ['rev-parse', 'refs/orchestrator/topology']);
+  const first = await sync(m.a);
+  assert.ok(first.ok, first.error ?? '');
+  const refused = (first as unknown as { refused: Array<{ ref: string; reason: string; hint: string }> }).refused;
+  const topologyRefusal = refused.find((r) => r.ref.endsWith('/orchestrator/topology'));
+  assert.ok(topologyRefusal, JSON.stringify(first));
+  assert.match(topologyRefusal!.reason, /^unsigned/);
+  assert.not.match(topologyRefusal!.hint, /delete the ref/, 'the shared topology is never to be deleted');
+  assert.match(topologyRefusal!.hint, /signing enable/);
+  for (const shown of [(await cliJson<StatusJson>(m.a, ['status'], true)).problems.join('\n'), (await cli(m.a, ['signing', 'status'])).stdout]) {
+    assert.match(shown, /orchestrator\/topology/);
+    assert.not.match(shown, /delete the ref/);
+  }
+
+  // A's own topology change is shared: pushed over the refused commit, with a lease on it.
+  await cliJson(m.a, ['rule', 'add', 'my-platform', '--when', 'type_definition_change', '--notify', 'all']);
+  const pushed = await sync(m.a);
+  assert.ok(pushed.ok, pushed.error ?? '');
+  assert.is(pushed.topology, 'pushed');
+  assert.ok(pushed.notices.some((n) => n.includes(unsignedTip.slice(0, 12)) && /unsigned/.test(n)), JSON.stringify(pushed.notices));
+  const oursA = gitIn(repoA(m), ['rev-parse', 'refs/orchestrator/topology']);
+  assert.is(gitIn(m.bare, ['rev-parse', 'refs/orchestrator/topology']), oursA);
+  assert.is(gitIn(m.bare, ['log', '--format=%G?', '-1', 'refs/orchestrator/topology']).length, 1);
+  assert.not.match(gitIn(repoA(m), ['cat-file', 'blob', `${oursA}:topology.yml`]), /when: dependency_update/, 'the refused change is not taken in');
+  // B keeps its rule: its next sync merges A's change into it (and the remote holds the merge again).
+  const b = await sync(m.b);
+  assert.ok(b.ok, b.error ?? '');
+  const topologyB = readFileSync(join(m.homeB, 'topology.yml'), 'utf8');
+  assert.match(topologyB, /when: dependency_update/);
+  assert.match(topologyB, /when: type_definition_change/);
+  const again = await sync(m.a);
+  assert.ok(again.ok, again.error ?? '');
+  assert.is(again.topology, 'unchanged', 'nothing new here: nothing forced');
+  assert.ok((again as unknown as { refused: Array<{ ref: string }> }).refused.some((r) => r.ref.endsWith('/orchestrator/topology')));
+  fsckStrict(m.bare);
+
+  // A remote that refuses forced pushes (here a hook): the sync fails, naming the refused topology as the cause and what to do.
+  const hook = join(m.bare, 'hooks', 'pre-receive');
+  writeFileSync(hook, '#!/bin/sh\nwhile read old new ref; do\n  if [ "$ref" = refs/orchestrator/topology ] && ! git merge-base --is-ancestor "$old" "$new"; then echo "no forced pushes" >&2; exit 1; fi\ndone\n');
+  chmodSync(hook, 0o755);
+  await cliJson(m.a, ['rule', 'add', 'my-platform', '--when', 'api_endpoint_change', '--notify', 'all']);
+  const denied = await sync(m.a, true);
+  assert.not.ok(denied.ok, JSON.stringify(denied));
+  assert.match(denied.error ?? '', /the topology of origin holds [0-9a-f]{12}, which this machine refuses \(unsigned\)/);
+  assert.match(denied.error ?? '', /refuses forced pushes/);
+  assert.match(denied.error ?? '', /signing enable/);
+});
+
 test('signing enable refuses a key it cannot use, saying why and what to do', async () => {
   const m = makeMachines();
   const locked = makeKey('locked', 'a passphrase');
@@ -235,12 +293,69 @@ test('signing enable refuses a key it cannot use, saying why and what to do', as
   assert.is.not(run.code, 0);
   assert.match(run.stderr + run.stdout, /signing a record with .*locked failed/);
   assert.match(run.stderr + run.stdout, /ssh-agent/);
+  assert.match(run.stderr + run.stdout, /passphrase/);
+  assert.match(run.stderr + run.stdout, /ssh-add .*locked/, 'says how to load it into the agent');
   const missing = await cli(m.a, ['signing', 'enable', '--key', join(keys, 'nothing-here')]);
   assert.is.not(missing.code, 0);
-  assert.match(missing.stderr + missing.stdout, /no public key at/);
+  assert.match(missing.stderr + missing.stdout, /nothing-here: the file does not exist/);
+  assert.match(missing.stderr + missing.stdout, /ssh-keygen -t ed25519 -f .*nothing-here/, 'says how to make a key');
+  assert.not.match(missing.stderr + missing.stdout, /ssh-keygen -y/, 'there is no private key to derive a public key from');
+  // A private key without its .pub: that is what `ssh-keygen -y` is for.
+  const lonely = makeKey('lonely');
+  rmSync(`${lonely}.pub`);
+  const noPub = await cli(m.a, ['signing', 'enable', '--key', lonely]);
+  assert.match(noPub.stderr + noPub.stdout, /no public key at .*lonely\.pub.*ssh-keygen -y -f .*lonely/s);
   // Nothing was configured: records stay unsigned.
   const sha = await writeSession(repoA(m), 'plain');
   assert.not.match(gitIn(repoA(m), ['cat-file', 'commit', sha]), /gpgsig/);
+
+  // A key that stopped signing (here: one with a passphrase set by hand): `signing status` tests
+  // it and says what the failed write says: load it into ssh-agent, or use a key without a passphrase.
+  await cliJson(m.a, ['signing', 'enable', '--key', alice]);
+  const healthy = await cli(m.a, ['signing', 'status']);
+  assert.is(healthy.code, 0, healthy.stdout + healthy.stderr);
+  assert.match(healthy.stdout, /test signature worked .*no ssh-agent/);
+  gitIn(repoA(m), ['config', 'user.signingKey', locked]);
+  const status = await cli(m.a, ['signing', 'status']);
+  assert.is(status.code, 1);
+  assert.match(status.stdout, /problem: this machine cannot sign its records: .*passphrase.*ssh-add .*locked.*without a passphrase/);
+  const write = await cli(m.a, ['rule', 'add', 'my-platform', '--when', 'config_change', '--notify', 'all']);
+  assert.is.not(write.code, 0);
+  assert.match(write.stderr + write.stdout, /ssh-add .*locked/);
+});
+
+test('signing revoke of the key this machine signs with: refused unless --force; a change of key first works; status flags an unlisted own key', async () => {
+  const m = await twoSigningMachines();
+  const refused = await cli(m.a, ['signing', 'revoke', 'alice@test']);
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, /alice@test is the key this machine signs with .*refuse/);
+  assert.match(refused.stderr, /signing enable --key <new key>/);
+  assert.match(refused.stderr, /--force/);
+  const listed = await cliJson<{ signers: Array<{ principals: string[] }> }>(m.a, ['signing', 'status']);
+  assert.equal(listed.signers.map((s) => s.principals[0]), ['alice@test', 'bob@test'], 'nothing was revoked');
+
+  // What the refusal advises: enable the new key (its addition signed by the old one), sync, revoke the old.
+  const alice2 = makeKey('alice2');
+  await cliJson(m.a, ['signing', 'enable', '--key', alice2]);
+  assert.ok((await sync(m.a)).ok);
+  const adopted = await sync(m.b);
+  assert.equal((adopted as unknown as { refused: unknown[] }).refused, [], JSON.stringify(adopted));
+  await writeSession(repoA(m), 'signed-by-alice2');
+  await cliJson(m.a, ['signing', 'revoke', 'alice@test']);
+  assert.ok((await sync(m.a)).ok);
+  const b = await sync(m.b);
+  assert.equal((b as unknown as { refused: unknown[] }).refused, [], JSON.stringify(b));
+  assert.ok(sessionsOf(await cliJson<StatusJson>(m.b, ['status'], true)).includes('signed-by-alice2'));
+  assert.equal((await cliJson<{ signers: Array<{ principals: string[] }> }>(m.b, ['signing', 'status'])).signers.map((s) => s.principals[0]), ['bob@test', 'alice2@test']);
+
+  // --force: done, with a warning; both status commands then flag this machine's unlisted key.
+  const forced = await cliJson<{ warning: string | null }>(m.a, ['signing', 'revoke', 'alice2@test', '--force']);
+  assert.match(forced.warning ?? '', /goes on signing with it/);
+  const shown = await cli(m.a, ['signing', 'status']);
+  assert.is(shown.code, 1);
+  assert.match(shown.stdout, /problem: this machine signs its records with .*alice2.*not among the allowed signers.*signing allow/);
+  const status = await cliJson<StatusJson>(m.a, ['status'], true);
+  assert.ok(status.problems.some((p) => /not among the allowed signers/.test(p)), status.problems.join('\n'));
 });
 
 test.run();

@@ -8,7 +8,8 @@
 // - The topology is the one shared ref: fast-forwarded when one side is behind, otherwise a merge
 //   commit with both parents (3-way merged text, or ours kept and theirs saved beside on a conflict).
 // - Refs this machine pruned (archived) are deleted on the remote; restarted ones are force-pushed
-//   with a lease. Nothing else is ever forced.
+//   with a lease. So is the topology over commits of the remote's that signature checks refused
+//   (app/signing.ts, leaseOverRefusedTopology). Nothing else is ever forced.
 // A sync never throws for a remote's failure: it comes back in the result and in the per-remote
 // state file, for `status` and the tools.
 import { OrchestratorError } from '../core/errors.js';
@@ -27,7 +28,7 @@ import { machineIdProblem } from '../config/machine.js';
 import { nextClock, untrustedText } from '../core/record-schema.js';
 import { notePathsFromRemote } from './shared-paths.js';
 import { recordArrivals } from './peer-clocks.js';
-import { fetchRecords, signersPush, type RefusedRecord } from './signing.js';
+import { fetchRecords, leaseOverRefusedTopology, pushedOverRefused, refusedTopologyCause, signersPush, type RefusedRecord } from './signing.js';
 
 export interface SyncDeps {
   paths: HomePaths;
@@ -157,7 +158,12 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
       }
       const signers = await signersPush(deps.store, remote.name);
       if (signers) updates.push(signers);
+      const over = await leaseOverRefusedTopology(deps.store, remote.name, result.refused, updates);
       const pushed = await deps.store.push(remote.name, patterns, updates, transport);
+      if (over && pushed.some((p) => p.dst === TOPOLOGY_REF && p.status === 'ok')) {
+        result.notices.push(pushedOverRefused(remote.name, over));
+        result.refused = result.refused.filter((r) => r !== over); // no longer on the remote
+      }
       const rejected = pushed.filter((p) => p.status === 'rejected' || p.status === 'error');
       result.pushed += pushed.filter((p) => p.status === 'ok' && !(updates.find((u) => u.dst === p.dst)?.src === null)).length;
       result.deleted += pushed.filter((p) => p.status === 'ok' && updates.find((u) => u.dst === p.dst)?.src === null).length;
@@ -165,7 +171,8 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
       if (rejected.length === 0 && topology !== 'retry') break;
       const onlyTopology = rejected.every((p) => p.dst === TOPOLOGY_REF || p.dst === SIGNERS_REF);
       if (!onlyTopology || attempt >= PUSH_ATTEMPTS) {
-        throw new Error(`the remote refused ${rejected.map((p) => `${p.dst} (${p.detail})`).join(', ') || 'the topology'} after ${attempt} attempt(s)`);
+        const cause = rejected.some((p) => p.dst === TOPOLOGY_REF) ? refusedTopologyCause(remote.name, result.refused) : null;
+        throw new Error(`the remote refused ${rejected.map((p) => `${p.dst} (${p.detail})`).join(', ') || 'the topology'} after ${attempt} attempt(s)${cause ? `. Why: ${cause}` : ''}`);
       }
       // Someone pushed the topology meanwhile: fetch, merge again, push again.
     }

@@ -15,12 +15,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../config/files.js';
-import { mergeAllowedSigners, type PublicKey } from '../core/allowed-signers.js';
+import { formatKey, mergeAllowedSigners, parseAllowedSigners, parsePublicKey, type PublicKey } from '../core/allowed-signers.js';
 import { untrustedText } from '../core/record-schema.js';
 import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
 import {
   BASELINE_PATH, type CommitVerdict, type CoordinationStore, incomingNamespace, NAMESPACE, type PushUpdate, type RecordSigning, remoteNamespace, SIGNERS_PATH,
-  SIGNERS_REF, type TrackingMove, type TransportOptions,
+  SIGNERS_REF, TOPOLOGY_REF, type TrackingMove, type TransportOptions,
 } from '../store/index.js';
 
 /** A record (commit) of a remote that was not let through, and what to do about it. */
@@ -272,7 +272,7 @@ function refusals(ref: string, tip: string, bySha: Map<string, CommitVerdict>): 
     }
   }
   if (!first) return null;
-  const { reason, hint } = ref.endsWith('/orchestrator/signers') ? explainList(first) : explain(first);
+  const { reason, hint } = ref.endsWith('/orchestrator/signers') ? explainList(first) : ref.endsWith('/orchestrator/topology') ? explainTopology(first) : explain(first);
   return { ref, commit: first.sha, reason, fingerprint: first.fingerprint, held, hint };
 }
 
@@ -282,6 +282,28 @@ function explainList(v: CommitVerdict): { reason: string; hint: string } {
     reason: `a change of the allowed signers ${v.status === 'N' ? 'without a signature' : v.status === 'B' ? 'with a bad signature' : `signed by a key not in this machine's list${v.fingerprint ? ` (key ${v.fingerprint})` : ''}`}`,
     hint: 'if a teammate is joining (their `signing enable`), allow their key with `claude-orchestrator signing allow <name> <their public key>` and sync; if nobody of your team made it, put this machine\'s list back on the remote: `git --git-dir=<repo> push --force <remote> refs/orchestrator/signers`',
   };
+}
+
+/**
+ * A refused commit of the shared topology. Never "delete the ref": every machine's topology
+ * lives there. This machine keeps its own and pushes its next change over the refused commits
+ * (`leaseOverRefusedTopology`); the machine that wrote them merges its change back at its next sync.
+ */
+function explainTopology(v: CommitVerdict): { reason: string; hint: string } {
+  const { reason, hint } = explain(v);
+  const meanwhile =
+    "meanwhile this machine keeps its topology without that change and pushes its own next topology change over it (with a lease; the writer's next sync merges its change back in)";
+  switch (v.status) {
+    case 'N':
+      return {
+        reason,
+        hint: `the machine that wrote it does not sign: its owner runs \`claude-orchestrator signing enable --key <ssh key>\` and one of you allows that key with \`claude-orchestrator signing allow <name> <their public key>\`; ${meanwhile}`,
+      };
+    case 'B':
+      return { reason, hint: `do not trust it, and tell its owner; ${meanwhile}` };
+    default:
+      return { reason, hint: `${hint}; ${meanwhile}` };
+  }
 }
 
 function explain(v: CommitVerdict): { reason: string; hint: string } {
@@ -352,6 +374,77 @@ export async function signersPush(store: CoordinationStore, remote: string): Pro
   const theirs = await store.readRef(`${remoteNamespace(remote)}signers`);
   if (theirs === ours || (theirs && !(await store.isAncestor(theirs, ours)))) return null;
   return { src: SIGNERS_REF, dst: SIGNERS_REF };
+}
+
+/**
+ * When this machine pushes its topology (`updates` holds the plain push of TOPOLOGY_REF) and the
+ * remote's topology is one this sync refused (`refused`, from `fetchRecords`), turns that push
+ * into a forced one with a lease on the remote's refused tip (what the fetch saw there): a
+ * fast-forward would be rejected for good, since this machine never builds on refused commits.
+ * Sound because every machine keeps its own topology ref and merges the remote's into it: the
+ * refused commits stay on the machine that wrote them, whose next sync merges them back (and
+ * machines that check take them once their writer signs). The lease makes the push fail, and the
+ * sync fetch again, when the remote moved meanwhile. Returns the refusal the push goes over, or null.
+ */
+export async function leaseOverRefusedTopology(store: CoordinationStore, remote: string, refused: RefusedRecord[], updates: PushUpdate[]): Promise<RefusedRecord | null> {
+  const refusal = refused.find((r) => r.ref === `${remoteNamespace(remote)}topology`);
+  const update = updates.find((u) => u.dst === TOPOLOGY_REF && u.src === TOPOLOGY_REF && !u.force);
+  if (!refusal || !update) return null;
+  const tip = await store.readRef(`${incomingNamespace(remote)}topology`);
+  const ours = await store.readRef(TOPOLOGY_REF);
+  if (!tip || !ours || tip === ours || (await store.isAncestor(tip, ours))) return null;
+  update.force = { lease: tip };
+  return refusal;
+}
+
+/** The sync's notice when this machine's topology went over refused commits of the remote's. */
+export function pushedOverRefused(remote: string, r: RefusedRecord): string {
+  const held = r.held > 1 ? ` (and ${r.held - 1} after it)` : '';
+  return `the topology of ${remote} held ${r.commit.slice(0, 12)}${held}, which this machine refuses (${r.reason}): this machine's topology was pushed over it, with a lease; the machine that wrote it merges its change back in at its next sync, and machines that check signatures take it once that machine signs and its key is allowed`;
+}
+
+/**
+ * Why a push of the topology keeps being rejected when the remote's topology is one this machine
+ * refused (its push over the refused commits, forced with a lease, was rejected too), with what
+ * to do; else null.
+ */
+export function refusedTopologyCause(remote: string, refused: RefusedRecord[]): string | null {
+  const r = refused.find((x) => x.ref === `${remoteNamespace(remote)}topology`);
+  if (!r) return null;
+  return (
+    `the topology of ${remote} holds ${r.commit.slice(0, 12)}, which this machine refuses (${r.reason}) and does not build on, so its own topology reaches ${remote} only pushed over it, ` +
+    `and that push (forced, with a lease) was rejected too. If ${remote} refuses forced pushes (a hook, or a hosting service's protection rule), allow them for ${TOPOLOGY_REF}, ` +
+    `or have that commit accepted: its writer signs (\`claude-orchestrator signing enable --key <ssh key>\`) and one of you allows its key (\`claude-orchestrator signing allow\`)`
+  );
+}
+
+/** The public key of the key this machine signs with (its `.pub`, or the `.pub` file itself), or null when it has none or it cannot be read. */
+export function ownPublicKey(store: CoordinationStore): { path: string; key: PublicKey } | null {
+  const path = store.signing?.signingKey();
+  if (!path) return null;
+  try {
+    const key = parsePublicKey(readFileSync(path.endsWith('.pub') ? path : `${path}.pub`, 'utf8'));
+    return key ? { path, key } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A problem line (what is wrong and what to do) when this machine signs with a key its own list
+ * of allowed signers does not hold (revoked with `--force`, or the list changed under it): the
+ * machines that check refuse its records. Null when it does not sign or check, or the key is listed.
+ */
+export async function ownKeyProblem(store: CoordinationStore): Promise<string | null> {
+  const own = ownPublicKey(store);
+  if (!own) return null;
+  const local = await readSigners(store);
+  if (!local || parseAllowedSigners(local.text).some((e) => e.key.base64 === own.key.base64)) return null;
+  return (
+    `this machine signs its records with ${own.path} (${fingerprintOf(own.key)}), which is not among the allowed signers: machines that check refuse its records from their next sync on, ` +
+    `with those of its records they have not read yet. Have it allowed again by a machine whose key is listed (here only if no other machine checks): ` +
+    `\`claude-orchestrator signing allow <name> '${formatKey(own.key)}'\`, then sync on both`
+  );
 }
 
 /** One line for `status` per refused record. */

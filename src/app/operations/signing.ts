@@ -2,17 +2,17 @@
 // (docs/sharing.md, "Signed records"). The key stays on this machine (the coordination repo's own
 // git config); the allowed-signers list is shared on `refs/orchestrator/signers`, each change a
 // signed commit.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expandTilde } from '../../config/home.js';
 import {
-  allowSigner as addToList, parseAllowedSigners, parsePublicKey, principalProblem, principalsOf, revokeSigner as removeFromList, type PublicKey,
+  allowSigner as addToList, formatKey, parseAllowedSigners, parsePublicKey, principalProblem, principalsOf, revokeSigner as removeFromList, type PublicKey,
 } from '../../core/allowed-signers.js';
 import { NAMESPACE, remoteNamespace, SIGNERS_REF, type RecordSigning } from '../../store/index.js';
 import type { AppContext } from '../context.js';
-import { UserError } from '../errors.js';
+import { describeError, UserError } from '../errors.js';
 import { readSyncStates } from '../share-state.js';
-import { describeRefused, fingerprintOf, listFiles, readSigners, signersRecord, vouchFor, type SignersList } from '../signing.js';
+import { describeRefused, fingerprintOf, listFiles, ownKeyProblem, ownPublicKey, readSigners, signersRecord, vouchFor, type SignersList } from '../signing.js';
 
 /** One key of the list, as `signing status` shows it. */
 export interface SignerView {
@@ -34,6 +34,12 @@ export interface SigningStatus {
   remotesWithSigners: string[];
   /** Records refused at the last sync, one line each with what to do. */
   refused: string[];
+  /** Whether a test signature with the key just worked in this process (null: no key). */
+  signs: boolean | null;
+  /** Whether this process sees an ssh-agent (`SSH_AUTH_SOCK`), which a key with a passphrase needs. */
+  agent: boolean;
+  /** What is wrong with this machine's own signing (the key cannot sign, or is not listed), with what to do. */
+  problems: string[];
 }
 
 export interface EnableResult {
@@ -58,11 +64,19 @@ function signingOf(ctx: AppContext): RecordSigning {
  */
 function publicKeyOf(keyPath: string): PublicKey {
   const pub = keyPath.endsWith('.pub') ? keyPath : `${keyPath}.pub`;
+  const privateKey = keyPath.endsWith('.pub') ? keyPath.slice(0, -'.pub'.length) : keyPath;
   let text: string;
   try {
     text = readFileSync(pub, 'utf8');
   } catch {
-    throw new UserError('INVALID_INPUT', `no public key at ${pub}`, `give the key's file (its .pub must be beside it), or write the public key with: ssh-keygen -y -f ${keyPath} > ${pub}`);
+    if (!existsSync(privateKey)) {
+      throw new UserError(
+        'INVALID_INPUT',
+        `no ssh key at ${keyPath}: the file does not exist${keyPath === pub ? '' : ` (nor ${pub})`}`,
+        `give the path of an existing key (e.g. ~/.ssh/id_ed25519), or make one: ssh-keygen -t ed25519 -f ${privateKey} (records are signed by servers and hooks, which cannot type a passphrase: make it with -N '' for none, or load it into ssh-agent with ssh-add)`,
+      );
+    }
+    throw new UserError('INVALID_INPUT', `no public key at ${pub}`, `give the key's file (its .pub must be beside it), or write the public key with: ssh-keygen -y -f ${privateKey} > ${pub}`);
   }
   const key = parsePublicKey(text);
   if (!key) throw new UserError('INVALID_INPUT', `${pub} is not an OpenSSH public key`, 'give a key made by ssh-keygen (ssh-ed25519 recommended)');
@@ -102,7 +116,9 @@ function checkPrincipal(principal: string): void {
  * The list's baseline then vouches for this machine's refs as they are (and, for a new list, for
  * every remote-tracking ref read so far), so the history written before signing stays accepted
  * by machines that check. From then on every record this machine writes is signed and every sync checks the remotes'
- * records. Errors: INVALID_INPUT (key, principal), the store's SIGN_FAILED.
+ * records. A machine that already signs with a listed key changes keys this way: the list change
+ * adding the new key is signed with the old one, so the machines that check take it; revoke the
+ * old key after. Errors: INVALID_INPUT (key, principal), the store's SIGN_FAILED.
  */
 export async function enableSigning(ctx: AppContext, input: { key: string; principal?: string }): Promise<EnableResult> {
   const signing = signingOf(ctx);
@@ -113,8 +129,17 @@ export async function enableSigning(ctx: AppContext, input: { key: string; princ
   if (!principal) throw new UserError('INVALID_INPUT', 'the key has no usable comment to name its owner', 'name it: --principal alice@laptop');
   checkPrincipal(principal);
   await signing.sign(keyPath, Buffer.from('claude-orchestrator signing check\n')); // SIGN_FAILED now, not at the next record
-  await signing.configure(keyPath);
-  let current: SignersList | null = await readSigners(ctx.store);
+  // A change of key: when this machine already signs with a listed key that still works, the list
+  // change that adds the new key is signed with the old one (the only one the others allow yet);
+  // the switch comes after it. Otherwise the new key signs its own addition (the others allow it by hand).
+  const previous = ownPublicKey(ctx.store);
+  const listedBefore = await readSigners(ctx.store);
+  const rotating =
+    previous !== null && previous.key.base64 !== key.base64 && listedBefore !== null &&
+    parseAllowedSigners(listedBefore.text).some((e) => e.key.base64 === previous.key.base64) &&
+    (await signing.sign(previous.path, Buffer.from('claude-orchestrator signing check\n')).then(() => true, () => false));
+  if (!rotating) await signing.configure(keyPath);
+  let current: SignersList | null = listedBefore;
   let list: EnableResult['list'] = current ? 'local' : 'new';
   let extraParents: string[] = [];
   if (!current) {
@@ -137,6 +162,7 @@ export async function enableSigning(ctx: AppContext, input: { key: string; princ
     const record = await signersRecord(ctx.store, action, ctx.env.now());
     await signing.commitFiles(SIGNERS_REF, listFiles(edited.text, baseline), record, localTip, extraParents);
   }
+  if (rotating) await signing.configure(keyPath);
   signing.exportAllowedSigners(edited.text);
   return { key: keyPath, principal, fingerprint: fingerprintOf(key), list, signers: views(edited.text) };
 }
@@ -169,15 +195,36 @@ export async function allowSigner(ctx: AppContext, input: { principal: string; k
 /**
  * Removes every key of `principal` (or one key, given as its text) from the allowed signers, as
  * a signed commit. Commits by a removed key that arrive later are refused; records already read
- * stay. Errors: INVALID_INPUT (nothing to remove), INVALID_SETTING, SIGN_FAILED.
+ * stay. The key this machine signs with is removed only with `force` (then `warning` says what
+ * follows): this machine would go on signing with it, and the machines that check would refuse
+ * its new records, and those they have not read yet. Errors: INVALID_INPUT (nothing to remove,
+ * or this machine's own key without `force`), INVALID_SETTING, SIGN_FAILED.
  */
-export async function revokeSigner(ctx: AppContext, input: { principal: string }): Promise<{ removed: string[]; signers: SignerView[] }> {
+export async function revokeSigner(
+  ctx: AppContext,
+  input: { principal: string; force?: boolean },
+): Promise<{ removed: string[]; signers: SignerView[]; warning: string | null }> {
   let removed: string[] = [];
+  let warning: string | null = null;
+  const own = ownPublicKey(ctx.store);
   const edited = await editList(
     ctx,
     (text) => {
       const result = removeFromList(text, input.principal);
       removed = result.removed;
+      if (own && result.removed.some((line) => parseAllowedSigners(line)[0]?.key.base64 === own.key.base64)) {
+        const what = `${input.principal.slice(0, 80)} is the key this machine signs with (${own.path}, ${fingerprintOf(own.key)})`;
+        const effect =
+          'the machines that check would refuse, from their next sync on, every record this machine writes after it, and those of its records they have not read yet';
+        if (!input.force) {
+          throw new UserError(
+            'INVALID_INPUT',
+            `${what}: revoking it leaves this machine signing with a key the list no longer allows, so ${effect}`,
+            `to change this machine's key, enable the new one first (\`claude-orchestrator signing enable --key <new key>\`: the list change is signed with the current key, so the others take it), sync, then revoke the old one by its text: \`claude-orchestrator signing revoke '${formatKey(own.key)}'\`. To revoke it anyway, add --force`,
+          );
+        }
+        warning = `${what} and it is revoked: this machine goes on signing with it, and ${effect}. Until a machine whose key is listed allows a key of this machine (\`claude-orchestrator signing allow\`), its records are not read there`;
+      }
       return { text: result.text, changed: result.removed.length > 0 };
     },
     `signing: ${input.principal.slice(0, 80)} revoked`,
@@ -185,10 +232,14 @@ export async function revokeSigner(ctx: AppContext, input: { principal: string }
   if (removed.length === 0) {
     throw new UserError('INVALID_INPUT', `no allowed signer named ${input.principal.slice(0, 80)}`, 'see the list with: claude-orchestrator signing status');
   }
-  return { removed: removed.map((line) => views(line)[0]?.fingerprint ?? line), signers: views(edited.text) };
+  return { removed: removed.map((line) => views(line)[0]?.fingerprint ?? line), signers: views(edited.text), warning };
 }
 
-/** Whether this machine signs and checks, with which key, the list it holds, and what the last syncs refused. */
+/**
+ * Whether this machine signs and checks, with which key (tested with one signature in this
+ * process, as a writer signs), the list it holds, what is wrong with its own signing, and what the
+ * last syncs refused.
+ */
 export async function signingStatus(ctx: AppContext): Promise<SigningStatus> {
   const signing = ctx.store.signing;
   const local = signing ? await readSigners(ctx.store) : null;
@@ -208,5 +259,22 @@ export async function signingStatus(ctx: AppContext): Promise<SigningStatus> {
     }
   }
   const refused = readSyncStates(ctx.paths.home).flatMap((s) => (s.last.refused ?? []).map((r) => describeRefused(s.remote, r)));
-  return { verifying: local !== null, key, fingerprint, signers: local ? views(local.text) : [], remotesWithSigners, refused };
+  const problems: string[] = [];
+  let signs: boolean | null = null;
+  if (signing && key) {
+    // What every writer does for each record: a failure here is what the next record would hit.
+    try {
+      await signing.sign(key, Buffer.from('claude-orchestrator signing check\n'));
+      signs = true;
+    } catch (error) {
+      signs = false;
+      problems.push(`this machine cannot sign its records: ${describeError(error)}`);
+    }
+  }
+  const unlisted = await ownKeyProblem(ctx.store);
+  if (unlisted) problems.push(unlisted);
+  return {
+    verifying: local !== null, key, fingerprint, signers: local ? views(local.text) : [], remotesWithSigners, refused,
+    signs, agent: Boolean(process.env.SSH_AUTH_SOCK), problems,
+  };
 }

@@ -7,7 +7,7 @@ import { commitFollowing, deliveryStates, sessionView, syncState, type CommitFol
 import type { RemoteSyncResult } from '../share.js';
 import { readSyncStates, topologyConflicts, type TopologyConflict } from '../share-state.js';
 import type { SessionView } from '../views.js';
-import { describeRefused } from '../signing.js';
+import { describeRefused, ownKeyProblem } from '../signing.js';
 
 export interface StatusSession extends SessionView {
   host: string;
@@ -128,7 +128,8 @@ export async function status(ctx: AppContext, input: { home?: string; group?: st
   const machine = machineIdProblem(home);
   // Records a remote sent that failed the signature check at the last sync (signed records only).
   const refused = [...states.values()].flatMap((s) => (s.last.refused ?? []).map((r) => describeRefused(s.remote, r)));
-  return { groups, remotes, conflicts: topologyConflicts(home), problems: [...(machine ? [machine] : []), ...ctx.records.problems, ...refused] };
+  const ownKey = await ownKeyProblem(ctx.store);
+  return { groups, remotes, conflicts: topologyConflicts(home), problems: [...(machine ? [machine] : []), ...(ownKey ? [ownKey] : []), ...ctx.records.problems, ...refused] };
 }
 
 function rank(status: string): number {

@@ -46,23 +46,33 @@ export function register(cli: CAC, ctx: CliContext): void {
 
   cli
     .command('signing revoke <principal>', 'Remove a principal\'s keys (or one key, given as its text) from the allowed signers')
-    .action(async (principal: string) => {
-      const result = await (await signing()).revokeSigner((await ctx.app()).ctx, { principal });
-      ctx.out(result, () => `Revoked ${result.removed.join(', ')}; shared at the next sync.\nAllowed signers:\n${listSigners(result.signers)}`);
+    .option('--force', 'Also when it is the key this machine signs with (the others then refuse this machine\'s records)')
+    .action(async (principal: string, options: { force?: unknown }) => {
+      const result = await (await signing()).revokeSigner((await ctx.app()).ctx, { principal, force: options.force === true });
+      ctx.out(result, () =>
+        [
+          `Revoked ${result.removed.join(', ')}; shared at the next sync.`,
+          ...(result.warning ? [`warning: ${result.warning}`] : []),
+          `Allowed signers:\n${listSigners(result.signers)}`,
+        ].join('\n'),
+      );
     });
 
   cli.command('signing status', 'Whether this machine signs and checks, its key, the allowed signers, and records refused at the last sync').action(async () => {
     const status = await (await signing()).signingStatus((await ctx.app()).ctx);
-    if (status.refused.length > 0) ctx.exitCode = 1;
+    if (status.refused.length > 0 || status.problems.length > 0) ctx.exitCode = 1;
     ctx.out(status, () => {
+      const agent = status.agent ? 'an ssh-agent is reachable here (SSH_AUTH_SOCK)' : 'no ssh-agent here (SSH_AUTH_SOCK not set)';
       const lines = [
         status.key ? `Signing with ${status.key}${status.fingerprint ? ` (${status.fingerprint})` : ''}` : 'This machine does not sign its records',
+        ...(status.signs === true ? [`A test signature worked (${agent}; servers and hooks sign in their own environment)`] : []),
         status.verifying ? 'Checking the remotes\' records against the allowed signers:' : 'Not checking the remotes\' records (no allowed signers here)',
       ];
       if (status.verifying) lines.push(listSigners(status.signers));
       for (const remote of status.remotesWithSigners) {
         lines.push(`${remote} keeps allowed signers: join with ${ctx.bin} signing enable --key <ssh key>`);
       }
+      for (const problem of status.problems) lines.push(`problem: ${problem}`);
       for (const refused of status.refused) lines.push(`problem: ${refused}`);
       return lines.join('\n');
     });

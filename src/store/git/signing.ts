@@ -131,14 +131,7 @@ export function exportAllowedSigners(gitDir: string, text: string): void {
 export function sshSign(key: string, payload: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     const fail = (why: string) =>
-      reject(
-        new StoreError(
-          'SIGN_FAILED',
-          `signing a record with ${key} failed: ${why}`,
-          { key },
-          'use a key without a passphrase or one held by ssh-agent (check with `claude-orchestrator signing status`), or point signing at another key with `claude-orchestrator signing enable --key <file>`',
-        ),
-      );
+      reject(new StoreError('SIGN_FAILED', `signing a record with ${key} failed: ${why}`, { key }, signFailureHint(key, why)));
     let child;
     try {
       // No terminal: a passphrase prompt would wait forever; stdin is the payload.
@@ -165,6 +158,20 @@ export function sshSign(key: string, payload: Buffer): Promise<string> {
     child.stdin!.on('error', () => {});
     child.stdin!.end(payload);
   });
+}
+
+/**
+ * What to do when `ssh-keygen -Y sign` failed with `why` (its words). A key with a passphrase
+ * signs only through an ssh-agent that holds it: ssh-keygen asks the agent at `SSH_AUTH_SOCK`
+ * first, and nobody can type a passphrase for the servers and hooks that write records.
+ */
+export function signFailureHint(key: string, why: string): string {
+  const check = '`claude-orchestrator signing status` shows whether the key this machine is set to sign with works';
+  if (/passphrase/i.test(why)) {
+    const agent = process.env.SSH_AUTH_SOCK ? 'the ssh-agent at SSH_AUTH_SOCK does not hold it' : 'this process sees no ssh-agent (SSH_AUTH_SOCK is not set)';
+    return `the key has a passphrase and ${agent}: load it into ssh-agent with \`ssh-add ${key}\` in the session whose SSH_AUTH_SOCK the servers, hooks and CLI inherit, or use a key without a passphrase (ssh-keygen -t ed25519 -N '' -f <file>, then \`claude-orchestrator signing enable --key <file>\`); ${check}`;
+  }
+  return `check the key (${check}), or point signing at another key with \`claude-orchestrator signing enable --key <file>\``;
 }
 
 /** A commit's raw object, as stored (the store's `git cat-file --batch` reader), or null when absent. */
