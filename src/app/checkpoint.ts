@@ -124,12 +124,12 @@ export function loadRest(file: string, key: string, wanted?: RestWanted): Map<st
   // For `since`: the ids its role first had at or after the clock (their updates may be older).
   const lateFirst = new Set<string>();
   /**
-   * Whether a line may hold one of `names` (ids are plain names: as JSON, a quoted string). Past
-   * a few names, searching the text for each costs more than parsing it: then say maybe.
+   * Whether a line may hold one of `names` (searched as JSON strings, as the line holds them).
+   * Past a few names, searching the text for each costs more than parsing it: then say maybe.
    */
   const mayMention = (line: string, names: ReadonlySet<string>) => {
     if (names.size > 8) return true;
-    for (const name of names) if (line.includes(`"${name}"`)) return true;
+    for (const name of names) if (line.includes(JSON.stringify(name))) return true;
     return false;
   };
   const roleLine = (line: string) => (since ? line.startsWith(`{"first":${JSON.stringify(since.role)},`) || line.startsWith(`{"acked":${JSON.stringify(since.role)},`) : false);
