@@ -42,6 +42,12 @@ export interface LogOptions {
   notBefore?: number;
   /** Parents before children (`git log --date-order --reverse`), e.g. a registration before its heartbeats. */
   oldestFirst?: boolean;
+  /**
+   * Decode each commit's record only when `record` or `problem` is first read: for a reader that
+   * stops early or skips commits by their clock (`log -n`). Such commits hold their message until
+   * then, so a reader that keeps many must not ask for it. Default false: decoded at once.
+   */
+  lazy?: boolean;
 }
 
 /** One entry of a commit's tree. */

@@ -68,7 +68,7 @@ export async function readTimeline(store: CoordinationStore, options: TimelineOp
     const refOfTip = new Map<string, string>();
     for (const [ref, tip] of ordered) if (!refOfTip.has(tip)) refOfTip.set(tip, ref);
     const notBefore = options.since === undefined ? undefined : options.since - CLOCK_SKEW_MS;
-    await store.log([...refOfTip.keys()], notBefore === undefined ? {} : { notBefore }, (commit) =>
+    await store.log([...refOfTip.keys()], notBefore === undefined ? { lazy: true } : { notBefore, lazy: true }, (commit) =>
       found.offer(commit, refOfTip.get(commit.source ?? '') ?? ordered[0]![0]));
   } catch {
     // A damaged ref fails the whole `git log`: walk ref by ref, so it costs only itself.

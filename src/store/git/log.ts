@@ -32,14 +32,21 @@ export function logCommits(gitDir: string, include: string[], options: LogOption
       const message = entry.slice(secondLine + 1);
       const commit = { sha: sha!, tree: '', parents: parents.filter(Boolean), time, message } as StoredCommit;
       if (source) commit.source = source;
-      // Decoded (parsed and checked) when first asked for: a reader that stops early, or leaves
-      // commits out by their clock, does not pay for the rest.
-      let decoded: ReturnType<typeof decodeChecked> | undefined;
-      const decode = () => (decoded ??= decodeChecked(message));
-      Object.defineProperties(commit, {
-        record: { enumerable: true, configurable: true, get: () => { const d = decode(); return 'record' in d ? d.record : undefined; } },
-        problem: { enumerable: true, configurable: true, get: () => { const d = decode(); return 'problem' in d ? d.problem : undefined; } },
-      });
+      if (!options.lazy) {
+        // At once: a reader that keeps every commit (the cold read) keeps only the records.
+        const checked = decodeChecked(message);
+        if ('record' in checked) commit.record = checked.record;
+        else commit.problem = checked.problem;
+      } else {
+        // Decoded (parsed and checked) when first asked for: a reader that stops early, or leaves
+        // commits out by their clock, does not pay for the rest.
+        let decoded: ReturnType<typeof decodeChecked> | undefined;
+        const decode = () => (decoded ??= decodeChecked(message));
+        Object.defineProperties(commit, {
+          record: { enumerable: true, configurable: true, get: () => { const d = decode(); return 'record' in d ? d.record : undefined; } },
+          problem: { enumerable: true, configurable: true, get: () => { const d = decode(); return 'problem' in d ? d.problem : undefined; } },
+        });
+      }
       count++;
       if (onCommit(commit) === false) {
         stopped = true;
