@@ -7,9 +7,8 @@
 // is older than any reply could take) marks a page that may never have been seen: the next reader
 // of that group and role is offered it again (pendingPage). A reader may then see a page twice,
 // never zero times. The notes hold ids only, and are data of this machine (never shared).
-import { lstatSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../config/files.js';
 
 /** One page offered to a session and not yet known to have reached it. */
 export interface UnrepliedPage {
@@ -53,6 +52,7 @@ const NOTE_MAX_BYTES = 256 * 1024;
  */
 export class UnrepliedPages {
   private seq = 0;
+  private dirMade = false;
 
   constructor(
     private readonly dir: string,
@@ -73,9 +73,15 @@ export class UnrepliedPages {
     const note: UnrepliedPage = { v: 1, pid: this.pid, at: this.now(), ...page };
     let written = false;
     try {
-      writeFileAtomic(file, JSON.stringify(note), { mode: 0o600 });
+      // Not atomic, on purpose (it is on every read's path): a note torn by a crash was being
+      // written before the page's record, so that page was never recorded delivered and is still
+      // pending; a torn note is skipped.
+      if (!this.dirMade) mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.dirMade = true;
+      writeFileSync(file, JSON.stringify(note), { mode: 0o600 });
       written = true;
     } catch {
+      this.dirMade = false; // removed meanwhile? made again next time
       // A read-only home: the page is delivered at most once, as before.
     }
     const remove = (names: string[]) => {
