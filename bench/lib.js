@@ -54,6 +54,14 @@ export async function hookedPlatform(root, makeMemberRepo) {
   const gateway = makeMemberRepo(join(root, 'gateway'));
   const floor = makeMemberRepo(join(root, 'floor'));
   writeFileSync(join(floor, '.git', 'hooks', 'post-commit'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  writeBenchTopology(home, auth, gateway);
+  process.env.CLAUDE_ORCHESTRATOR_HOME = home;
+  await installHook(auth, { node: process.execPath, ingest: resolve('dist/git-hooks/ingest.js'), home, template: resolve('hooks/post-commit') });
+  return { home, auth, gateway, floor, env: { CLAUDE_ORCHESTRATOR_HOME: home, HOME: root } };
+}
+
+/** `<home>/topology.yml`: group `bench`, auth and gateway (which depends on auth). */
+export function writeBenchTopology(home, auth, gateway) {
   writeFileSync(join(home, 'topology.yml'), `version: "1.0"
 groups:
   bench:
@@ -61,7 +69,4 @@ groups:
       - { path: ${auth}, role: auth }
       - { path: ${gateway}, role: gateway, dependsOn: [auth] }
 `);
-  process.env.CLAUDE_ORCHESTRATOR_HOME = home;
-  await installHook(auth, { node: process.execPath, ingest: resolve('dist/git-hooks/ingest.js'), home, template: resolve('hooks/post-commit') });
-  return { home, auth, gateway, floor, env: { CLAUDE_ORCHESTRATOR_HOME: home, HOME: root } };
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GitStore as Store, sessionRef } from '../dist/store/index.js';
 import { verifyCommits } from '../dist/store/git/signing.js';
-import { formatRows, makeRepo, startServer, stats } from './lib.js';
+import { formatRows, makeRepo, startServer, stats, writeBenchTopology } from './lib.js';
 
 const CLI = resolve('dist/cli/main.js');
 delete process.env.SSH_AUTH_SOCK;
@@ -69,13 +69,7 @@ export async function benchSigning({ appends = 100, notifies = 60, shared = 2000
     mkdirSync(home);
     const auth = makeRepo(join(dir, 'auth'));
     const gateway = makeRepo(join(dir, 'gateway'));
-    writeFileSync(join(home, 'topology.yml'), `version: "1.0"
-groups:
-  bench:
-    members:
-      - { path: ${auth}, role: auth }
-      - { path: ${gateway}, role: gateway, dependsOn: [auth] }
-`);
+    writeBenchTopology(home, auth, gateway);
     const env = { ...baseEnv, CLAUDE_ORCHESTRATOR_HOME: home, CLAUDE_ORCHESTRATOR_SYNC_INTERVAL_MS: '0' };
     const server = await startServer(env);
     try {
