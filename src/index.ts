@@ -78,6 +78,9 @@ async function main(): Promise<void> {
   // The stdio transport does not notice its client going away: watch stdin ourselves.
   process.stdin.on('end', () => void shutdown('client disconnected'));
   process.stdin.on('close', () => void shutdown('client disconnected'));
+  // A client that closed its end of our stdout is gone too: EPIPE ends us quietly, not with an
+  // unhandled 'error' and a stack trace.
+  process.stdout.on('error', () => void shutdown('client disconnected'));
   process.on('SIGINT', () => void shutdown('interrupted'));
   process.on('SIGTERM', () => void shutdown('terminated'));
   process.on('SIGHUP', () => void shutdown('hang-up'));

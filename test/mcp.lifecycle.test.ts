@@ -102,4 +102,22 @@ test('with its client\'s session id and project dir, the server registers that s
   }
 });
 
+test('a client that closes its end of stdout: the server exits quietly, its session ended', async () => {
+  const { child, sessionId } = await rawServerWithSession(platform.repos.frontend);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.destroy();
+  // Its next answers meet a closed pipe (EPIPE).
+  for (let id = 10; id < 14; id++) child.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/list' })}\n`);
+  assert.is(await exited(child, 5000), 0, stderr);
+  assert.not.match(stderr, /Unhandled 'error'|EPIPE/);
+  const server = await startServer(platform.env);
+  try {
+    const listed = await server.call<{ sessions: Array<{ sessionId: string; status: string }> }>('list_group_sessions', { projectGroup: 'my-platform', includeInactive: true });
+    assert.is(listed.sessions.find((s) => s.sessionId === sessionId)?.status, 'ended');
+  } finally {
+    await server.close();
+  }
+});
+
 test.run();
