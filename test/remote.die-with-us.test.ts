@@ -109,7 +109,9 @@ async function killDuringHangingFetch(start: (env: Record<string, string>, repo:
   const fetch = started.find((p) => p.args.includes('fetch'));
   assert.ok(fetch, `git fetch runs: ${JSON.stringify(started.map((p) => p.args.join(' ')))}`);
   const uploadPack = Number(readFileSync(hang.pids, 'utf8').trim());
-  const watcher = processes().find((p) => p.args.includes('claude-orchestrator-watch') && p.args.includes(String(fetch!.pid)));
+  // Read from /proc, which a loaded machine may show a moment late: waited for, not sampled once.
+  const watcher = await until('a watcher beside git fetch', () =>
+    processes().find((p) => p.args.includes('claude-orchestrator-watch') && p.args.includes(String(fetch!.pid))), 5_000);
   assert.ok(watcher, 'a watcher runs beside git fetch');
   const ours = [...new Set([...started.map((p) => p.pid), ...tree(fetch!.pid).map((p) => p.pid), uploadPack, watcher!.pid])].filter((pid) => pid !== child.pid);
   assert.ok(ours.includes(uploadPack), 'upload-pack descends from the sync');
