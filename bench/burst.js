@@ -3,26 +3,15 @@
 // read each commit's update. Modes: no server of the repo running (the lingering ingester), the
 // same with lingering off (each hook run's ingester exits at once: the old behaviour), and the
 // repo's own session running (its server ingests). `node bench/burst.js [--quick]` (after `npm run build`).
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatRows, hookedPlatform, startServer, stats } from './lib.js';
+import { formatRows, hookedPlatform, makeCommittingRepo, startServer, stats } from './lib.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const git = (cwd, args) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-function makeRepo(path) {
-  mkdirSync(path, { recursive: true });
-  git(path, ['init', '-q', '-b', 'main']);
-  git(path, ['config', 'user.email', 'dev@example.com']);
-  git(path, ['config', 'user.name', 'Dev']);
-  writeFileSync(join(path, 'f.txt'), '0\n');
-  git(path, ['add', 'f.txt']);
-  git(path, ['commit', '-q', '-m', 'initial']);
-  return path;
-}
 
 /** One `git commit -a` (a one-line change to a tracked file), timed from spawn to exit (ms). */
 function commit(repo, message, env) {
@@ -62,7 +51,7 @@ export async function benchBurst({ commits = 50 } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'bench-burst-'));
   try {
     // The baseline (`floor`): the same commits in a repo whose post-commit hook is empty.
-    const { auth, gateway, floor, env } = await hookedPlatform(root, makeRepo);
+    const { auth, gateway, floor, env } = await hookedPlatform(root, makeCommittingRepo);
 
     // Another session: the gateway's server, polled every 10 ms for the updates of auth's commits.
     const reader = await startServer(env);

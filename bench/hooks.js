@@ -8,20 +8,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SERVER_NODE_FLAGS } from '../dist/config/node-flags.js';
-import { hookedPlatform, startServer } from './lib.js';
+import { hookedPlatform, makeCommittingRepo, startServer } from './lib.js';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const git = (cwd, args) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-function makeRepo(path) {
-  mkdirSync(path, { recursive: true });
-  git(path, ['init', '-q', '-b', 'main']);
-  git(path, ['config', 'user.email', 'dev@example.com']);
-  git(path, ['config', 'user.name', 'Dev']);
-  git(path, ['commit', '-q', '--allow-empty', '-m', 'initial']);
-  return path;
-}
 
 function timedCommit(repo, message) {
   const started = process.hrtime.bigint();
@@ -33,8 +25,8 @@ export async function benchHooks({ commits = 40, files = 20_000 } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'bench-hooks-'));
   try {
     // The floor: what any post-commit hook costs here (git forks sh), measured in the same run.
-    const { auth, gateway, floor, env } = await hookedPlatform(root, makeRepo);
-    const plain = makeRepo(join(root, 'plain'));
+    const { auth, gateway, floor, env } = await hookedPlatform(root, makeCommittingRepo);
+    const plain = makeCommittingRepo(join(root, 'plain'));
 
     const server = await startServer(env);
     const { sessionId } = await server.call('register_session', { repoPath: gateway, projectGroup: 'bench' });
@@ -100,7 +92,7 @@ export async function benchHooks({ commits = 40, files = 20_000 } = {}) {
 
 /** Generates a repo of `files` files in 200 folders, then measures a watcher in a fresh process. */
 async function benchWatcher(repo, files) {
-  makeRepo(repo);
+  makeCommittingRepo(repo);
   for (let d = 0; d < 200; d++) {
     const dir = join(repo, 'src', `m${d}`);
     mkdirSync(dir, { recursive: true });

@@ -14,6 +14,22 @@ export function makeRepo(path) {
   return path;
 }
 
+/**
+ * A git repo at `path` with a committer and one commit of `f.txt`, for benchmarks that commit
+ * (`git commit -a` after changing f.txt, or `--allow-empty`).
+ */
+export function makeCommittingRepo(path) {
+  const git = (args) => execFileSync('git', args, { cwd: path, stdio: ['ignore', 'pipe', 'pipe'] });
+  mkdirSync(path, { recursive: true });
+  git(['init', '-q', '-b', 'main']);
+  git(['config', 'user.email', 'dev@example.com']);
+  git(['config', 'user.name', 'Dev']);
+  writeFileSync(join(path, 'f.txt'), '0\n');
+  git(['add', 'f.txt']);
+  git(['commit', '-q', '-m', 'initial']);
+  return path;
+}
+
 /** Median and 95th percentile of samples. */
 export function stats(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
