@@ -52,3 +52,12 @@ export function reflogStamp(commonDir: string): string {
     })
     .join('|');
 }
+
+/**
+ * What a record naming this process as a session's owner says of commit following: a process
+ * that serves repos (the MCP server, which has an `owned` listener) follows their commits itself.
+ * The latest such record names the owner, so registrations and heartbeats both carry it.
+ */
+export function followsCommits(ctx: { listeners: { owned?: unknown } }): { commits?: 'server' } {
+  return ctx.listeners.owned ? { commits: 'server' } : {};
+}

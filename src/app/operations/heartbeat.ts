@@ -3,6 +3,7 @@ import { sessionRef } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { randomId } from '../ids.js';
 import { pendingPage, servedSession, syncPointsAwaiting } from '../sessions.js';
+import { followsCommits } from '../commit-following.js';
 import { checkTask } from '../validation.js';
 import { writeRecord } from '../write.js';
 
@@ -41,9 +42,8 @@ export async function keepAlive(ctx: AppContext, sessionId: string, currentTask?
   await writeRecord(ctx, sessionRef(sessionId), {
     kind: 'session.heartbeat', id: randomId('hb'), group: found.group.name, role: found.facts.registered.role, session: sessionId,
     at: now, host: ctx.env.host, pid: ctx.env.pid,
-    // The latest record naming a process names the session's owner: a server that follows the
-    // repo's commits says so again, or the fold would think nobody does (register-session.ts).
-    ...(ctx.listeners.owned ? { commits: 'server' as const } : {}),
+    // The latest record naming a process names the session's owner: it says again who follows commits.
+    ...followsCommits(ctx),
     ...(currentTask !== undefined ? { currentTask } : {}),
   });
   ctx.served.lastHeartbeat.set(sessionId, { at: now, task: currentTask ?? last?.task ?? found.facts.currentTask });

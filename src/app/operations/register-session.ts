@@ -8,6 +8,7 @@ import type { AppContext } from '../context.js';
 import { UserError } from '../errors.js';
 import { randomId, sessionIdFor } from '../ids.js';
 import { commitFollowing, pendingPage, servedSession, type CommitFollowing } from '../sessions.js';
+import { followsCommits } from '../commit-following.js';
 import { checkTask, memberRoleForPath, requireGroup } from '../validation.js';
 import { writeRecord } from '../write.js';
 
@@ -79,8 +80,7 @@ export async function registerSession(ctx: AppContext, input: RegisterSessionInp
   }
   const clientSession = input.clientSession ?? ctx.clientSession;
   const task = input.currentTask !== undefined ? { currentTask: input.currentTask } : {};
-  // A process that serves repos (the MCP server) follows the repo's commits itself.
-  const follows = ctx.listeners.owned ? { commits: 'server' as const } : {};
+  const follows = followsCommits(ctx);
   let sessionId = '';
   let now = 0;
   // Whether to register is decided from what the session's ref holds, and the registration is
