@@ -24,7 +24,7 @@ import type { TopologyService } from './topology-service.js';
 import { formatProblem } from '../topology/parse.js';
 import { acquireFileLock, writeFileAtomic } from '../config/files.js';
 import { conflictFile, readRemoteState, readText, stateDir, writeRemoteState } from './share-state.js';
-import { machineIdProblem } from '../config/machine.js';
+import { machineIdProblem, RENEW_MACHINE_ID } from '../config/machine.js';
 import { nextClock, untrustedText } from '../core/record-schema.js';
 import { notePathsFromRemote } from './shared-paths.js';
 import { recordArrivals } from './peer-clocks.js';
@@ -257,7 +257,8 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
   if (!ours || (await store.isAncestor(ours, theirs))) {
     const text = await topologyText(store, theirs);
     // Validated before it is adopted: an invalid topology from a remote would fail every tool here.
-    const errors = deps.topology.validate(text).errors;
+    const checked = deps.topology.validate(text);
+    const errors = checked.errors;
     if (errors.length > 0) {
       const file = conflictFile(deps.paths.home, remote, 'ours');
       writeFileAtomic(file, text);
@@ -276,7 +277,7 @@ async function syncTopology(deps: SyncDeps, remote: string, result: RemoteSyncRe
     }
     if (moved === 'retry') return 'retry';
     notePathsFromRemote(deps.paths.home, remote, ours ? deps.topology.validate(await topologyText(store, ours)).topology ?? null : null,
-      deps.topology.validate(text).topology ?? null, (deps.now ?? Date.now)());
+      checked.topology ?? null, (deps.now ?? Date.now)());
     // Tell this machine when the update it took in settled a conflict against an edit made here,
     // and keep the side that lost (the merge's other parent) beside topology.yml on this disk, so
     // `status` shows the conflict here too (the merge message names a file on the other machine).
@@ -443,7 +444,7 @@ function foreignWriters(foreign: PushPlan['foreign'], remote: string): string {
   const machineRefs = refs.filter((r) => r.startsWith(`${NAMESPACE}changes/`));
   const shown = refs.slice(0, 3).join(', ') + (refs.length > 3 ? ` and ${refs.length - 3} more` : '');
   const fix = machineRefs.length
-    ? "another machine uses this machine's id (a copied home or cloned VM). Fix: on one of the two machines only, run `claude-orchestrator machine-id --renew` (a new id; that machine's change refs move to it), then sync"
+    ? `another machine uses this machine's id (a copied home or cloned VM). Fix: on one of the two machines only, ${RENEW_MACHINE_ID}`
     : 'another machine writes the same session ref (its session id was copied). End that session on one machine';
   return `${remote} holds records on ${shown} that this machine did not write, so they were not pushed: ${fix}`;
 }

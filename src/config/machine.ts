@@ -44,6 +44,9 @@ function readId(file: string): string | null {
   }
 }
 
+/** The fix for two machines with one id, for every message that finds them. */
+export const RENEW_MACHINE_ID = "run `claude-orchestrator machine-id --renew` (a new id; that machine's change refs move to it), then sync";
+
 /** File beside `machine-id` saying where the id was made: host name, OS machine id (hashed) and home path. */
 const ORIGIN_FILE = 'machine-id.origin';
 
@@ -95,7 +98,7 @@ export function machineIdProblem(home: string): string | null {
   return (
     `machine id ${id} was made on ${where(recorded)} (${/^home (.*)$/m.exec(recorded)?.[1] ?? '?'}), not here: ` +
     `this home was copied, and two machines with one id overwrite each other's change refs. ` +
-    `Fix: on this machine only, run \`claude-orchestrator machine-id --renew\` (a new id; this machine's change refs move to it)`
+    `Fix: on this machine only, ${RENEW_MACHINE_ID}`
   );
 }
 

@@ -2,7 +2,7 @@
 // changes to refs/orchestrator/changes/<machine-id>/<group>/<role>; two machines with one id (a
 // copied home, a cloned VM) write the same refs and overwrite each other. Renewing gives this
 // machine a new id and moves its change refs to it, so what it wrote under the old id is kept.
-import { machineId, machineIdProblem, newMachineId, writeMachineId } from '../../config/machine.js';
+import { machineId, machineIdProblem, newMachineId, RENEW_MACHINE_ID, writeMachineId } from '../../config/machine.js';
 import { NAMESPACE, StaleRefError } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { UserError } from '../errors.js';
@@ -36,7 +36,7 @@ export function showMachineId(ctx: AppContext): MachineIdView {
       return {
         id,
         problem: `${state.remote} holds records on ${refs.join(', ')} that this machine did not write: another machine uses id ${id}. ` +
-          'Fix: on one of the two machines only, run `claude-orchestrator machine-id --renew`, then sync',
+          `Fix: on one of the two machines only, ${RENEW_MACHINE_ID}`,
       };
     }
   }
