@@ -71,7 +71,12 @@ class CachedTopology implements TopologySource {
 
 /** topology.yml as it is (or the repo's copy), validated, never recorded. */
 export async function inspectTopology(service: TopologyService, store: CoordinationStore, file: string): Promise<{ topology: Topology | null; problems: string[] }> {
-  const text = (await Promise.resolve().then(() => readFileHead(file, TOPOLOGY_READ_BYTES)).catch(() => null)) ?? (await store.readTopology().catch(() => null))?.text ?? null;
+  let text: string | null = null;
+  try {
+    text = readFileHead(file, TOPOLOGY_READ_BYTES);
+  } catch {
+    text = (await store.readTopology().catch(() => null))?.text ?? null; // no file: the repo's copy
+  }
   if (text === null) return { topology: null, problems: [] };
   const parsed = service.validate(text);
   return { topology: parsed.topology ?? null, problems: parsed.errors.map((e) => e.message) };
