@@ -1,9 +1,11 @@
 // THE atomic file write (src/config/files.ts) keeps modes and symlinks (issue 12, case 13).
-import { chmodSync, lstatSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { chmodSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeFileAtomic } from '../src/config/files.js';
+import { acquireFileLock, writeFileAtomic } from '../src/config/files.js';
 import { forgetQuiet, noteQuiet } from '../src/app/quiet.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -46,6 +48,26 @@ test('a quiet stamp replaced by a symlink never truncates its target', () => {
   symlinkSync(precious, `${stamp}2`);
   noteQuiet({ file: `${stamp}2`, key: 'k' });
   assert.is(readFileSync(precious, 'utf8'), 'keep me');
+});
+
+test('the file lock: a holder killed at any moment leaves a lock that names it, so the next taker breaks it at once', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'share.lock');
+  const taker = `import { acquireFileLock } from ${JSON.stringify(pathToFileURL(resolve('src/config/files.ts')).href)};
+for (;;) { const l = await acquireFileLock(${JSON.stringify(file)}, { staleMs: 600000, timeoutMs: 2000, what: 'x' }); if ('held' in l) await l.held.release(); }`;
+  for (let round = 0; round < 10; round++) {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', taker], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 150 + Math.random() * 150));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    // With a 10-minute stale bound only a lock naming its dead holder can be broken now.
+    const next = await acquireFileLock(file, { staleMs: 600_000, timeoutMs: 1_000, what: 'x' });
+    assert.ok('held' in next, `round ${round}: ${JSON.stringify(next)}`);
+    if ('held' in next) await next.held.release();
+  }
+  // (A holder killed between writing its draft and linking it leaves that draft, named by its pid:
+  // no lock, so nothing waits on it.)
+  assert.equal(readdirSync(dir).filter((n) => n === 'share.lock'), [], 'no lock left');
 });
 
 test.run();

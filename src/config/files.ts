@@ -5,7 +5,7 @@
 // locks (`<ref>.lock`) are git's protocol and stay in src/store.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readSync, readlinkSync, realpathSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { processAlive } from './processes.js';
@@ -115,28 +115,40 @@ export async function acquireFileLock(file: string, options: LockOptions): Promi
   await mkdir(dirname(file), { recursive: true });
   const deadline = Date.now() + (options.timeoutMs ?? 0);
   let delay = 5;
-  for (;;) {
-    try {
-      const handle = await open(file, 'wx');
+  // The lock appears whole or not at all: written beside it, then hard-linked into place (link
+  // fails when the lock exists). Created empty and then written, a holder killed in between left
+  // a lock naming nobody, which only its age could break (minutes).
+  const draft = draftOf(file, process.pid, mine.nonce);
+  await writeFile(draft, JSON.stringify(mine));
+  try {
+    for (;;) {
       try {
-        await handle.writeFile(JSON.stringify(mine));
-      } finally {
-        await handle.close();
+        await link(draft, file);
+        return { held: { notices, release: () => releaseIfOurs(file, mine.nonce) } };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      return { held: { notices, release: () => releaseIfOurs(file, mine.nonce) } };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = await readLock(file);
+      const why = holder ? await staleReason(holder, file, options.staleMs) : null;
+      if (holder && why) {
+        if (await breakLock(file, holder)) {
+          notices.push(`broke a stale lock on ${options.what} (${describeHolder(holder)}, ${why}): ${file}`);
+          await unlink(draftOf(file, holder.pid, holder.nonce)).catch(() => undefined); // if it died before removing it
+        }
+        continue;
+      }
+      if (Date.now() >= deadline) return { busy: holder ? describeHolder(holder) : 'another process' };
+      await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * delay));
+      delay = Math.min(delay * 2, 250);
     }
-    const holder = await readLock(file);
-    const why = holder ? await staleReason(holder, file, options.staleMs) : null;
-    if (holder && why) {
-      if (await breakLock(file, holder)) notices.push(`broke a stale lock on ${options.what} (${describeHolder(holder)}, ${why}): ${file}`);
-      continue;
-    }
-    if (Date.now() >= deadline) return { busy: holder ? describeHolder(holder) : 'another process' };
-    await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * delay));
-    delay = Math.min(delay * 2, 250);
+  } finally {
+    await unlink(draft).catch(() => undefined);
   }
+}
+
+/** Where a taker writes its lock before linking it into place: named by its pid and nonce, as the lock is. */
+function draftOf(file: string, pid: number, nonce: string): string {
+  return `${file}.${pid}.${nonce}.tmp`;
 }
 
 async function releaseIfOurs(file: string, nonce: string): Promise<void> {
