@@ -4,6 +4,8 @@
 // thread. One thread per process, started on the first diff, stopped after a minute idle; it
 // never keeps a process alive on its own.
 import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { packageRoot } from '../config/package-root.js';
 import { diffContract, type ContractDiff, type ContractDiffInput } from '../contracts/index.js';
 
 /** Longest a file's diff may take in the worker, library loading included, before the thread is stopped (ms). */
@@ -23,7 +25,7 @@ interface Waiting {
  * tsx in the thread first.
  */
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./contract-worker.js', import.meta.url));
+  if (!import.meta.url.endsWith('.ts')) return new Worker(join(packageRoot(), 'dist', 'app', 'contract-worker.js'));
   const entry = new URL('./contract-worker.ts', import.meta.url).href;
   return new Worker(`import('tsx/esm/api').then((tsx) => tsx.register()).then(() => import(${JSON.stringify(entry)}))`, { eval: true });
 }

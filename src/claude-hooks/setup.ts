@@ -10,8 +10,8 @@
 import { OrchestratorError } from '../core/errors.js';
 import { chmodSync, existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { writeFileAtomic } from '../config/files.js';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../config/package-root.js';
+import { delimiter, join } from 'node:path';
 import { EVENT_NAMES, HOOK_EVENTS, type HookEvent } from './hook-input.js';
 import { SERVER_NODE_FLAGS } from '../config/node-flags.js';
 
@@ -34,7 +34,7 @@ export interface Runtime {
 
 /** This installation's node and entry points (from src/claude-hooks or dist/claude-hooks alike). */
 export function defaultRuntime(): Runtime {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const root = packageRoot();
   return {
     node: process.execPath,
     server: join(root, 'dist', 'index.js'),

@@ -10,7 +10,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
+import { packageRoot } from '../config/package-root.js';
 import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
@@ -56,8 +57,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 export function defaultAssetsDir(): string {
-  // dist/dashboard/server.js and src/dashboard/server.ts both sit two levels below the package root.
-  return fileURLToPath(new URL('../../assets/dashboard/', import.meta.url));
+  return join(packageRoot(), 'assets', 'dashboard') + sep;
 }
 
 /** Starts the server; resolves once it listens. */

@@ -1,8 +1,9 @@
-// Runs the claude-orchestrator CLI as a real process.
+// Runs the claude-orchestrator CLI as a real process: the built entry, as installed (a bundle,
+// scripts/bundle.js).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
-export const CLI_LAUNCHER = resolve('test/helpers/cli-entry.mjs');
+export const CLI_LAUNCHER = resolve('dist/cli/main.js');
 
 export interface CliRun {
   code: number;

@@ -2,8 +2,8 @@
 // hooks there already. Never prints: results carry the message (and a command) for the CLI to show.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../config/files.js';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../config/package-root.js';
+import { dirname, join, relative } from 'node:path';
 import { type HookSettings, INSTALLED_FILE, listWorktreeLogs, readHookSettings, readReflog, stateDirOf, writeInstalled } from '../../store/index.js';
 
 export const FINGERPRINT = '# claude-orchestrator-mcp post-commit hook v1';
@@ -31,7 +31,7 @@ export interface HookRuntime {
 
 /** This installation's paths: the hook keeps using this node and this package. */
 export function currentRuntime(home: string): HookRuntime {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const root = packageRoot();
   return { node: process.execPath, ingest: join(root, 'dist', 'git-hooks', 'ingest.js'), home, template: join(root, 'hooks', 'post-commit') };
 }
 
