@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { GitStore, MemoryStore } from '../src/store/index.js';
-import { sessionRef } from '../src/store/index.js';
+import { remoteNamespace, sessionRef } from '../src/store/index.js';
 import { readTimeline } from '../src/app/operations/log.js';
 import { parseSince } from '../src/core/durations.js';
 import { cli, cliJson } from './helpers/cli.js';
@@ -47,7 +47,7 @@ test('timeline: log -n N reads a bounded number of commits, not the whole histor
   const records: OrchestratorRecord[] = [];
   for (let n = 1; n <= 2000; n++) records.push(event(n, 'api', 'web', now - (2000 - n) * 1000));
   await store.append(sessionRef('api-s'), records);
-  await store.append(sessionRef('db-s'), [event(2001, 'db', 'web', now - 100_000)]);
+  await store.append(sessionRef('db-s'), [event(2001, 'db', 'web', now - 3_000)]);
   let reads = 0;
   const counted = new Proxy(store, {
     get(target, key) {
@@ -62,22 +62,49 @@ test('timeline: log -n N reads a bounded number of commits, not the whole histor
   });
   const entries = await readTimeline(counted, { limit: 20 });
   assert.equal(entries.map((e) => e.id), Array.from({ length: 20 }, (_, i) => `ev-${2001 - i}`));
-  // 20 entries plus the 5-minute skew margin (300 one-second steps) past the 20th, never 2,000.
-  assert.ok(reads > 0 && reads < 400, `read ${reads} commits`);
+  // 20 entries plus this machine's 5-second margin (5 one-second steps) past the 20th, never 2,000.
+  assert.ok(reads > 0 && reads <= 27, `read ${reads} commits`);
 });
 
-test('timeline: within the clock-skew margin, the latest by Lamport clock, whatever their wall times', async () => {
-  const platform = makePlatform();
-  const store = await GitStore.open(join(platform.home, 'coordination.git'), { maintenance: false });
-  // 240 records in two minutes on three refs, their clocks out of step with their times.
+/** 240 records in two minutes on three session refs (a remote's copies if `remote` is given), their clocks out of step with their times. */
+async function outOfStep(store: GitStore, remote?: string): Promise<OrchestratorRecord[]> {
   const all: OrchestratorRecord[] = [];
   for (let n = 1; n <= 240; n++) {
     const clock = ((n * 97) % 240) + 1;
     all.push({ ...event(clock, ['api', 'db', 'ops'][n % 3]!, 'web', now - (240 - n) * 500), id: `ev-c${clock}` });
   }
-  for (const role of ['api', 'db', 'ops']) await store.append(sessionRef(`${role}-s`), all.filter((r) => r.role === role));
+  for (const role of ['api', 'db', 'ops']) {
+    const ref = sessionRef(`${role}-s`);
+    await store.append(ref, all.filter((r) => r.role === role));
+    if (remote === undefined) continue;
+    // As `git fetch` leaves another machine's ref: under the remote's namespace only.
+    gitSync(store.location, ['update-ref', `${remoteNamespace(remote)}sessions/${role}-s`, ref]);
+    gitSync(store.location, ['update-ref', '-d', ref]);
+  }
+  return all;
+}
+
+test('timeline: within the clock-skew margin of remote copies, the latest by Lamport clock, whatever their wall times', async () => {
+  const platform = makePlatform();
+  const store = await GitStore.open(join(platform.home, 'coordination.git'), { maintenance: false });
+  const all = await outOfStep(store, 'peer');
   const expected = [...all].sort((a, b) => b.clock - a.clock).slice(0, 10).map((r) => r.id);
   assert.equal((await readTimeline(store, { limit: 10 })).map((e) => e.id), expected);
+  store.close();
+});
+
+test('timeline: on this machine\'s refs alone, the latest by Lamport clock among the newest plus 5 seconds', async () => {
+  const platform = makePlatform();
+  const store = await GitStore.open(join(platform.home, 'coordination.git'), { maintenance: false });
+  // Clocks out of step over two minutes cannot come from one machine's writers (each reads the
+  // newest clock first): the page is the top by clock of the last ~5 seconds past the 10th.
+  const all = await outOfStep(store);
+  const page = (await readTimeline(store, { limit: 10 })).map((e) => e.id);
+  // git dates are whole seconds: the walk stops below the 10th newest date minus 5 s.
+  const date = (r: OrchestratorRecord) => Math.floor(r.at / 1000) * 1000;
+  const cutoff = all.map(date).sort((a, b) => b - a)[9]! - 5_000;
+  const expected = all.filter((r) => date(r) >= cutoff).sort((a, b) => b.clock - a.clock).slice(0, 10).map((r) => r.id);
+  assert.equal(page, expected);
   store.close();
 });
 

@@ -41,8 +41,24 @@ export interface TimelineEntry {
   ref: string;
 }
 
-/** How far (ms) wall clocks may disagree before the order by Lamport clock could be missed. */
-const CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * How far (ms) the wall clocks of two machines may disagree before the order by Lamport clock
+ * could be missed: the margin when remote-tracking refs are read.
+ */
+const REMOTE_SKEW_MS = 5 * 60_000;
+/**
+ * The margin when every ref read was written on this machine: its writers share one clock and
+ * read the newest Lamport clock before they write, so only git's whole-second commit dates and
+ * writes in the same moment part the order by time from the order by clock. At 1M records the
+ * remote margin streamed ~4,000 more commits through `git log` (~100 ms; docs/performance.md).
+ */
+const LOCAL_SKEW_MS = 5_000;
+
+/** The walk's margin for `refs`: any remote-tracking ref brings another machine's clock. */
+function skewMargin(refs: Iterable<[string, string]>): number {
+  for (const [ref] of refs) if (ref.startsWith('refs/remotes/')) return REMOTE_SKEW_MS;
+  return LOCAL_SKEW_MS;
+}
 
 /** The newest `limit` entries matching the filters, newest first. */
 export async function log(ctx: AppContext, options: TimelineOptions = {}): Promise<TimelineEntry[]> {
@@ -52,7 +68,8 @@ export async function log(ctx: AppContext, options: TimelineOptions = {}): Promi
 /**
  * The newest `limit` records matching `options`, newest first, over every ref (this machine's and
  * the remotes' copies). Reads only what it shows, plus a margin: it stops at the first commit
- * older than the `limit`th newest entry's time minus CLOCK_SKEW_MS. Store errors: those of
+ * older than the `limit`th newest entry's time minus the skew margin (`skewMargin`: 5 s for this
+ * machine's refs alone, 5 minutes once a remote's copies are read). Store errors: those of
  * `listRefs`; an unreadable ref costs only itself.
  */
 export async function readTimeline(store: CoordinationStore, options: TimelineOptions = {}): Promise<TimelineEntry[]> {
@@ -61,19 +78,20 @@ export async function readTimeline(store: CoordinationStore, options: TimelineOp
   const refs = await store.listRefs();
   // Local refs first, so a record found both here and in a remote copy is shown with its local ref.
   const ordered = [...refs].sort(([a], [b]) => Number(a.startsWith('refs/remotes/')) - Number(b.startsWith('refs/remotes/')));
-  let found = new Found(limit, options);
+  const margin = skewMargin(ordered);
+  let found = new Found(limit, options, margin);
   try {
     // One `git log` over every tip, newest first, stopped once enough is found: git walks a
     // million-record history at a few µs a commit, where a read per commit cost over 100 µs.
     const refOfTip = new Map<string, string>();
     for (const [ref, tip] of ordered) if (!refOfTip.has(tip)) refOfTip.set(tip, ref);
-    const notBefore = options.since === undefined ? undefined : options.since - CLOCK_SKEW_MS;
+    const notBefore = options.since === undefined ? undefined : options.since - margin;
     await store.log([...refOfTip.keys()], notBefore === undefined ? { lazy: true } : { notBefore, lazy: true }, (commit) =>
       found.offer(commit, refOfTip.get(commit.source ?? '') ?? ordered[0]![0]));
   } catch {
     // A damaged ref fails the whole `git log`: walk ref by ref, so it costs only itself.
-    found = new Found(limit, options);
-    await walkTimeline(store, ordered, options, found);
+    found = new Found(limit, options, margin);
+    await walkTimeline(store, ordered, options, found, margin);
   }
   return found.entries();
 }
@@ -93,6 +111,8 @@ class Found {
   constructor(
     private readonly limit: number,
     private readonly options: TimelineOptions,
+    /** The skew margin, ms (`skewMargin`). */
+    private readonly margin: number,
   ) {}
 
   /** The Lamport clocks of the `limit` latest entries found so far, highest first. */
@@ -102,7 +122,7 @@ class Found {
   offer(commit: StoredCommit, ref: string): boolean {
     const { limit, newestTimes, topClocks } = this;
     // Enough, and nothing left could be newer by Lamport clock unless wall clocks are far apart.
-    if (newestTimes.length >= limit && commit.time < newestTimes[limit - 1]! - CLOCK_SKEW_MS) return false;
+    if (newestTimes.length >= limit && commit.time < newestTimes[limit - 1]! - this.margin) return false;
     // Within the margin, a record whose clock is below the `limit` latest found cannot be shown:
     // left out without decoding it (most of what the margin walks).
     if (topClocks.length >= limit) {
@@ -138,7 +158,7 @@ class Found {
 }
 
 /** The timeline by reading commit by commit from every tip at once, newest first (see `Frontier`). */
-async function walkTimeline(store: CoordinationStore, ordered: [string, string][], options: TimelineOptions, found: Found): Promise<void> {
+async function walkTimeline(store: CoordinationStore, ordered: [string, string][], options: TimelineOptions, found: Found, margin: number): Promise<void> {
   const seenCommits = new Set<string>();
   const frontier = new Frontier();
   // Each commit's parents are asked for as it joins the frontier, so the reader answers them
@@ -151,7 +171,7 @@ async function walkTimeline(store: CoordinationStore, ordered: [string, string][
   };
   const enter = (commit: StoredCommit, ref: string) => {
     // Wall clocks of one writer may step back a little: walk a margin past `since`.
-    if (options.since !== undefined && commit.time < options.since - CLOCK_SKEW_MS) return;
+    if (options.since !== undefined && commit.time < options.since - margin) return;
     frontier.push({ commit, ref });
     for (const parent of commit.parents) if (!seenCommits.has(parent)) void read(parent);
   };
