@@ -80,6 +80,27 @@ function timeRun(args, env) {
   return ms;
 }
 
+/**
+ * `args` timed `runs` times, each run right after a `node -e 0`: the median of the ratios pair by
+ * pair (the machine's drift between runs cancels), the medians of both times.
+ */
+function pairedRuns(args, env, runs) {
+  const ratios = [];
+  const times = [];
+  const nodes = [];
+  for (let i = 0; i < runs; i++) {
+    const node = timeRun(['-e', '0'], env);
+    const ms = timeRun(args, env);
+    ratios.push(ms / node);
+    times.push(ms);
+    nodes.push(node);
+  }
+  return { ratio: stats(ratios).median, ms: stats(times).median, node: stats(nodes).median, min: Math.min(...ratios), max: Math.max(...ratios) };
+}
+
+/** `3.2x node (2.9-3.6), 250 ms against 78 ms` */
+const paired = (p) => `${p.ratio.toFixed(1)}x node (${p.min.toFixed(1)}-${p.max.toFixed(1)} over pairs), node -e 0 ${p.node.toFixed(0)} ms`;
+
 function peakRssMb(args, env) {
   const run = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
   const line = run.stderr.trim().split('\n').pop();
@@ -106,8 +127,8 @@ const elapsed = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 
 /**
  * Server start -> first get_cross_project_updates of a frontend session, its resident memory
- * then; then, with an auth server started beside it, notify (median of `calls`) and a read of
- * exactly 10 new updates (median of 10).
+ * then; then (unless `calls` is 0), with an auth server started beside it, notify (median of
+ * `calls`) and a read of exactly 10 new updates (median of 10).
  */
 async function serverFigures(env, repos, calls = 30) {
   const start = process.hrtime.bigint();
@@ -116,6 +137,10 @@ async function serverFigures(env, repos, calls = 30) {
   await receiver.call('get_cross_project_updates', { sessionId: f.sessionId });
   const ms = elapsed(start);
   const rss = rssMb(receiver.transport.pid);
+  if (calls === 0) {
+    await receiver.client.close();
+    return { ms, rss };
+  }
   const sender = await startServer(env);
   try {
     const a = await sender.call('register_session', { repoPath: repos.auth, projectGroup: 'bench' });
@@ -164,7 +189,7 @@ function history(gitDir, size, sessions) {
   return [written, note];
 }
 
-export async function benchScale({ sizes = [10_000, 100_000], runs = 3, onSize } = {}) {
+export async function benchScale({ sizes = [10_000, 100_000], runs = 7, onSize } = {}) {
   const rows = [];
   const row = (name, value, unit, note = '') => rows.push({ name, value, unit, note });
   for (const size of sizes) {
@@ -181,14 +206,23 @@ export async function benchScale({ sizes = [10_000, 100_000], runs = 3, onSize }
       const env = { ...process.env, CLAUDE_ORCHESTRATOR_HOME: home, HOME: dir };
       const node = stats(Array.from({ length: runs }, () => timeRun(['-e', '0'], env))).median;
       row(`${label}: baseline node -e 0`, node.toFixed(0), 'ms', 'median, same run');
-      const log = stats(Array.from({ length: runs }, () => timeRun([CLI, 'log', '-n', '20'], env))).median;
-      row(`${label}: log -n 20`, log.toFixed(0), 'ms', `${(log / node).toFixed(1)}x node, peak ${peakRssMb([CLI, 'log', '-n', '20'], env).toFixed(0)} MB`);
+      const log = pairedRuns([CLI, 'log', '-n', '20'], env, runs);
+      row(`${label}: log -n 20`, log.ms.toFixed(0), 'ms', `${paired(log)}, peak ${peakRssMb([CLI, 'log', '-n', '20'], env).toFixed(0)} MB`);
       const cold = timeRun([CLI, 'status'], env);
       row(`${label}: status, no checkpoint yet`, cold.toFixed(0), 'ms', `${(cold / node).toFixed(1)}x node (reads everything, writes the checkpoint)`);
-      const warm = stats(Array.from({ length: runs }, () => timeRun([CLI, 'status'], env))).median;
-      row(`${label}: status`, warm.toFixed(0), 'ms', `${(warm / node).toFixed(1)}x node, peak ${peakRssMb([CLI, 'status'], env).toFixed(0)} MB`);
+      const warm = pairedRuns([CLI, 'status'], env, runs);
+      row(`${label}: status`, warm.ms.toFixed(0), 'ms', `${paired(warm)}, peak ${peakRssMb([CLI, 'status'], env).toFixed(0)} MB`);
+      // Server starts alone, each right after a `node -e 0`; the last one goes on to the calls below.
+      const starts = [];
+      for (let i = 1; i < runs; i++) {
+        const base = timeRun(['-e', '0'], env);
+        starts.push((await serverFigures(env, repos, 0)).ms / base);
+      }
+      const base = timeRun(['-e', '0'], env);
       const server = await serverFigures(env, repos);
-      row(`${label}: server start -> first get_cross_project_updates`, server.ms.toFixed(0), 'ms', `${(server.ms / node).toFixed(1)}x node (from the checkpoint)`);
+      starts.push(server.ms / base);
+      const start = stats(starts).median;
+      row(`${label}: server start -> first get_cross_project_updates`, server.ms.toFixed(0), 'ms', `last of ${runs}; ${start.toFixed(1)}x node median over pairs (${Math.min(...starts).toFixed(1)}-${Math.max(...starts).toFixed(1)}), from the checkpoint`);
       row(`${label}: server resident memory after it`, server.rss.toFixed(0), 'MB', `VmRSS; ${server.rssAfter.toFixed(0)} MB after the calls below`);
       row(`${label}: notify_related_sessions`, server.notify.median.toFixed(1), 'ms', `median, p95 ${server.notify.p95.toFixed(1)} ms`);
       row(`${label}: get_cross_project_updates, 10 new`, server.read.median.toFixed(1), 'ms', `median, p95 ${server.read.p95.toFixed(1)} ms`);

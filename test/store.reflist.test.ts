@@ -74,4 +74,43 @@ test('listRefs: a new folder of refs, a damaged ref file, a folder gone; other f
   }
 });
 
+test('listRefs: the same listing while nothing moved; changedRefs names what moved, over packed refs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orchestrator-reflist-'));
+  try {
+    const gitDir = join(dir, 'c.git');
+    const store = await GitStore.open(gitDir, { maintenance: false });
+    const reader = await GitStore.open(gitDir, { maintenance: false });
+    const rec = (s: string, clock: number) => registered({ group: 'g', role: 'r', session: s, clock, at: Date.now(), id: `${s}-${clock}`, repoPath: '/x', host: 'h', pid: 1 });
+    const tips = new Map<string, string>();
+    for (let n = 0; n < 50; n++) tips.set(sessionRef(`s${n}`), (await store.append(sessionRef(`s${n}`), [rec(`s${n}`, n + 1)]))[0]!);
+    execFileSync('git', ['--git-dir', gitDir, 'pack-refs', '--all']);
+    await sleep(80);
+    const first = await reader.listRefs();
+    assert.equal(new Map(first), tips);
+    assert.is(await reader.listRefs(), first, 'nothing moved: the same listing');
+    const [moved] = await store.append(sessionRef('s7'), [rec('s7', 100)]);
+    const [added] = await store.append(sessionRef('new'), [rec('new', 101)]);
+    const second = await reader.listRefs();
+    assert.is.not(second, first);
+    assert.is(second.get(sessionRef('s7')), moved, 'a loose ref over its packed value');
+    assert.is(second.get(sessionRef('new')), added);
+    assert.is(second.size, 51);
+    assert.equal(reader.changedRefs(first, second), new Set([sessionRef('s7'), sessionRef('new')]), 'only the loose refs that moved');
+    await sleep(80);
+    await reader.listRefs();
+    execFileSync('git', ['--git-dir', gitDir, 'update-ref', '-d', sessionRef('new')]);
+    const third = await reader.listRefs();
+    assert.is(third.has(sessionRef('new')), false);
+    assert.equal(reader.changedRefs(second, third), new Set([sessionRef('new')]), 'a deleted loose ref');
+    execFileSync('git', ['--git-dir', gitDir, 'pack-refs', '--all']);
+    const fourth = await reader.listRefs();
+    assert.is(reader.changedRefs(third, fourth), null, 'packed-refs rewritten: compare everything');
+    assert.equal(new Map(fourth), new Map(third));
+    store.close();
+    reader.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

@@ -138,6 +138,7 @@ export class RecordIndex {
   async rereadAll(): Promise<RefreshStats> {
     await this.refreshing?.catch(() => undefined);
     this.tips.clear();
+    this.listed = undefined;
     return this.refresh();
   }
 
@@ -150,29 +151,41 @@ export class RecordIndex {
       // A checkpoint's tip git no longer has (a pruned ref, collected since): read everything.
       // The fold is idempotent, so records the checkpoint already holds change nothing.
       this.tips.clear();
+      this.listed = undefined;
       return this.readNew();
     }
   }
 
   private async readNew(): Promise<RefreshStats> {
     const refs = await this.store.listRefs();
+    // The store hands out the same listing while no ref moved (1,000 session refs: not walked again).
+    if (refs === this.listed && this.tips.size > 0) return { refsChanged: 0, commitsRead: 0 };
     const stats = await this.readListed(refs);
     // Only now: `tipOf` must never name a tip whose records are not folded yet.
-    this.listed = new Map(refs);
+    this.listed = refs;
     return stats;
   }
 
-  private async readListed(refs: Map<string, string>): Promise<RefreshStats> {
+  private async readListed(refs: ReadonlyMap<string, string>): Promise<RefreshStats> {
     for (const ref of [...this.damaged.keys()]) {
       if (this.badTips.has(ref) && this.badTips.get(ref) === refs.get(ref)) continue;
       this.damaged.delete(ref);
       this.badTips.delete(ref);
     }
     for (const [ref, what] of this.store.damagedRefs()) this.damaged.set(ref, damagedRef(this.store.location, ref, what, false));
-    const changed = [...refs].filter(([ref, tip]) => this.tips.get(ref) !== tip && this.badTips.get(ref) !== tip);
+    const changed: [string, string][] = [];
+    // Only the refs that may have moved since the last listing, when the store can tell.
+    const candidates = this.listed && this.tips.size > 0 ? this.store.changedRefs(this.listed, refs) : null;
+    if (candidates) {
+      for (const ref of candidates) {
+        const tip = refs.get(ref);
+        if (tip !== undefined && this.tips.get(ref) !== tip && this.badTips.get(ref) !== tip) changed.push([ref, tip]);
+      }
+    } else {
+      for (const [ref, tip] of refs) if (this.tips.get(ref) !== tip && this.badTips.get(ref) !== tip) changed.push([ref, tip]);
+    }
     const stats: RefreshStats = { refsChanged: changed.length, commitsRead: 0 };
     if (changed.length === 0) return stats;
-    const known = new Set(this.tips.values());
     const notBefore = this.notBefore();
     const refOfTip = new Map<string, string>();
     for (const [ref, tip] of changed) if (!refOfTip.has(tip)) refOfTip.set(tip, ref);
@@ -188,12 +201,15 @@ export class RecordIndex {
       // Catching up (a cold start, a fetch): one git log over everything not reachable from what
       // we read, oldest first and applied as it streams, so memory stays flat.
       try {
-        await this.store.log(changed.map(([, tip]) => tip), { exclude: [...known], notBefore, oldestFirst: true }, take);
+        await this.store.log(changed.map(([, tip]) => tip), { exclude: [...new Set(this.tips.values())], notBefore, oldestFirst: true }, take);
       } catch {
         bulk = false; // a damaged ref among them: read ref by ref, so it costs only itself
       }
     }
     if (!bulk) {
+      // Built only if a walk passes its ref's previous tip without meeting it (rare: a rewrite).
+      let known: Set<string> | undefined;
+      const isKnown = (sha: string) => (known ??= new Set(this.tips.values())).has(sha);
       // Every changed ref walked at once: the reads of one step of all walks go to the object
       // reader together (one pipelined round trip), not one ref after another; a ref whose
       // history cannot be read costs only itself.
@@ -201,7 +217,7 @@ export class RecordIndex {
         changed.map(async ([ref, tip]) => {
           const previous = this.tips.get(ref);
           try {
-            return { ref, tip, commits: await this.store.walk(tip, { stopAt: (sha) => sha === previous || known.has(sha), notBefore }), error: null };
+            return { ref, tip, commits: await this.store.walk(tip, { stopAt: (sha) => sha === previous || isKnown(sha), notBefore }), error: null };
           } catch (error) {
             return { ref, tip, commits: [], error: error as Error };
           }

@@ -200,7 +200,7 @@ const CLOCK_SAMPLE_WINDOW_MS = 5 * 60_000;
  * after hours offline moves a ref by many). A record from the future (`at` after receipt) proves
  * a clock ahead of ours and is always sampled. Best effort: a failure costs a sample.
  */
-async function sampleClocks(deps: SyncDeps, remote: string, before: Map<string, string>, previousFetch: number | null): Promise<void> {
+async function sampleClocks(deps: SyncDeps, remote: string, before: ReadonlyMap<string, string>, previousFetch: number | null): Promise<void> {
   try {
     const receivedAt = (deps.now ?? Date.now)();
     const recent = previousFetch !== null && receivedAt - previousFetch <= CLOCK_SAMPLE_WINDOW_MS;

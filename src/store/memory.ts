@@ -51,6 +51,11 @@ export class MemoryStore implements CoordinationStore {
     return new Map();
   }
 
+  /** Each listing is a new map: every ref is compared. */
+  changedRefs(): null {
+    return null;
+  }
+
   async listRefs(prefixes: string[] = DEFAULT_PREFIXES): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     for (const [ref, sha] of [...this.refs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

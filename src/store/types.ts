@@ -189,9 +189,16 @@ export interface CoordinationStore {
   /**
    * ref -> tip SHA for every ref whose name starts with one of the prefixes (default: our
    * namespace `refs/orchestrator/` and remote-tracking copies `refs/remotes/`). A prefix may end
-   * inside a component. Archive refs are listed only with `listArchive`.
+   * inside a component. Archive refs are listed only with `listArchive`. Read-only: while no ref
+   * changed, a store may hand out the same map again (a reader may compare identities).
    */
-  listRefs(prefixes?: string[]): Promise<Map<string, string>>;
+  listRefs(prefixes?: string[]): Promise<ReadonlyMap<string, string>>;
+
+  /**
+   * The refs whose tips may differ between two listings of `listRefs` (a superset), or null when
+   * the store cannot tell and every ref must be compared.
+   */
+  changedRefs(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): Set<string> | null;
 
   /**
    * Refs the last `listRefs` left out because they are damaged (a ref file that is empty or holds

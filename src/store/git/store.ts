@@ -20,7 +20,7 @@ import { maxClockOf, walkCommits } from '../walk.js';
 import { logCommits } from './log.js';
 import { writeObject } from './objects.js';
 import { ObjectReader } from './reader.js';
-import { listRefs, readRef, RefLister, recoverStaleLocks, withRefLock } from './refs.js';
+import { changedBetween, listRefs, readRef, RefLister, recoverStaleLocks, withRefLock } from './refs.js';
 import { git, gitOk, spawnGitDetached } from './run.js';
 import { configureSigning, exportAllowedSigners, moveTrackingRefs, SigningConfig, sshSign, verifyCommits } from './signing.js';
 import * as transport from './transport.js';
@@ -225,11 +225,16 @@ export class GitStore implements CoordinationStore {
   }
 
   /** Loose refs merged over packed-refs, as git reads them; from the last listing when no ref folder changed. */
-  async listRefs(prefixes: string[] = DEFAULT_PREFIXES): Promise<Map<string, string>> {
+  async listRefs(prefixes: string[] = DEFAULT_PREFIXES): Promise<ReadonlyMap<string, string>> {
     const bad = new Map<string, string>();
     const refs = this.refs.list(prefixes, bad);
     this.damaged = bad;
     return refs;
+  }
+
+  /** Listings over the same packed refs differ only in their loose refs (`RefListing`). */
+  changedRefs(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): Set<string> | null {
+    return changedBetween(before, after);
   }
 
   damagedRefs(): Map<string, string> {
