@@ -87,6 +87,15 @@ export interface RemoteSyncState {
 }
 
 const PUSH_ATTEMPTS = 3;
+/** git's push status for a ref the remote could not lock ("[remote rejected] (failed to update ref)"). */
+const LOCK_FAILURE = /failed to update ref|cannot lock ref|failed to lock/;
+/** The pause before pushing again after a lock failure, times the attempt (ms). */
+const LOCK_RETRY_MS = 1_000;
+
+/** Why a remote's ref stayed locked, and what to do. */
+function lockedCause(remote: RemoteInfo): string {
+  return `the remote's refs stayed locked: a push or \`git gc\` runs there, or one was killed and left a \`.lock\` file under refs/orchestrator/ in ${remote.url}. If no git process runs there, remove that file on the remote, then sync again.`;
+}
 const EXPLICIT_REFS_MAX = 500;
 const SYNC_LOCK_STALE_MS = 10 * 60_000;
 
@@ -141,6 +150,8 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
     let duplicate: string | null = null;
     const lastSuccess = readRemoteState(deps.paths.home, remote.name)?.lastSuccessAt;
     let previousFetch = lastSuccess ? Date.parse(lastSuccess) : null;
+    // After a lock failure every ref is planned again; after a topology race, the topology only.
+    let planAll = true;
     for (let attempt = 1; ; attempt++) {
       const before = await deps.store.listRefs([`${remoteNamespace(remote.name)}sessions/`]);
       const fetched = await fetchRecords(deps.store, remote.name, transport, now, join(stateDir(deps.paths.home), `${remote.name}.refused.cache`));
@@ -151,7 +162,7 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
       previousFetch = (deps.now ?? Date.now)();
       const topology = await syncTopology(deps, remote.name, result);
       if (topology !== 'retry') result.topology = mergeOutcome(result.topology, topology);
-      const { updates, patterns, topologyPushed, foreign } = await planPush(deps.store, remote.name, attempt === 1);
+      const { updates, patterns, topologyPushed, foreign } = await planPush(deps.store, remote.name, planAll);
       if (foreign.length) {
         duplicate = foreignWriters(foreign, remote.name);
         result.foreignRefs = foreign.map((f) => f.ref);
@@ -170,10 +181,15 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
       if (topologyPushed && result.topology === 'unchanged' && pushed.some((p) => p.dst === TOPOLOGY_REF && p.status === 'ok')) result.topology = 'pushed';
       if (rejected.length === 0 && topology !== 'retry') break;
       const onlyTopology = rejected.every((p) => p.dst === TOPOLOGY_REF || p.dst === SIGNERS_REF);
-      if (!onlyTopology || attempt >= PUSH_ATTEMPTS) {
-        const cause = rejected.some((p) => p.dst === TOPOLOGY_REF) ? refusedTopologyCause(remote.name, result.refused) : null;
+      // The remote could not lock a ref: another push or the remote's own `gc --auto` held it, or
+      // a push killed there left its `.lock` (removed by age on a remote on this disk).
+      const locked = rejected.length > 0 && rejected.every((p) => LOCK_FAILURE.test(p.detail));
+      if ((!onlyTopology && !locked) || attempt >= PUSH_ATTEMPTS) {
+        const cause = rejected.some((p) => p.dst === TOPOLOGY_REF) ? refusedTopologyCause(remote.name, result.refused) : locked ? lockedCause(remote) : null;
         throw new Error(`the remote refused ${rejected.map((p) => `${p.dst} (${p.detail})`).join(', ') || 'the topology'} after ${attempt} attempt(s)${cause ? `. Why: ${cause}` : ''}`);
       }
+      planAll = locked;
+      if (locked) await new Promise((r) => setTimeout(r, LOCK_RETRY_MS * attempt));
       // Someone pushed the topology meanwhile: fetch, merge again, push again.
     }
     // Everything else went through; the refs two machines write stay unshared until it is fixed.

@@ -1,9 +1,10 @@
 // Sharing the coordination repo through an ordinary git remote. All transport goes through the
 // git CLI, so ssh, https, file paths and the user's credential helpers work as they do for code
 // (isomorphic-git speaks only HTTP). The store stays the only code that talks to git.
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { assertName } from '../../core/names.js';
 import { StoreError } from '../errors.js';
 import { incomingNamespace, NAMESPACE, remoteNamespace } from '../layout.js';
@@ -138,6 +139,7 @@ export async function pushRefs(
   for (const u of updates) args.push(`${u.force ? '+' : ''}${u.src ?? ''}:${u.dst}`);
   if (args.length === 4) return [];
   recoverStaleLocks(gitDir, `refs/remotes/${assertName('remote', remote)}/`);
+  await recoverLocalRemoteLocks(gitDir, remote);
   const run = await git({ gitDir }, args, { ...options, dieWithUs: true });
   const results: PushRefResult[] = [];
   for (const line of run.stdout.split('\n')) {
@@ -155,6 +157,25 @@ export async function pushRefs(
     });
   }
   return results;
+}
+
+/**
+ * A remote that is a repo on this disk (a path or file:// URL): stale `.lock` files under its
+ * `refs/orchestrator/` and its packed-refs are removed, as for our own refs (`recoverStaleLocks`,
+ * by age). A push killed on this machine leaves them there, where git never removes them and
+ * every later push of that ref fails "failed to update ref". A remote on another host is left to
+ * its owner: the sync's error then says what to remove.
+ */
+async function recoverLocalRemoteLocks(gitDir: string, remote: string): Promise<void> {
+  const url = (await git({ gitDir }, ['config', '--get', `remote.${remote}.url`])).stdout.trim();
+  const path = url.startsWith('file://') ? fileURLToPath(url) : isAbsolute(url) ? url : null;
+  if (!path) return;
+  for (const dir of [path, join(path, '.git')]) {
+    if (existsSync(join(dir, 'refs', 'orchestrator'))) {
+      recoverStaleLocks(dir, 'refs/orchestrator/');
+      return;
+    }
+  }
 }
 
 // ---- history questions -------------------------------------------------------------------------
