@@ -178,7 +178,8 @@ export async function benchClaudeHooks({ runs = 20, sessions = 30, past = 3000, 
     hookRow('PostToolUse, nothing new, another session wrote', moved, 'reads the new commits (cache)');
     const stops = Array.from({ length: runs }, () => runHook('stop', env, repos.frontend));
     hookRow('Stop, sync point waiting (blocks)', stops);
-    const stopReason = JSON.parse(stops[0].stdout).reason;
+    // The Stop hook answers with additionalContext, not decision/reason (src/claude-hooks/render.ts).
+    const stopReason = JSON.parse(stops[0].stdout).hookSpecificOutput.additionalContext;
 
     // What the model sees.
     sizeRow('server instructions', INSTRUCTIONS, 'Claude Code cuts at 2 KB');
