@@ -9,14 +9,19 @@ import { GitStore, sessionRef } from '../src/store/index.js';
 import { registered } from './helpers/records.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const rec = (s: string, clock: number) => registered({ group: 'g', role: 'r', session: s, clock, at: Date.now(), id: `${s}-${clock}`, repoPath: '/x', host: 'h', pid: 1 });
+
+/** A coordination repo in `dir` opened twice: a store that writes and another that lists. */
+async function writerAndReader(dir: string) {
+  const gitDir = join(dir, 'c.git');
+  const store = await GitStore.open(gitDir, { maintenance: false });
+  return { gitDir, store, reader: await GitStore.open(gitDir, { maintenance: false }) };
+}
 
 test('listRefs sees every change: our appends, git update-ref, pack-refs, deletes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orchestrator-reflist-'));
   try {
-    const gitDir = join(dir, 'c.git');
-    const store = await GitStore.open(gitDir, { maintenance: false });
-    const reader = await GitStore.open(gitDir, { maintenance: false });
-    const rec = (s: string, clock: number) => registered({ group: 'g', role: 'r', session: s, clock, at: Date.now(), id: `${s}-${clock}`, repoPath: '/x', host: 'h', pid: 1 });
+    const { gitDir, store, reader } = await writerAndReader(dir);
     const [a1] = await store.append(sessionRef('a'), [rec('a', 1)]);
     await sleep(80);
     assert.equal([...(await reader.listRefs())], [[sessionRef('a'), a1]]);
@@ -51,7 +56,6 @@ test('listRefs: a new folder of refs, a damaged ref file, a folder gone; other f
   try {
     const gitDir = join(dir, 'c.git');
     const store = await GitStore.open(gitDir, { maintenance: false });
-    const rec = (s: string, clock: number) => registered({ group: 'g', role: 'r', session: s, clock, at: Date.now(), id: `${s}-${clock}`, repoPath: '/x', host: 'h', pid: 1 });
     const [a1] = await store.append(sessionRef('a'), [rec('a', 1)]);
     await sleep(80);
     assert.equal([...(await store.listRefs())], [[sessionRef('a'), a1]]);
@@ -77,10 +81,7 @@ test('listRefs: a new folder of refs, a damaged ref file, a folder gone; other f
 test('listRefs: the same listing while nothing moved; changedRefs names what moved, over packed refs', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orchestrator-reflist-'));
   try {
-    const gitDir = join(dir, 'c.git');
-    const store = await GitStore.open(gitDir, { maintenance: false });
-    const reader = await GitStore.open(gitDir, { maintenance: false });
-    const rec = (s: string, clock: number) => registered({ group: 'g', role: 'r', session: s, clock, at: Date.now(), id: `${s}-${clock}`, repoPath: '/x', host: 'h', pid: 1 });
+    const { gitDir, store, reader } = await writerAndReader(dir);
     const tips = new Map<string, string>();
     for (let n = 0; n < 50; n++) tips.set(sessionRef(`s${n}`), (await store.append(sessionRef(`s${n}`), [rec(`s${n}`, n + 1)]))[0]!);
     execFileSync('git', ['--git-dir', gitDir, 'pack-refs', '--all']);
