@@ -4,10 +4,14 @@
 // Dynamic imports stay lazy: each becomes a shared chunk under dist/chunks/. The contract
 // formats' parsers (typescript, graphql, protobufjs...) stay external: only the contract worker
 // loads them, and bundling typescript alone would add 9 MB.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const ENTRIES = ['src/index.ts', 'src/cli/main.ts', 'src/claude-hooks/hook-main.ts', 'src/git-hooks/ingest.ts', 'src/app/contract-worker.ts'];
 const EXTERNAL = ['typescript', 'graphql', '@graphql-inspector/core', 'node-sql-parser', 'protobufjs', 'api-smart-diff', 'open'];
+
+// Chunks are named by content: the last build's would stay beside the new ones, never loaded.
+rmSync('dist/chunks', { recursive: true, force: true });
 
 await build({
   entryPoints: ENTRIES,

@@ -3,9 +3,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { GitStore, sessionRef } from '../src/store/index.js';
-import { cliJson } from './helpers/cli.js';
+import { CLI_LAUNCHER, cliJson } from './helpers/cli.js';
 import { gitSync } from './helpers/gitcli.js';
 import { fsckClean, makeMachines, sync } from './helpers/machines.js';
 import { heartbeat } from './helpers/records.js';
@@ -40,10 +41,34 @@ test('a lock held on the remote is retried, then reported with the file to remov
   const result = await sync(m.a, true);
   assert.is(result.ok, false, JSON.stringify(result));
   assert.match(result.error ?? '', /after 3 attempt\(s\)/);
-  assert.match(result.error ?? '', /\.lock/);
-  assert.match(result.error ?? '', /remove that file on the remote/);
+  assert.ok((result.error ?? '').includes(`left ${lock}. If no git process runs there, remove it`), result.error ?? '');
   rmSync(lock);
   assert.ok((await sync(m.a)).ok, 'once the lock is gone');
 });
+
+test('the topology ref locked on the remote: the same retries, and the same reason', async () => {
+  const { m } = await pushedOnce();
+  await cliJson(m.a, ['group', 'create', 'later']); // a topology commit to push
+  const lock = join(m.bare, 'refs/orchestrator/topology.lock');
+  writeFileSync(lock, '');
+  const result = await sync(m.a, true);
+  assert.is(result.ok, false);
+  assert.ok((result.error ?? '').includes(`left ${lock}.`), result.error ?? '');
+});
+
+test('a remote given as a relative path is stored absolute, so a sync from any folder reaches it', async () => {
+  const m = makeMachines();
+  const parent = dirname(m.bare);
+  const added = await cliJsonIn<{ url: string }>(m.a, ['remote', 'add', 'origin', `./${basename(m.bare)}`], parent);
+  assert.is(added.url, m.bare);
+  assert.is(gitSync(join(m.homeA, 'coordination.git'), ['config', '--get', 'remote.origin.url']).trim(), m.bare);
+  assert.ok((await sync(m.a)).ok, 'from another folder');
+});
+
+/** The CLI's --json output, run from `cwd`. */
+function cliJsonIn<T>(env: Record<string, string>, args: string[], cwd: string): T {
+  const out = execFileSync(process.execPath, [CLI_LAUNCHER, ...args, '--json'], { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
+  return JSON.parse(out) as T;
+}
 
 test.run();

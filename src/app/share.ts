@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { RECORD_VERSION, type TopologyChanged } from '../core/records.js';
-import { type CoordinationStore, NAMESPACE, parseArchiveRef, type PushUpdate, type RemoteInfo, remoteNamespace, SIGNERS_REF, StaleRefError, TOPOLOGY_PATH, TOPOLOGY_REF } from '../store/index.js';
+import { type CoordinationStore, localRemotePath, NAMESPACE, parseArchiveRef, type PushUpdate, type RemoteInfo, remoteNamespace, SIGNERS_REF, StaleRefError, TOPOLOGY_PATH, TOPOLOGY_REF } from '../store/index.js';
 import { describeError } from './errors.js';
 import { mergeTopology } from './topology-merge.js';
 import type { TopologyService } from './topology-service.js';
@@ -92,9 +92,11 @@ const LOCK_FAILURE = /failed to update ref|cannot lock ref|failed to lock/;
 /** The pause before pushing again after a lock failure, times the attempt (ms). */
 const LOCK_RETRY_MS = 1_000;
 
-/** Why a remote's ref stayed locked, and what to do. */
-function lockedCause(remote: RemoteInfo): string {
-  return `the remote's refs stayed locked: a push or \`git gc\` runs there, or one was killed and left a \`.lock\` file under refs/orchestrator/ in ${remote.url}. If no git process runs there, remove that file on the remote, then sync again.`;
+/** Why the remote's `refs` stayed locked, naming their lock files, and what to do. */
+function lockedCause(remote: RemoteInfo, refs: string[]): string {
+  const where = localRemotePath(remote.url);
+  const files = refs.map((ref) => (where ? join(where, `${ref}.lock`) : `${ref}.lock`)).join(', ');
+  return `the remote's refs stayed locked: a push or \`git gc\` runs there, or one was killed and left ${files}${where ? '' : ` in ${remote.url}`}. If no git process runs there, remove it on the remote, then sync again.`;
 }
 const EXPLICIT_REFS_MAX = 500;
 const SYNC_LOCK_STALE_MS = 10 * 60_000;
@@ -185,7 +187,7 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
       // a push killed there left its `.lock` (removed by age on a remote on this disk).
       const locked = rejected.length > 0 && rejected.every((p) => LOCK_FAILURE.test(p.detail));
       if ((!onlyTopology && !locked) || attempt >= PUSH_ATTEMPTS) {
-        const cause = rejected.some((p) => p.dst === TOPOLOGY_REF) ? refusedTopologyCause(remote.name, result.refused) : locked ? lockedCause(remote) : null;
+        const cause = locked ? lockedCause(remote, rejected.map((p) => p.dst)) : rejected.some((p) => p.dst === TOPOLOGY_REF) ? refusedTopologyCause(remote.name, result.refused) : null;
         throw new Error(`the remote refused ${rejected.map((p) => `${p.dst} (${p.detail})`).join(', ') || 'the topology'} after ${attempt} attempt(s)${cause ? `. Why: ${cause}` : ''}`);
       }
       planAll = locked;

@@ -7,7 +7,7 @@ export type {
 } from './types.js';
 export { DEFAULT_PREFIXES, GitStore, openGitStore, type GitStoreOptions } from './git/store.js';
 export { readRefTipsSync } from './git/refs.js';
-export { mergeTexts } from './git/transport.js';
+export { localRemotePath, mergeTexts } from './git/transport.js';
 export { MemoryStore } from './memory.js';
 export { IndexCache } from './read-cache.js';
 export { StaleRefError, StoreError, type StoreErrorCode } from './errors.js';

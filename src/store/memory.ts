@@ -200,12 +200,13 @@ export class MemoryStore implements CoordinationStore {
     return this.remotes.map((r) => ({ ...r }));
   }
 
-  async addRemote(name: string, url: string): Promise<void> {
+  async addRemote(name: string, url: string): Promise<string> {
     assertName('remote', name);
     if (this.remotes.some((r) => r.name === name)) {
       throw new StoreError('GIT_FAILED', `a remote named ${name} already exists: remove it first (claude-orchestrator remote remove ${name})`);
     }
     this.remotes.push({ name, url });
+    return url;
   }
 
   async removeRemote(name: string): Promise<void> {

@@ -295,9 +295,10 @@ export interface CoordinationStore {
 
   /**
    * Adds a remote whose coordination refs are fetched into `refs/remotes/<name>/orchestrator/`
-   * (no tags). `GIT_FAILED` when one of that name exists; `name` must be a valid name (core/names).
+   * (no tags). Returns the URL as stored: a store may make a local path absolute. `GIT_FAILED`
+   * when one of that name exists; `name` must be a valid name (core/names).
    */
-  addRemote(name: string, url: string): Promise<void>;
+  addRemote(name: string, url: string): Promise<string>;
 
   /** Removes a remote and its remote-tracking refs. `GIT_FAILED` when there is none. */
   removeRemote(name: string): Promise<void>;

@@ -3,7 +3,7 @@
 // tips at once, newest commit first, and stops once it has enough.
 import { compareRecords } from '../../core/order.js';
 import { recordClockHint, recordConcerns, type OrchestratorRecord } from '../../core/records.js';
-import type { CoordinationStore, StoredCommit } from '../../store/index.js';
+import { NAMESPACE, type CoordinationStore, type StoredCommit } from '../../store/index.js';
 import type { AppContext } from '../context.js';
 import { escapeControl } from '../../core/record-schema.js';
 
@@ -43,22 +43,20 @@ export interface TimelineEntry {
 
 /**
  * How far (ms) the wall clocks of two machines may disagree before the order by Lamport clock
- * could be missed: the margin when remote-tracking refs are read.
+ * could be missed: the margin for every ref that may hold another machine's commits (remote
+ * copies, and the topology and signers refs, which take other machines' commits by merge).
  */
-const REMOTE_SKEW_MS = 5 * 60_000;
+const SHARED_SKEW_MS = 5 * 60_000;
 /**
- * The margin when every ref read was written on this machine: its writers share one clock and
- * read the newest Lamport clock before they write, so only git's whole-second commit dates and
- * writes in the same moment part the order by time from the order by clock. At 1M records the
- * remote margin streamed ~4,000 more commits through `git log` (~100 ms; docs/performance.md).
+ * The margin for the refs only this machine's writers write (its sessions' and its change refs):
+ * they share one clock and read the newest Lamport clock before they write, so only a step back
+ * of that clock (an NTP correction) parts their order by time from their order by clock. At 1M
+ * records the 5-minute margin streamed ~4,000 more commits through `git log` (~100 ms;
+ * docs/performance.md), one minute streams a fifth of that.
  */
-const LOCAL_SKEW_MS = 5_000;
-
-/** The walk's margin for `refs`: any remote-tracking ref brings another machine's clock. */
-function skewMargin(refs: Iterable<[string, string]>): number {
-  for (const [ref] of refs) if (ref.startsWith('refs/remotes/')) return REMOTE_SKEW_MS;
-  return LOCAL_SKEW_MS;
-}
+const OWN_SKEW_MS = 60_000;
+/** The refs only this machine writes. */
+const OWN_PREFIXES = [`${NAMESPACE}sessions/`, `${NAMESPACE}changes/`];
 
 /** The newest `limit` entries matching the filters, newest first. */
 export async function log(ctx: AppContext, options: TimelineOptions = {}): Promise<TimelineEntry[]> {
@@ -67,18 +65,30 @@ export async function log(ctx: AppContext, options: TimelineOptions = {}): Promi
 
 /**
  * The newest `limit` records matching `options`, newest first, over every ref (this machine's and
- * the remotes' copies). Reads only what it shows, plus a margin: it stops at the first commit
- * older than the `limit`th newest entry's time minus the skew margin (`skewMargin`: 5 s for this
- * machine's refs alone, 5 minutes once a remote's copies are read). Store errors: those of
- * `listRefs`; an unreadable ref costs only itself.
+ * the remotes' copies). Reads only what it shows, plus a margin for clock skew: this machine's
+ * own refs and the others are walked apart, each stopping at its first commit older than its
+ * `limit`th newest entry's time minus its margin (`OWN_SKEW_MS`, `SHARED_SKEW_MS`); the page is
+ * the newest of both. Store errors: those of `listRefs`; an unreadable ref costs only itself.
  */
 export async function readTimeline(store: CoordinationStore, options: TimelineOptions = {}): Promise<TimelineEntry[]> {
   const limit = options.limit ?? 20;
   if (limit <= 0) return [];
-  const refs = await store.listRefs();
-  // Local refs first, so a record found both here and in a remote copy is shown with its local ref.
-  const ordered = [...refs].sort(([a], [b]) => Number(a.startsWith('refs/remotes/')) - Number(b.startsWith('refs/remotes/')));
-  const margin = skewMargin(ordered);
+  const refs = [...(await store.listRefs())];
+  const own = refs.filter(([ref]) => OWN_PREFIXES.some((p) => ref.startsWith(p)));
+  // Local refs before remote copies, so a record found in both is shown with its local ref.
+  const shared = refs.filter(([ref]) => !OWN_PREFIXES.some((p) => ref.startsWith(p))).sort(([a], [b]) => Number(a.startsWith('refs/remotes/')) - Number(b.startsWith('refs/remotes/')));
+  const found = [...(await walkRefs(store, own, options, limit, OWN_SKEW_MS)), ...(await walkRefs(store, shared, options, limit, SHARED_SKEW_MS))];
+  const seen = new Set<string>();
+  return found
+    .filter((f) => !seen.has(f.record.id) && (seen.add(f.record.id), true))
+    .sort((a, b) => compareRecords(b.record, a.record))
+    .slice(0, limit)
+    .map((f) => entryOf(f.record, f.sha, f.ref));
+}
+
+/** The `limit` newest matching records of `ordered` refs, walked with `margin` (see readTimeline). */
+async function walkRefs(store: CoordinationStore, ordered: [string, string][], options: TimelineOptions, limit: number, margin: number): Promise<FoundRecord[]> {
+  if (ordered.length === 0) return [];
   let found = new Found(limit, options, margin);
   try {
     // One `git log` over every tip, newest first, stopped once enough is found: git walks a
@@ -93,14 +103,21 @@ export async function readTimeline(store: CoordinationStore, options: TimelineOp
     found = new Found(limit, options, margin);
     await walkTimeline(store, ordered, options, found, margin);
   }
-  return found.entries();
+  return found.records();
+}
+
+/** A candidate for the page: the record, its commit and the ref it was found on. */
+interface FoundRecord {
+  record: OrchestratorRecord;
+  sha: string;
+  ref: string;
 }
 
 /** The entries found so far, and when enough are found. */
 class Found {
   private readonly seenRecords = new Set<string>();
   /** Entries are made only for the `limit` shown: a long walk finds thousands of candidates. */
-  private readonly found: { record: OrchestratorRecord; sha: string; ref: string }[] = [];
+  private readonly found: FoundRecord[] = [];
   /**
    * The commit times of the `limit` newest entries found so far, newest first: the walk stops once
    * the next commit is older than the last of them by more than the skew margin. A fixed bound,
@@ -149,11 +166,9 @@ class Found {
     return true;
   }
 
-  entries(): TimelineEntry[] {
-    return this.found
-      .sort((a, b) => compareRecords(b.record, a.record))
-      .slice(0, this.limit)
-      .map((f) => entryOf(f.record, f.sha, f.ref));
+  /** The candidates found, in the order found. */
+  records(): FoundRecord[] {
+    return this.found;
   }
 }
 

@@ -17,8 +17,8 @@ export async function addRemote(ctx: AppContext, input: { name: string; url: str
   if ((await ctx.store.listRemotes()).some((r) => r.name === input.name)) {
     throw new UserError('REMOTE_EXISTS', `remote ${input.name} already exists`, `remove it first: claude-orchestrator remote remove ${input.name}`);
   }
-  await ctx.store.addRemote(input.name, input.url);
-  return { remote: input.name, url: input.url, added: true };
+  const url = await ctx.store.addRemote(input.name, input.url);
+  return { remote: input.name, url, added: true };
 }
 
 /** Removes the remote and what this machine noted of its shares. Errors: UNKNOWN_REMOTE. */

@@ -337,7 +337,7 @@ export class GitStore implements CoordinationStore {
     return transport.listRemotes(this.gitDir);
   }
 
-  addRemote(name: string, url: string): Promise<void> {
+  addRemote(name: string, url: string): Promise<string> {
     return transport.addRemote(this.gitDir, name, url);
   }
 

@@ -2,8 +2,8 @@
 // git CLI, so ssh, https, file paths and the user's credential helpers work as they do for code
 // (isomorphic-git speaks only HTTP). The store stays the only code that talks to git.
 import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertName } from '../../core/names.js';
 import { StoreError } from '../errors.js';
@@ -51,13 +51,33 @@ export async function listRemotes(gitDir: string): Promise<RemoteInfo[]> {
  * `git remote add`, then only the coordination refs are fetched (into their own namespace) and
  * no tags: a plain `git fetch <name>` in the coordination repo does what `sync` does.
  */
-export async function addRemote(gitDir: string, name: string, url: string): Promise<void> {
+/**
+ * Adds the remote; returns its URL as stored. A local path is stored absolute (`~/` expanded),
+ * since git resolves a relative one against the folder of each later fetch or push, which a
+ * server's background sync does not share with the `remote add` that named it.
+ */
+export async function addRemote(gitDir: string, name: string, url: string): Promise<string> {
   assertName('remote', name);
   if ((await listRemotes(gitDir)).some((r) => r.name === name)) {
     throw new StoreError('GIT_FAILED', `a remote named ${name} already exists: remove it first (claude-orchestrator remote remove ${name})`);
   }
-  await gitOk({ gitDir }, ['remote', 'add', '--no-tags', name, url]);
+  const stored = localRemotePath(url) ?? url;
+  await gitOk({ gitDir }, ['remote', 'add', '--no-tags', name, stored]);
   await gitOk({ gitDir }, ['config', '--replace-all', `remote.${name}.fetch`, fetchRefspec(name)]);
+  return stored;
+}
+
+/**
+ * The absolute path of a remote URL that names a repo on this disk, or null for a remote
+ * elsewhere. git's rule (`git help clone`, "GIT URLS"): `<scheme>://` is a URL (`file://` a local
+ * one); otherwise a colon before the first slash makes it scp-like (`host:path`); anything else
+ * is a path. `~/` is this user's home, as the shell would have it.
+ */
+export function localRemotePath(url: string): string | null {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url.startsWith('file://') ? fileURLToPath(url) : null;
+  if (/^[^/]*:/.test(url)) return null;
+  if (url === '~' || url.startsWith('~/')) return join(homedir(), url.slice(1));
+  return resolve(url);
 }
 
 export async function removeRemote(gitDir: string, name: string): Promise<void> {
@@ -168,7 +188,8 @@ export async function pushRefs(
  */
 async function recoverLocalRemoteLocks(gitDir: string, remote: string): Promise<void> {
   const url = (await git({ gitDir }, ['config', '--get', `remote.${remote}.url`])).stdout.trim();
-  const path = url.startsWith('file://') ? fileURLToPath(url) : isAbsolute(url) ? url : null;
+  // A relative path (added before paths were stored absolute) means nothing from here: skipped.
+  const path = url && (url.startsWith('file://') || url.startsWith('~') || isAbsolute(url)) ? localRemotePath(url) : null;
   if (!path) return;
   for (const dir of [path, join(path, '.git')]) {
     if (existsSync(join(dir, 'refs', 'orchestrator'))) {
