@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { installHook } from '../src/app/operations/git-hooks.js';
 import { changeRecords, waitFor } from './helpers/hooks.js';
-import { makePlatform } from './helpers/mcp.js';
+import { makePlatform, startServer } from './helpers/mcp.js';
 import { tempDir } from './helpers/tmp.js';
 
 const LINGER_MS = 1000;
@@ -66,6 +66,34 @@ test('20 back-to-back commits, no server: one record each, at most two node star
   const lock = join(repo, '.git', 'orchestrator', 'ingest.lock');
   await waitFor('the ingesters to exit', async () => pids.every((pid) => !alive(pid)), LINGER_MS + 4000);
   assert.not.ok(existsSync(lock), 'the ingest lock was released');
+});
+
+test('a server of the repo starting beside a lingering ingester takes the pokes over at once', async () => {
+  // A long linger: without the hand-over the ingester would stay for 30 s after the last poke.
+  const platform = makePlatform({ CLAUDE_ORCHESTRATOR_INGEST_LINGER_MS: '30000' });
+  const repo = platform.repos.auth;
+  const dir = tempDir('orchestrator-linger-');
+  const starts = join(dir, 'starts');
+  const wrapper = join(dir, 'node');
+  writeFileSync(wrapper, `#!/bin/sh\necho $$ >>'${starts}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+  await installHook(repo, { node: wrapper, ingest: resolve('dist/git-hooks/ingest.js'), home: platform.home, template: resolve('hooks/post-commit') });
+  const env = { ...process.env, ...platform.env };
+  const commit = (subject: string) => execFileSync('git', ['commit', '-q', '--allow-empty', '-m', subject], { cwd: repo, env, stdio: 'ignore' });
+  commit('before the server');
+  await waitFor('the first record', async () => ((await changeRecords(platform.home)).some((r) => r.commit?.subject === 'before the server') ? true : null), 5000);
+  const [ingester] = readFileSync(starts, 'utf8').trim().split('\n').map(Number);
+  assert.ok(alive(ingester!), 'the ingester lingers');
+
+  const server = await startServer(platform.env);
+  try {
+    await server.call('register_session', { repoPath: repo, projectGroup: 'my-platform' });
+    await waitFor('the ingester to hand over', async () => (alive(ingester!) ? null : true), 5000);
+    commit('after the server');
+    await waitFor('the record of the served commit', async () => ((await changeRecords(platform.home)).some((r) => r.commit?.subject === 'after the server') ? true : null), 5000);
+    assert.is(readFileSync(starts, 'utf8').trim().split('\n').length, 1, 'the hook started no other ingester: the server ingested');
+  } finally {
+    await server.close();
+  }
 });
 
 test.run();

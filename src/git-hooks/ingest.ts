@@ -52,6 +52,7 @@ function linger(commonDir: string, quietMs: number, pass: () => Promise<number>,
     let watcher: ReturnType<typeof watch> | null = null;
     const done = () => {
       clearInterval(poll);
+      clearTimeout(quiet);
       clearTimeout(gathering);
       watcher?.close();
       resolve();
@@ -88,6 +89,9 @@ function linger(commonDir: string, quietMs: number, pass: () => Promise<number>,
       else arm();
     };
     const check = () => {
+      // A server of the repo started meanwhile: it ingests on the poke at once, where a pass
+      // here waits GATHER_MS, and it cannot while this process holds the ingest lock.
+      if (!running && poke.claimed()) return done();
       if (poke.size() !== last && !running) gather();
       else if (running && poke.size() !== last) again = true;
     };

@@ -34,6 +34,19 @@ export function claimIngestion(commonDir: string): () => void {
   };
 }
 
+/**
+ * Whether another live process (a server of the repo's session) claims its commits
+ * (`claimIngestion`): a lingering ingester then leaves the pokes to it.
+ */
+export function ingestionClaimed(commonDir: string): boolean {
+  try {
+    const pid = Number(readFileSync(join(stateDirOf(commonDir), SERVER_FILE), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid);
+  } catch {
+    return false;
+  }
+}
+
 /** Size of the poke file: it grows with every commit, so a change means "look again". */
 export function pokeSize(commonDir: string): number {
   try {

@@ -10,7 +10,7 @@ import { MAX_FILES_PER_RECORD, MAX_SUMMARY_CHARS, RECORD_VERSION, type ChangeEve
 import { nextClock } from '../../core/record-schema.js';
 import type { Group, Member, Topology } from '../../core/types.js';
 import { join } from 'node:path';
-import { canonical, changesRef, type CommitInfo, type CoordinationStore, findGitDirs, listWorktreeLogs, openGitStore, pokeSize, readCommits, readInstalled, readReflog, type ReflogEntry, StaleRefError, stateDirOf, claimIngestion, POKE_FILE, trimPoke, touchIngestLock, tryIngestLock } from '../../store/index.js';
+import { canonical, changesRef, type CommitInfo, type CoordinationStore, findGitDirs, listWorktreeLogs, openGitStore, pokeSize, readCommits, readInstalled, readReflog, type ReflogEntry, StaleRefError, stateDirOf, claimIngestion, ingestionClaimed, POKE_FILE, trimPoke, touchIngestLock, tryIngestLock } from '../../store/index.js';
 import { loadTopologyCached } from '../topology-cache.js';
 import { contractsOfCommits, routeWithConsumers, settleContract, type ContractFindings } from '../contract-digest.js';
 
@@ -224,6 +224,8 @@ export interface PokeLocation {
   file: string;
   /** The poke file's size now (0 when absent); it changes with every commit. */
   size(): number;
+  /** True once a live server of the repo claims its commits: lingering should end. */
+  claimed(): boolean;
 }
 
 export interface IngestRepoResult extends IngestStats {
@@ -268,7 +270,7 @@ export async function ingestRepo(paths: HomePaths, repoPath: string, options: In
       touchIngestLock(commonDir);
       return written;
     };
-    const poke: PokeLocation = { folder: stateDirOf(commonDir), file: POKE_FILE, size: () => pokeSize(commonDir) };
+    const poke: PokeLocation = { folder: stateDirOf(commonDir), file: POKE_FILE, size: () => pokeSize(commonDir), claimed: () => ingestionClaimed(commonDir) };
     for (let round = 0; round < 100; round++) {
       const release = tryIngestLock(commonDir);
       if (!release) return result;

@@ -128,7 +128,7 @@ class Found {
   constructor(
     private readonly limit: number,
     private readonly options: TimelineOptions,
-    /** The skew margin, ms (`skewMargin`). */
+    /** The skew margin, ms (`OWN_SKEW_MS` or `SHARED_SKEW_MS`). */
     private readonly margin: number,
   ) {}
 
