@@ -2,7 +2,7 @@
 // by age; a lock that stays is retried, then reported with what to remove.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { GitStore, sessionRef } from '../src/store/index.js';
@@ -10,6 +10,18 @@ import { CLI_LAUNCHER, cliJson } from './helpers/cli.js';
 import { gitSync } from './helpers/gitcli.js';
 import { fsckClean, makeMachines, sync } from './helpers/machines.js';
 import { heartbeat } from './helpers/records.js';
+
+/** A live holder of `lock`: the file kept fresh (a lock older than 5 s counts as left by a dead process). */
+function holdLock(lock: string): { release(): void } {
+  writeFileSync(lock, '');
+  const fresh = setInterval(() => utimesSync(lock, new Date(), new Date()), 500);
+  return {
+    release() {
+      clearInterval(fresh);
+      rmSync(lock, { force: true });
+    },
+  };
+}
 
 /** Machine A with a remote and one session ref already pushed; returns the ref's lock path on the remote. */
 async function pushedOnce() {
@@ -37,12 +49,12 @@ test('a lock a killed push left on a remote on this disk is removed by age, and 
 
 test('a lock held on the remote is retried, then reported with the file to remove', async () => {
   const { m, lock } = await pushedOnce();
-  writeFileSync(lock, ''); // fresh: another push at work, as far as anyone can tell
+  const holder = holdLock(lock); // another push at work there, as far as anyone can tell
   const result = await sync(m.a, true);
+  holder.release();
   assert.is(result.ok, false, JSON.stringify(result));
   assert.match(result.error ?? '', /after 3 attempt\(s\)/);
   assert.ok((result.error ?? '').includes(`left ${lock}. If no git process runs there, remove it`), result.error ?? '');
-  rmSync(lock);
   assert.ok((await sync(m.a)).ok, 'once the lock is gone');
 });
 
@@ -50,10 +62,12 @@ test('the topology ref locked on the remote: the same retries, and the same reas
   const { m } = await pushedOnce();
   await cliJson(m.a, ['group', 'create', 'later']); // a topology commit to push
   const lock = join(m.bare, 'refs/orchestrator/topology.lock');
-  writeFileSync(lock, '');
+  const holder = holdLock(lock);
   const result = await sync(m.a, true);
+  holder.release();
   assert.is(result.ok, false);
   assert.ok((result.error ?? '').includes(`left ${lock}.`), result.error ?? '');
+  assert.ok((await sync(m.a)).ok, 'once the lock is gone');
 });
 
 test('a remote given as a relative path is stored absolute, so a sync from any folder reaches it', async () => {
@@ -63,6 +77,22 @@ test('a remote given as a relative path is stored absolute, so a sync from any f
   assert.is(added.url, m.bare);
   assert.is(gitSync(join(m.homeA, 'coordination.git'), ['config', '--get', 'remote.origin.url']).trim(), m.bare);
   assert.ok((await sync(m.a)).ok, 'from another folder');
+});
+
+test('a fetch meeting a ref lock held here for a moment (a killed sync\'s fetch still ending) tries again', async () => {
+  const { m } = await pushedOnce();
+  await cliJson(m.b, ['remote', 'add', 'origin', m.bare]);
+  assert.ok((await sync(m.a)).ok);
+  // B fetches A's session ref while another process holds the lock of B's copy of it.
+  const copy = join(m.homeB, 'coordination.git', 'refs/remotes/origin/orchestrator/sessions');
+  mkdirSync(copy, { recursive: true });
+  const lock = join(copy, 'api-1.lock');
+  writeFileSync(lock, '');
+  const released = new Promise((r) => setTimeout(() => r(rmSync(lock)), 400));
+  const result = await sync(m.b);
+  await released;
+  assert.ok(result.ok, result.error ?? '');
+  assert.is(gitSync(join(m.homeB, 'coordination.git'), ['rev-parse', 'refs/remotes/origin/orchestrator/sessions/api-1']).trim(), gitSync(m.bare, ['rev-parse', sessionRef('api-1')]).trim());
 });
 
 /** The CLI's --json output, run from `cwd`. */

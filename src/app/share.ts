@@ -89,8 +89,11 @@ export interface RemoteSyncState {
 const PUSH_ATTEMPTS = 3;
 /** git's push status for a ref the remote could not lock ("[remote rejected] (failed to update ref)"). */
 const LOCK_FAILURE = /failed to update ref|cannot lock ref|failed to lock/;
-/** The pause before pushing again after a lock failure, times the attempt (ms). */
-const LOCK_RETRY_MS = 1_000;
+/**
+ * The pause before pushing again after a lock failure, times the attempt (ms): the two pauses
+ * outlast STALE_LOCK_MS, after which a lock on a remote on this disk is removed as stale.
+ */
+const LOCK_RETRY_MS = 2_000;
 
 /** Why the remote's `refs` stayed locked, naming their lock files, and what to do. */
 function lockedCause(remote: RemoteInfo, refs: string[]): string {

@@ -230,7 +230,9 @@ export function lastLines(text: string, count = 3): string {
     .split(/\r?\n|\r/)
     .map((l) => l.trim())
     .filter((l) => l && !/^(remote: )?(Counting|Compressing|Writing|Receiving|Resolving|Enumerating|Total)\b/.test(l));
-  return lines.slice(-count).join(' / ') || 'no message';
+  // git's own `error:`/`fatal:` lines say why; a fetch prints its ref summary after them.
+  const errors = lines.filter((l) => /^(error|fatal): /.test(l));
+  return (errors.length ? errors : lines).slice(-count).join(' / ') || 'no message';
 }
 
 /** Starts a long-lived git child with pipes (the object reader, streamed `git log`). */

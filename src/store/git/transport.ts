@@ -9,7 +9,7 @@ import { assertName } from '../../core/names.js';
 import { StoreError } from '../errors.js';
 import { incomingNamespace, NAMESPACE, remoteNamespace } from '../layout.js';
 import type { FetchResult, PushRefResult, PushUpdate, RemoteInfo, TransportOptions, TextMerge } from '../types.js';
-import { recoverStaleLocks } from './refs.js';
+import { recoverStaleLocks, STALE_LOCK_MS } from './refs.js';
 import { git as runGit, lastLines, type GitRun, type GitWhere } from './run.js';
 
 /** Every transport command is killed after this long unless told otherwise (ms). */
@@ -111,6 +111,14 @@ export async function fetchRemote(gitDir: string, remote: string, options: Trans
   if (run.code !== 0 && removeBrokenCopies(gitDir, into ?? `refs/remotes/${remote}/`, run.stderr)) {
     run = await git({ gitDir }, args, { ...options, dieWithUs: true });
   }
+  // A lock on one of these refs: held by another git process (a `git fetch` by hand), or left a
+  // moment ago by a sync killed outright, not yet old enough to count as stale. Fetching is
+  // idempotent: again, until the lock is released or stale (STALE_LOCK_MS) and removed.
+  for (let retry = 1; run.code !== 0 && REF_LOCKED.test(run.stderr) && retry <= FETCH_LOCK_RETRIES; retry++) {
+    await new Promise((r) => setTimeout(r, FETCH_LOCK_PAUSE_MS));
+    recoverStaleLocks(gitDir, into ?? `refs/remotes/${assertName('remote', remote)}/`);
+    run = await git({ gitDir }, args, { ...options, dieWithUs: true });
+  }
   if (run.code !== 0) {
     throw new StoreError('GIT_FAILED', `git fetch ${remote} failed${run.timedOut ? ' (timed out)' : ` (exit ${run.code})`}: ${lastLines(run.stderr)}`, {
       stderr: run.stderr,
@@ -118,6 +126,12 @@ export async function fetchRemote(gitDir: string, remote: string, options: Trans
   }
   return { updated: run.stderr.split('\n').filter((l) => l.includes(' -> ')).length };
 }
+
+/** git's words for a ref whose lock another process holds (refs/files-backend.c, lockfile.c). */
+const REF_LOCKED = /cannot lock ref|Unable to create '[^']*\.lock'/;
+/** Fetches again after a held ref lock, FETCH_LOCK_PAUSE_MS (ms) apart: past STALE_LOCK_MS in all. */
+const FETCH_LOCK_PAUSE_MS = 1_000;
+const FETCH_LOCK_RETRIES = Math.ceil(STALE_LOCK_MS / FETCH_LOCK_PAUSE_MS) + 1;
 
 /**
  * Removes the loose ref files under `prefix` that git's `stderr` names as broken ("unable to
