@@ -39,10 +39,16 @@ export interface OpenOptions {
    * operation needs it (`AppContext.completeState`). Default false (status asks for it itself).
    */
   lean?: boolean;
+  /**
+   * With `checkpoint: 'read'`: called once when this process has read CHECKPOINT_AFTER commits
+   * more than the checkpoint holds (none yet, or an old one), so that a process which writes
+   * checkpoints can be asked to (the server: `claude-orchestrator checkpoint` in the background).
+   */
+  onCheckpointDue?: () => void;
 }
 
 /** A process writes the checkpoint again once it has read this many commits since it started from one. */
-const CHECKPOINT_AFTER = 1_000;
+export const CHECKPOINT_AFTER = 1_000;
 
 export interface OpenedContext {
   paths: HomePaths;
@@ -128,8 +134,14 @@ export async function openContext(
       return next;
     };
     const writes = options.checkpoint !== 'read';
+    let due = options.onCheckpointDue;
     saveCheckpoint = () => {
-      if (!writes || ctx.records.commitsRead - savedAt < CHECKPOINT_AFTER) return;
+      if (ctx.records.commitsRead - savedAt < CHECKPOINT_AFTER) return;
+      if (!writes) {
+        due?.();
+        due = undefined;
+        return;
+      }
       // A lean state must never be written back as a checkpoint: complete it first, or skip.
       if (!restFromFile()) return;
       savedAt = ctx.records.commitsRead;

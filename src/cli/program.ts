@@ -3,6 +3,7 @@
 import { cac, type CAC } from 'cac';
 import { OrchestratorError } from '../core/errors.js';
 import { closest } from '../topology/problem.js';
+import * as checkpointCommands from './commands/checkpoint.js';
 import * as claudeCommands from './commands/claude.js';
 import * as dashboardCommands from './commands/dashboard.js';
 import * as groupCommands from './commands/group.js';
@@ -36,6 +37,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   syncCommands,
   signingCommands,
   pruneCommands,
+  checkpointCommands,
   claudeCommands,
   hookCommands,
   dashboardCommands,

@@ -2,7 +2,12 @@
 // session, and owns what runs in the background for the sessions it serves — the heartbeat
 // timer, the repo followers and watchers (src/watch), and the background share with remotes.
 // Logs go to stderr; stdout belongs to the protocol.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { join } from 'node:path';
 import type { AppContext } from '../app/context.js';
+import { packageRoot } from '../config/package-root.js';
 import { describeError } from '../app/errors.js';
 import { startAutoSync, within, type AutoSync } from './share-timer.js';
 import { openApp, type OpenedApp } from '../app/open.js';
@@ -37,7 +42,9 @@ const log = (message: string) => console.error(`claude-orchestrator: ${message}`
 export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   // The server starts from the checkpoint short-lived processes (status, log) leave, and writes none.
   // Lean: the server starts from the checkpoint's state file alone (app/checkpoint.ts).
-  const opened: OpenedApp = await openApp({ env, checkpoint: 'read', lean: true });
+  // A long catch-up (no checkpoint yet, or an old one): a short-lived process writes one in the
+  // background, so the next server starts from it.
+  const opened: OpenedApp = await openApp({ env, checkpoint: 'read', lean: true, onCheckpointDue: () => askForCheckpoint(env) });
   const { ctx, paths } = opened;
   const repos = new ServedRepos({ paths, ctx, env, log });
   const share: AutoSync = startAutoSync({ paths, store: ctx.store, topology: opened.topology, now: ctx.env.now }, {
@@ -88,4 +95,22 @@ export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<Server
       opened.close();
     },
   };
+}
+
+/**
+ * Starts `claude-orchestrator checkpoint` detached, at niceness 10, its output discarded: it
+ * folds what this server just read once more and writes the checkpoint (one at a time, under its
+ * lock). Nothing when the built CLI is missing (running from source).
+ */
+function askForCheckpoint(env: NodeJS.ProcessEnv): void {
+  const cli = join(packageRoot(), 'dist', 'cli', 'main.js');
+  if (!existsSync(cli)) return;
+  try {
+    const child = spawn(process.execPath, [cli, 'checkpoint'], { env, detached: true, stdio: 'ignore' });
+    child.on('error', (error) => log(`could not start the checkpoint writer: ${describeError(error)}`));
+    if (child.pid) setPriority(child.pid, 10);
+    child.unref();
+  } catch (error) {
+    log(`could not start the checkpoint writer: ${describeError(error)}`);
+  }
 }
