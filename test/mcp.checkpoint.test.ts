@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { checkpointFile } from '../src/app/checkpoint.js';
 import { acquireFileLock } from '../src/config/files.js';
 import { GitStore, sessionRef } from '../src/store/index.js';
-import { cliJson } from './helpers/cli.js';
+import { cli, cliJson } from './helpers/cli.js';
 import { waitFor } from './helpers/hooks.js';
 import { makePlatform, startServer } from './helpers/mcp.js';
 import { heartbeat, registered } from './helpers/records.js';
@@ -46,6 +46,14 @@ test('checkpoint: one writer at a time; the command says when another holds the 
   assert.ok(busy.busy !== null && !busy.written, JSON.stringify(busy));
   await lock.held.release();
   assert.is((await cliJson<{ busy: string | null }>(platform.env, ['checkpoint'])).busy, null);
+});
+
+test('checkpoint: a home with no coordination repo gets its error, and nothing is left there', async () => {
+  const home = join(makePlatform().home, 'elsewhere');
+  const run = await cli({ CLAUDE_ORCHESTRATOR_HOME: home }, ['checkpoint']);
+  assert.is(run.code, 1);
+  assert.match(run.stderr, /no coordination repo at .*claude-orchestrator init/);
+  assert.not.ok(existsSync(home), 'no cache folder made');
 });
 
 test.run();

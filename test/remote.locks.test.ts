@@ -77,6 +77,13 @@ test('a remote given as a relative path is stored absolute, so a sync from any f
   assert.is(added.url, m.bare);
   assert.is(gitSync(join(m.homeA, 'coordination.git'), ['config', '--get', 'remote.origin.url']).trim(), m.bare);
   assert.ok((await sync(m.a)).ok, 'from another folder');
+  // Addresses of other hosts are stored as given; a file:// URL naming a host is one of them.
+  for (const [name, url] of [['scp', 'git@example.com:team/c.git'], ['https', 'https://example.com/c.git'], ['host', 'file://otherhost/srv/c.git']]) {
+    assert.is(cliJsonIn<{ url: string }>(m.a, ['remote', 'add', name!, url!], parent).url, url);
+  }
+  // (Only the file:// one is synced: the others would reach for the network.)
+  const report = await cliJson<{ remotes: Array<{ remote: string; error: string | null }> }>(m.a, ['sync', '--remote', 'host'], true);
+  assert.not.match(report.remotes[0]!.error ?? '', /File URL host/);
 });
 
 test('a fetch meeting a ref lock held here for a moment (a killed sync\'s fetch still ending) tries again', async () => {

@@ -1,8 +1,7 @@
 // Writing the checkpoint on request: what a server asks for in the background when it had to
 // fold many records the checkpoint did not hold (it never writes one itself: see open-context).
 import { join } from 'node:path';
-import { acquireFileLock } from '../../config/files.js';
-import { resolveHome } from '../../config/home.js';
+import { acquireFileLock, type LockAttempt } from '../../config/files.js';
 import { CHECKPOINT_AFTER } from '../open-context.js';
 import { openApp } from '../open.js';
 
@@ -26,19 +25,17 @@ const LOCK_STALE_MS = 10 * 60_000;
  */
 export async function refreshCheckpoint(env: NodeJS.ProcessEnv): Promise<CheckpointResult> {
   const started = Date.now();
-  const lock = await acquireFileLock(join(resolveHome(env).home, 'cache', 'checkpoint.lock'), { staleMs: LOCK_STALE_MS, timeoutMs: 0, what: 'the checkpoint' });
-  if ('busy' in lock) return { commitsRead: 0, written: false, busy: lock.busy, ms: Date.now() - started };
+  // Opened first: a home with no coordination repo gets its error, and no lock left behind.
+  const app = await openApp({ env, create: false });
+  let lock: LockAttempt | undefined;
   try {
-    const app = await openApp({ env, create: false });
-    let commitsRead = 0;
-    try {
-      await app.ctx.records.refresh();
-      commitsRead = app.ctx.records.commitsRead;
-    } finally {
-      app.close(); // writes the checkpoint past CHECKPOINT_AFTER commits read
-    }
+    lock = await acquireFileLock(join(app.paths.home, 'cache', 'checkpoint.lock'), { staleMs: LOCK_STALE_MS, timeoutMs: 0, what: 'the checkpoint' });
+    if ('busy' in lock) return { commitsRead: 0, written: false, busy: lock.busy, ms: Date.now() - started };
+    await app.ctx.records.refresh();
+    const commitsRead = app.ctx.records.commitsRead;
     return { commitsRead, written: commitsRead >= CHECKPOINT_AFTER, busy: null, ms: Date.now() - started };
   } finally {
-    await lock.held.release();
+    app.close(); // writes the checkpoint past CHECKPOINT_AFTER commits read, under the lock
+    if (lock && 'held' in lock) await lock.held.release();
   }
 }

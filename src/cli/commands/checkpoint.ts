@@ -14,7 +14,7 @@ export function register(cli: CAC, ctx: CliContext): void {
           ? `another process is writing the checkpoint (${result.busy}): nothing to do`
           : result.written
             ? `checkpoint written: ${result.commitsRead} new record(s) folded in ${(result.ms / 1000).toFixed(1)} s`
-            : `checkpoint up to date: ${result.commitsRead} new record(s), written again past 1,000`,
+            : `checkpoint up to date: ${result.commitsRead} record(s) newer than it, under the 1,000 that make it worth writing again`,
       );
     });
 }

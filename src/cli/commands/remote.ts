@@ -12,7 +12,7 @@ export function register(cli: CAC, ctx: CliContext): void {
     .example((bin) => `  $ ${bin} remote add origin git@github.com:me/coordination.git`)
     .action(async (name: string, url: string) => {
       const added = await (await remotes()).addRemote((await ctx.app()).ctx, { name, url });
-      ctx.out(added, `Added remote ${name} (${url}); share with: ${ctx.bin} sync`);
+      ctx.out(added, `Added remote ${name} (${added.url}); share with: ${ctx.bin} sync`);
     });
 
   cli.command('remote remove <name>', 'Stop sharing with a remote (its copies of the others\' records are dropped here)').action(async (name: string) => {

@@ -74,7 +74,14 @@ export async function addRemote(gitDir: string, name: string, url: string): Prom
  * is a path. `~/` is this user's home, as the shell would have it.
  */
 export function localRemotePath(url: string): string | null {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url.startsWith('file://') ? fileURLToPath(url) : null;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    if (!url.startsWith('file://')) return null;
+    try {
+      return fileURLToPath(url);
+    } catch {
+      return null; // file://<host>/...: another host's path, or one git alone can read
+    }
+  }
   if (/^[^/]*:/.test(url)) return null;
   if (url === '~' || url.startsWith('~/')) return join(homedir(), url.slice(1));
   return resolve(url);
