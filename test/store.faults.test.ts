@@ -87,6 +87,34 @@ test('case 1: background gc keeps its own prune expiry under a global gc.pruneEx
   });
 });
 
+test('background gc packs loose objects past its own bound when the user\'s config turns gc.auto off', async () => {
+  const dir = tempDir();
+  const hostile = join(dir, 'hostile.gitconfig');
+  writeFileSync(hostile, '[user]\n\tname = T\n\temail = t@example.com\n[gc]\n\tauto = 0\n\tautoDetach = false\n');
+  await withEnv({ GIT_CONFIG_GLOBAL: hostile }, async () => {
+    const gitDir = join(dir, 'coordination.git');
+    const store = await Store.open(gitDir, { maintenanceEvery: 1_000_000 });
+    await store.append('refs/orchestrator/sessions/a', [heartbeat({ session: 'a' })]);
+    // Past git's default bound of 6,700 loose objects (estimated from objects/17/).
+    const blobs = join(dir, 'blobs');
+    execFileSync('mkdir', [blobs]);
+    const paths: string[] = [];
+    for (let i = 0; i < 8_000; i++) {
+      const path = join(blobs, String(i));
+      writeFileSync(path, `blob ${i}\n`);
+      paths.push(path);
+    }
+    execFileSync('git', [`--git-dir=${gitDir}`, 'hash-object', '-w', '--stdin-paths'], { input: paths.join('\n') });
+    store.maintain();
+    await new Promise((r) => setTimeout(r, 200));
+    await gcDone(gitDir);
+    assert.ok(readdirSync(join(gitDir, 'objects', 'pack')).some((f) => f.endsWith('.pack')), 'gc --auto ran despite gc.auto=0');
+    store.close();
+    await gcDone(gitDir);
+    fsck(gitDir);
+  });
+});
+
 test('case 8: init pins sha1 objects whatever GIT_DEFAULT_HASH says', async () => {
   const gitDir = join(tempDir(), 'coordination.git');
   await withEnv({ GIT_DEFAULT_HASH: 'sha256' }, async () => {

@@ -1,6 +1,6 @@
-// The one way this project runs the git CLI (no shell): short commands with their output
-// (`git`, `gitOk`), long-lived children with pipes (`spawnGit`), and fire-and-forget maintenance
-// (`spawnGitDetached`). Every git process of the coordination repo and of member repos starts here,
+// The one way this project runs the git CLI (no shell but two small fixed scripts that take
+// their input as arguments): short commands with their output (`git`, `gitOk`), long-lived
+// children with pipes (`spawnGit`), and fire-and-forget maintenance (`spawnGcAuto`). Every git process of the coordination repo and of member repos starts here,
 // with the same environment rules.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { StoreError } from '../errors.js';
@@ -71,6 +71,9 @@ function argv(where: GitWhere, args: string[]): string[] {
   if (where === null) return args;
   return 'gitDir' in where ? [`--git-dir=${where.gitDir}`, ...args] : ['-C', where.cwd, ...args];
 }
+
+/** git's own default for `gc.auto` (loose objects, estimated from objects/17/): the store's bound when the user's config turns it off. */
+export const GC_AUTO_DEFAULT = 6_700;
 
 /** After a timeout's SIGTERM, how long git gets to remove its lock files before SIGKILL (ms). */
 const KILL_GRACE_MS = 2_000;
@@ -240,10 +243,23 @@ export function spawnGit(where: GitWhere, args: string[], options: SpawnOptions 
   return spawn('git', argv(where, args), { env: gitEnv(), ...options });
 }
 
-/** Fire and forget: a detached git that never keeps this process alive and whose failure is harmless. */
-export function spawnGitDetached(where: GitWhere, args: string[]): void {
+/**
+ * `git gc --auto` in the background, fire and forget (detached, its output dropped; maintenance
+ * is best effort: the next trigger tries again), with `config` passed as `-c` and a
+ * loose-object bound of our own when the user's config switches it off: `gc.auto=0` (or a
+ * value that is not a count) becomes GC_AUTO_DEFAULT, so the store's loose objects never pile up
+ * unpacked; a positive `gc.auto` stays the user's. The config is read by the background shell,
+ * not by us: this costs the caller one spawn.
+ */
+export function spawnGcAuto(gitDir: string, config: string[]): void {
+  const script = [
+    'd=$1; shift',
+    'n=$(git "$d" config --get gc.auto 2>/dev/null)',
+    `case "$n" in ''|*[!0-9]*|0) n=${GC_AUTO_DEFAULT} ;; esac`,
+    'exec git "$d" -c "gc.auto=$n" "$@" gc --auto --quiet',
+  ].join('\n');
   try {
-    const child = spawn('git', argv(where, args), { env: gitEnv(), detached: true, stdio: 'ignore' });
+    const child = spawn('sh', ['-c', script, 'claude-orchestrator-gc', `--git-dir=${gitDir}`, ...config.flatMap((c) => ['-c', c])], { env: gitEnv(), detached: true, stdio: 'ignore' });
     child.on('error', () => {});
     child.unref();
   } catch {

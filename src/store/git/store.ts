@@ -21,7 +21,7 @@ import { logCommits } from './log.js';
 import { writeObject } from './objects.js';
 import { ObjectReader } from './reader.js';
 import { changedBetween, listRefs, readRef, RefLister, recoverStaleLocks, withRefLock } from './refs.js';
-import { git, gitOk, spawnGitDetached } from './run.js';
+import { git, gitOk, spawnGcAuto } from './run.js';
 import { configureSigning, exportAllowedSigners, moveTrackingRefs, SigningConfig, sshSign, verifyCommits } from './signing.js';
 import * as transport from './transport.js';
 import { incomingNamespace } from '../layout.js';
@@ -429,7 +429,7 @@ export class GitStore implements CoordinationStore {
    */
   private runMaintenance(): void {
     this.sinceMaintenance = 0;
-    if (this.maintenance) spawnGitDetached({ gitDir: this.gitDir }, [...MAINTENANCE_CONFIG.flatMap((c) => ['-c', c]), 'gc', '--auto', '--quiet']);
+    if (this.maintenance) spawnGcAuto(this.gitDir, MAINTENANCE_CONFIG);
   }
 }
 
