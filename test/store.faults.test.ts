@@ -47,7 +47,8 @@ async function gcDone(gitDir: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     let running = '';
     try {
-      running = execFileSync('pgrep', ['-f', '--', `--git-dir=${gitDir} .*gc --auto`], { encoding: 'utf8' });
+      // The store's background shell (it reads gc.auto first), then the git gc it execs.
+      running = execFileSync('pgrep', ['-f', '--', `claude-orchestrator-gc --git-dir=${gitDir}|--git-dir=${gitDir} .*gc --auto`], { encoding: 'utf8' });
     } catch {
       running = '';
     }
@@ -106,7 +107,6 @@ test('background gc packs loose objects past its own bound when the user\'s conf
     }
     execFileSync('git', [`--git-dir=${gitDir}`, 'hash-object', '-w', '--stdin-paths'], { input: paths.join('\n') });
     store.maintain();
-    await new Promise((r) => setTimeout(r, 200));
     await gcDone(gitDir);
     assert.ok(readdirSync(join(gitDir, 'objects', 'pack')).some((f) => f.endsWith('.pack')), 'gc --auto ran despite gc.auto=0');
     store.close();
