@@ -41,6 +41,17 @@ async function withEnv<T>(vars: Record<string, string>, body: () => Promise<T>):
   }
 }
 
+/** `count` distinct loose blobs in `gitDir`, from files written under `scratch`. */
+function writeLooseBlobs(gitDir: string, scratch: string, count: number): void {
+  mkdirSync(scratch, { recursive: true });
+  const paths = Array.from({ length: count }, (_, i) => {
+    const path = join(scratch, String(i));
+    writeFileSync(path, `blob ${i}\n`);
+    return path;
+  });
+  execFileSync('git', [`--git-dir=${gitDir}`, 'hash-object', '-w', '--stdin-paths'], { input: paths.join('\n') });
+}
+
 async function gcDone(gitDir: string): Promise<void> {
   for (let i = 0; i < 600 && existsSync(join(gitDir, 'gc.pid')); i++) await new Promise((r) => setTimeout(r, 50));
   // gc.pid can be gone while a detached gc is still starting: wait for no git gc of this repo at all.
@@ -66,15 +77,7 @@ test('case 1: background gc keeps its own prune expiry under a global gc.pruneEx
     const store = await Store.open(gitDir, { maintenanceEvery: 1_000_000 });
     const [tip] = await store.append('refs/orchestrator/sessions/a', [heartbeat({ session: 'a' })]);
     // Enough loose objects that `gc --auto` runs (it samples objects/17/).
-    const blobs = join(dir, 'blobs');
-    execFileSync('mkdir', [blobs]);
-    const paths: string[] = [];
-    for (let i = 0; i < 1500; i++) {
-      const path = join(blobs, String(i));
-      writeFileSync(path, `blob ${i}\n`);
-      paths.push(path);
-    }
-    execFileSync('git', [`--git-dir=${gitDir}`, 'hash-object', '-w', '--stdin-paths'], { input: paths.join('\n') });
+    writeLooseBlobs(gitDir, join(dir, 'blobs'), 1500);
     // A commit written a moment before its ref moves: unreachable while gc runs.
     const pending = await store.recommit('4b825dc642cb6eb9a060e54bf8d69288fbee4904', [tip!], 'pending\n', { name: 'a', email: 'a@x', seconds: 1_700_000_000 });
     store.maintain();
@@ -97,15 +100,7 @@ test('background gc packs loose objects past its own bound when the user\'s conf
     const store = await Store.open(gitDir, { maintenanceEvery: 1_000_000 });
     await store.append('refs/orchestrator/sessions/a', [heartbeat({ session: 'a' })]);
     // Past git's default bound of 6,700 loose objects (estimated from objects/17/).
-    const blobs = join(dir, 'blobs');
-    execFileSync('mkdir', [blobs]);
-    const paths: string[] = [];
-    for (let i = 0; i < 8_000; i++) {
-      const path = join(blobs, String(i));
-      writeFileSync(path, `blob ${i}\n`);
-      paths.push(path);
-    }
-    execFileSync('git', [`--git-dir=${gitDir}`, 'hash-object', '-w', '--stdin-paths'], { input: paths.join('\n') });
+    writeLooseBlobs(gitDir, join(dir, 'blobs'), 8_000);
     store.maintain();
     await gcDone(gitDir);
     assert.ok(readdirSync(join(gitDir, 'objects', 'pack')).some((f) => f.endsWith('.pack')), 'gc --auto ran despite gc.auto=0');
