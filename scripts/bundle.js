@@ -1,6 +1,7 @@
 // Bundles each entry point over the files tsc wrote, so a process loads a few files instead of
 // hundreds: node resolves and reads every ES module on its own, and the MCP SDK, zod and ajv are
-// ~300 of them, which took the server's start from ~2.2x to ~3.6x `node -e 0` (docs/performance.md).
+// ~300 of them (a minimal SDK server answers tools/list at ~2.2x `node -e 0` bundled, ~3.6x not;
+// docs/performance.md).
 // Dynamic imports stay lazy: each becomes a shared chunk under dist/chunks/. The contract
 // formats' parsers (typescript, graphql, protobufjs...) stay external: only the contract worker
 // loads them, and bundling typescript alone would add 9 MB.
@@ -28,5 +29,4 @@ await build({
   banner: { js: "import { createRequire as __orchestratorRequire } from 'node:module'; const require = __orchestratorRequire(import.meta.url);" },
   allowOverwrite: true,
   logLevel: 'warning',
-  metafile: false,
 });
