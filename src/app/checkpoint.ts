@@ -182,22 +182,21 @@ function wants(e: ChangeEvent, group: string, since: RestWanted['since'], ids: R
 /** One entry per role (the file lists a role's ids in pieces). */
 function mergeRoles(out: Map<string, GroupRest>): Map<string, GroupRest> {
   for (const rest of out.values()) {
-    const first = new Map<string, Array<[string, number]>>();
-    for (const [role, ids] of rest.firstByRole) {
-      const list = first.get(role);
-      if (list) for (const entry of ids) list.push(entry);
-      else first.set(role, ids);
-    }
-    const acked = new Map<string, string[]>();
-    for (const [role, ids] of rest.acknowledged) {
-      const list = acked.get(role);
-      if (list) for (const id of ids) list.push(id);
-      else acked.set(role, ids);
-    }
-    rest.firstByRole = [...first];
-    rest.acknowledged = [...acked];
+    rest.firstByRole = byRole(rest.firstByRole);
+    rest.acknowledged = byRole(rest.acknowledged);
   }
   return out;
+}
+
+/** `[role, items]` pieces joined into one entry per role, in first-seen order. */
+function byRole<T>(pieces: Array<[string, T[]]>): Array<[string, T[]]> {
+  const joined = new Map<string, T[]>();
+  for (const [role, items] of pieces) {
+    const list = joined.get(role);
+    if (list) for (const item of items) list.push(item);
+    else joined.set(role, items);
+  }
+  return [...joined];
 }
 
 /** The lines of a file, read a megabyte at a time. Throws what reading throws. */

@@ -174,15 +174,11 @@ export class RecordIndex {
     }
     for (const [ref, what] of this.store.damagedRefs()) this.damaged.set(ref, damagedRef(this.store.location, ref, what, false));
     const changed: [string, string][] = [];
-    // Only the refs that may have moved since the last listing, when the store can tell.
-    const candidates = this.listed && this.tips.size > 0 ? this.store.changedRefs(this.listed, refs) : null;
-    if (candidates) {
-      for (const ref of candidates) {
-        const tip = refs.get(ref);
-        if (tip !== undefined && this.tips.get(ref) !== tip && this.badTips.get(ref) !== tip) changed.push([ref, tip]);
-      }
-    } else {
-      for (const [ref, tip] of refs) if (this.tips.get(ref) !== tip && this.badTips.get(ref) !== tip) changed.push([ref, tip]);
+    // Only the refs that may have moved since the last listing when the store can tell, else all.
+    const candidates = (this.listed && this.tips.size > 0 ? this.store.changedRefs(this.listed, refs) : null) ?? refs.keys();
+    for (const ref of candidates) {
+      const tip = refs.get(ref);
+      if (tip !== undefined && this.tips.get(ref) !== tip && this.badTips.get(ref) !== tip) changed.push([ref, tip]);
     }
     const stats: RefreshStats = { refsChanged: changed.length, commitsRead: 0 };
     if (changed.length === 0) return stats;

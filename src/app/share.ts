@@ -95,14 +95,15 @@ const LOCK_FAILURE = /failed to update ref|cannot lock ref|failed to lock/;
  */
 const LOCK_RETRY_MS = 2_000;
 
+const EXPLICIT_REFS_MAX = 500;
+const SYNC_LOCK_STALE_MS = 10 * 60_000;
+
 /** Why the remote's `refs` stayed locked, naming their lock files, and what to do. */
 function lockedCause(remote: RemoteInfo, refs: string[]): string {
   const where = localRemotePath(remote.url);
   const files = refs.map((ref) => (where ? join(where, `${ref}.lock`) : `${ref}.lock`)).join(', ');
   return `the remote's refs stayed locked: a push or \`git gc\` runs there, or one was killed and left ${files}${where ? '' : ` in ${remote.url}`}. If no git process runs there, remove it on the remote, then sync again.`;
 }
-const EXPLICIT_REFS_MAX = 500;
-const SYNC_LOCK_STALE_MS = 10 * 60_000;
 
 /** Syncs every configured remote (or one), one after another. Never throws for a remote's failure. */
 export async function syncRemotes(deps: SyncDeps, options: ShareOptions = {}): Promise<SyncReport> {
@@ -164,7 +165,7 @@ async function syncRemote(deps: SyncDeps, remote: RemoteInfo, options: ShareOpti
       result.refused = fetched.refused;
       for (const notice of fetched.notices) if (!result.notices.includes(notice)) result.notices.push(notice);
       await sampleClocks(deps, remote.name, before, previousFetch);
-      previousFetch = (deps.now ?? Date.now)();
+      previousFetch = now();
       const topology = await syncTopology(deps, remote.name, result);
       if (topology !== 'retry') result.topology = mergeOutcome(result.topology, topology);
       const { updates, patterns, topologyPushed, foreign } = await planPush(deps.store, remote.name, planAll);

@@ -1,7 +1,8 @@
 // Entry point the post-commit hook starts in the background: `node dist/git-hooks/ingest.js <common-dir>`.
 // Ingests what is new, then lingers: it keeps the repo's ingest lock (so the hook starts no other
 // node) and ingests the pokes as they come (a pass takes those of GATHER_MS), until no poke came
-// for the linger time. A burst of commits thus costs one node start. Prints nothing (nobody reads it); the last failure goes to
+// for the linger time or a server of the repo takes the pokes over. A burst of commits thus costs
+// one node start. Prints nothing (nobody reads it); the last failure goes to
 // `<common-dir>/orchestrator/ingest.log`. Imports stay lean (no MCP SDK, no watcher library).
 import { setPriority } from 'node:os';
 import type { PokeLocation } from '../app/operations/ingest-commits.js';

@@ -40,10 +40,9 @@ const log = (message: string) => console.error(`claude-orchestrator: ${message}`
  * the project is a member repo. Errors: those of `openApp` (the repo cannot be opened).
  */
 export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  // The server starts from the checkpoint short-lived processes (status, log) leave, and writes none.
-  // Lean: the server starts from the checkpoint's state file alone (app/checkpoint.ts).
-  // A long catch-up (no checkpoint yet, or an old one): a short-lived process writes one in the
-  // background, so the next server starts from it.
+  // The server starts from the checkpoint's state file alone (lean, app/checkpoint.ts) and writes
+  // no checkpoint; after a long catch-up (none yet, or an old one) it asks a short-lived process
+  // to write one in the background, so the next server starts from it.
   const opened: OpenedApp = await openApp({ env, checkpoint: 'read', lean: true, onCheckpointDue: () => askForCheckpoint(env) });
   const { ctx, paths } = opened;
   const repos = new ServedRepos({ paths, ctx, env, log });
@@ -97,8 +96,11 @@ export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<Server
   };
 }
 
+/** The checkpoint writer's niceness: its fold (~20 s of CPU at 1M records) yields to the user's work. */
+const CHECKPOINT_NICENESS = 10;
+
 /**
- * Starts `claude-orchestrator checkpoint` detached, at niceness 10, its output discarded: it
+ * Starts `claude-orchestrator checkpoint` detached, at CHECKPOINT_NICENESS, its output discarded: it
  * folds what this server just read once more and writes the checkpoint (one at a time, under its
  * lock). Nothing when the built CLI is missing (running from source).
  */
@@ -108,7 +110,7 @@ function askForCheckpoint(env: NodeJS.ProcessEnv): void {
   try {
     const child = spawn(process.execPath, [cli, 'checkpoint'], { env, detached: true, stdio: 'ignore' });
     child.on('error', (error) => log(`could not start the checkpoint writer: ${describeError(error)}`));
-    if (child.pid) setPriority(child.pid, 10);
+    if (child.pid) setPriority(child.pid, CHECKPOINT_NICENESS);
     child.unref();
   } catch (error) {
     log(`could not start the checkpoint writer: ${describeError(error)}`);

@@ -73,10 +73,11 @@ export async function log(ctx: AppContext, options: TimelineOptions = {}): Promi
 export async function readTimeline(store: CoordinationStore, options: TimelineOptions = {}): Promise<TimelineEntry[]> {
   const limit = options.limit ?? 20;
   if (limit <= 0) return [];
-  const refs = [...(await store.listRefs())];
-  const own = refs.filter(([ref]) => OWN_PREFIXES.some((p) => ref.startsWith(p)));
+  const own: [string, string][] = [];
+  const shared: [string, string][] = [];
+  for (const entry of await store.listRefs()) (OWN_PREFIXES.some((p) => entry[0].startsWith(p)) ? own : shared).push(entry);
   // Local refs before remote copies, so a record found in both is shown with its local ref.
-  const shared = refs.filter(([ref]) => !OWN_PREFIXES.some((p) => ref.startsWith(p))).sort(([a], [b]) => Number(a.startsWith('refs/remotes/')) - Number(b.startsWith('refs/remotes/')));
+  shared.sort(([a], [b]) => Number(a.startsWith('refs/remotes/')) - Number(b.startsWith('refs/remotes/')));
   const found = [...(await walkRefs(store, own, options, limit, OWN_SKEW_MS)), ...(await walkRefs(store, shared, options, limit, SHARED_SKEW_MS))];
   const seen = new Set<string>();
   return found

@@ -303,7 +303,6 @@ function stampOf(path: string): string {
 /** Stamps younger than this (ms) are not trusted: the file system's clock ticks coarsely (racy-git's rule). */
 const RACY_MS = 50;
 
-/** One loose ref folder as last read: its stamp ('' when it was racy: read it again), its ref files and subfolders. */
 /**
  * One listing of refs: the packed refs under the prefixes, with the valid loose refs laid over
  * them (a loose ref wins, as in git). Read-only. Two listings over the same packed refs differ at
@@ -364,6 +363,7 @@ export function changedBetween(before: ReadonlyMap<string, string>, after: Reado
   return changed;
 }
 
+/** One loose ref folder as last read: its stamp ('' when it was racy: read it again), its ref files and subfolders. */
 interface Folder {
   stamp: string;
   /** ref -> sha, or null for a file that holds no object id (named in `bad` with `why`). */
@@ -434,7 +434,6 @@ export class RefLister {
     this.last.set(key, { found, bad: damaged, packed, packedMatching, folders: scanned });
     return found;
   }
-
 
   private scan(dir: string, started: number, visited: Set<string>, take: (folder: Folder) => void): void {
     if (visited.has(dir)) return;

@@ -1,7 +1,7 @@
 // The one way this project runs the git CLI (no shell but two small fixed scripts that take
 // their input as arguments): short commands with their output (`git`, `gitOk`), long-lived
-// children with pipes (`spawnGit`), and fire-and-forget maintenance (`spawnGcAuto`). Every git process of the coordination repo and of member repos starts here,
-// with the same environment rules.
+// children with pipes (`spawnGit`), and fire-and-forget maintenance (`spawnGcAuto`). Every git
+// process of the coordination repo and of member repos starts here, with the same environment rules.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { StoreError } from '../errors.js';
 

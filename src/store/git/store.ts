@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import type { OrchestratorRecord, TopologyChanged } from '../../core/records.js';
 import { parseAuthor, parseCommit, treeEntryAt, writableMessage, type StoredCommit } from '../commits.js';
 import { StaleRefError, StoreError } from '../errors.js';
-import { ARCHIVE_NAMESPACE, NAMESPACE, TOPOLOGY_PATH, TOPOLOGY_REF } from '../layout.js';
+import { ARCHIVE_NAMESPACE, incomingNamespace, NAMESPACE, TOPOLOGY_PATH, TOPOLOGY_REF } from '../layout.js';
 import { commitBody, EMPTY_TREE, recordSignature, signedCommitBody, treeBody, type Signature } from '../objects.js';
 import { assertRefName } from '../refnames.js';
 import type {
@@ -24,7 +24,6 @@ import { changedBetween, listRefs, readRef, RefLister, recoverStaleLocks, withRe
 import { git, gitOk, spawnGcAuto } from './run.js';
 import { configureSigning, exportAllowedSigners, moveTrackingRefs, SigningConfig, sshSign, verifyCommits } from './signing.js';
 import * as transport from './transport.js';
-import { incomingNamespace } from '../layout.js';
 
 export interface GitStoreOptions {
   /** Create the bare repo when it is missing (default true). */

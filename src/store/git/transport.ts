@@ -49,12 +49,10 @@ export async function listRemotes(gitDir: string): Promise<RemoteInfo[]> {
 
 /**
  * `git remote add`, then only the coordination refs are fetched (into their own namespace) and
- * no tags: a plain `git fetch <name>` in the coordination repo does what `sync` does.
- */
-/**
- * Adds the remote; returns its URL as stored. A local path is stored absolute (`~/` expanded),
- * since git resolves a relative one against the folder of each later fetch or push, which a
- * server's background sync does not share with the `remote add` that named it.
+ * no tags: a plain `git fetch <name>` in the coordination repo does what `sync` does. Returns the
+ * URL as stored: a local path is stored absolute (`~/` expanded), since git resolves a relative
+ * one against the folder of each later fetch or push, which a server's background sync does not
+ * share with the `remote add` that named it.
  */
 export async function addRemote(gitDir: string, name: string, url: string): Promise<string> {
   assertName('remote', name);
@@ -105,26 +103,26 @@ export async function removeRemote(gitDir: string, name: string): Promise<void> 
  * git writes the pack first, then each ref with its own lock.
  */
 export async function fetchRemote(gitDir: string, remote: string, options: TransportOptions = {}, into?: string): Promise<FetchResult> {
+  const tracking = into ?? `refs/remotes/${assertName('remote', remote)}/`;
   // A fetch or push killed earlier may have left git's lock files: git never removes them itself.
-  recoverStaleLocks(gitDir, into ?? `refs/remotes/${assertName('remote', remote)}/`);
+  recoverStaleLocks(gitDir, tracking);
   // (`fetch --porcelain` needs git 2.41; the summary lines on stderr are stable enough to count.)
   // `--refmap=` (with `into`): git would otherwise also move the configured remote-tracking refs
   // ("configured remote-tracking branches", git-fetch(1)), past the verification they wait for.
   const refmap = into ? ['--refmap='] : [];
   const args = ['fetch', '--no-tags', '--prune', '--no-write-fetch-head', '--no-auto-gc', ...refmap, remote, fetchRefspec(remote, into)];
-  let run = await git({ gitDir }, args, { ...options, dieWithUs: true });
+  const fetch = () => git({ gitDir }, args, { ...options, dieWithUs: true });
+  let run = await fetch();
   // A copy of the remote's ref damaged on this disk (a file of garbage) makes git refuse the whole
   // fetch ("reference broken"), for good. Copies are ours to drop: the fetch brings them back.
-  if (run.code !== 0 && removeBrokenCopies(gitDir, into ?? `refs/remotes/${remote}/`, run.stderr)) {
-    run = await git({ gitDir }, args, { ...options, dieWithUs: true });
-  }
+  if (run.code !== 0 && removeBrokenCopies(gitDir, tracking, run.stderr)) run = await fetch();
   // A lock on one of these refs: held by another git process (a `git fetch` by hand), or left a
   // moment ago by a sync killed outright, not yet old enough to count as stale. Fetching is
   // idempotent: again, until the lock is released or stale (STALE_LOCK_MS) and removed.
   for (let retry = 1; run.code !== 0 && REF_LOCKED.test(run.stderr) && retry <= FETCH_LOCK_RETRIES; retry++) {
     await new Promise((r) => setTimeout(r, FETCH_LOCK_PAUSE_MS));
-    recoverStaleLocks(gitDir, into ?? `refs/remotes/${assertName('remote', remote)}/`);
-    run = await git({ gitDir }, args, { ...options, dieWithUs: true });
+    recoverStaleLocks(gitDir, tracking);
+    run = await fetch();
   }
   if (run.code !== 0) {
     throw new StoreError('GIT_FAILED', `git fetch ${remote} failed${run.timedOut ? ' (timed out)' : ` (exit ${run.code})`}: ${lastLines(run.stderr)}`, {
